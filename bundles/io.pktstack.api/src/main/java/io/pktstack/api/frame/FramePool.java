@@ -1,0 +1,159 @@
+package io.pktstack.api.frame;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A fixed pool of off-heap frame slots, like BSD's mbuf clusters. All memory is
+ * allocated when the pool is made; taking and returning frames allocates
+ * nothing.
+ *
+ * <p>Thread safety: any thread may take or return frames. A lock guards the
+ * free stack, and batch methods take it once per batch so its cost is shared by
+ * up to {@value FrameBatch#MAX} frames. When the pool is empty, {@code take}
+ * returns fewer frames (never blocks): the caller drops and counts.
+ */
+public final class FramePool implements AutoCloseable {
+
+    /** Bytes kept free in front of a fresh frame for headers to be prepended. */
+    public static final int HEADROOM = 64;
+    /** Default slot size: headroom plus a 1514-byte frame plus a VLAN tag and checksum room, rounded. */
+    public static final int DEFAULT_SLOT_SIZE = 2048;
+
+    private final Arena arena;
+    private final Frame[] frames;
+    private final Frame[] free;
+    private final int slotSize;
+    private final ReentrantLock lock = new ReentrantLock();
+    private int freeCount;
+
+    /**
+     * @param slots number of frames
+     * @param slotSize bytes per slot, at least {@link #HEADROOM} + 64
+     */
+    public FramePool(int slots, int slotSize) {
+        if (slots <= 0) {
+            throw new IllegalArgumentException("slots must be positive: " + slots);
+        }
+        if (slotSize < HEADROOM + 64) {
+            throw new IllegalArgumentException("slot size too small: " + slotSize);
+        }
+        this.slotSize = slotSize;
+        this.arena = Arena.ofShared();
+        MemorySegment all = arena.allocate((long) slots * slotSize, 64);
+        this.frames = new Frame[slots];
+        this.free = new Frame[slots];
+        for (int i = 0; i < slots; i++) {
+            Frame f = new Frame(this, i, all.asSlice((long) i * slotSize, slotSize));
+            frames[i] = f;
+            free[i] = f;
+        }
+        this.freeCount = slots;
+    }
+
+    /** Takes one frame, reset to empty with full headroom, or {@code null} if the pool is empty. */
+    public Frame take() {
+        lock.lock();
+        try {
+            if (freeCount == 0) {
+                return null;
+            }
+            Frame f = free[--freeCount];
+            free[freeCount] = null;
+            f.free = false;
+            f.reset();
+            return f;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes up to {@code n} frames into {@code into[0..)}; returns how many it took
+     * (fewer when the pool runs short). The caller owns them.
+     */
+    public int take(Frame[] into, int n) {
+        lock.lock();
+        try {
+            int k = Math.min(n, freeCount);
+            for (int i = 0; i < k; i++) {
+                Frame f = free[--freeCount];
+                free[freeCount] = null;
+                f.free = false;
+                f.reset();
+                into[i] = f;
+            }
+            return k;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns a frame.
+     *
+     * @throws IllegalStateException if the frame is already free or not from this pool
+     */
+    public void release(Frame f) {
+        lock.lock();
+        try {
+            push(f);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns {@code frames[0..n)} under one lock acquisition and nulls the slots. */
+    public void release(Frame[] batch, int n) {
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                push(batch[i]);
+                batch[i] = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void push(Frame f) {
+        if (f.pool() != this) {
+            throw new IllegalStateException(f + " does not belong to this pool");
+        }
+        if (f.free) {
+            throw new IllegalStateException(f + " released twice");
+        }
+        f.free = true;
+        free[freeCount++] = f;
+    }
+
+    /** Frame by slot index (for drivers that keep slot numbers in rings). */
+    public Frame frame(int index) {
+        return frames[index];
+    }
+
+    public int capacity() {
+        return frames.length;
+    }
+
+    /** Frames currently free; equals {@link #capacity()} when nothing is in flight. */
+    public int available() {
+        lock.lock();
+        try {
+            return freeCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int slotSize() {
+        return slotSize;
+    }
+
+    /** Frees the off-heap memory; every frame must have been returned. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

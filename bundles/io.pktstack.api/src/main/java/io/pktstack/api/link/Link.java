@@ -1,0 +1,68 @@
+package io.pktstack.api.link;
+
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.net.MacAddress;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * One network interface as a driver provides it: drivers register one
+ * {@code Link} service per interface they make, and the core tracks them,
+ * names them, attaches them to their segment and brings them up.
+ *
+ * <p>Service properties a driver sets: {@link #DRIVER}, {@link #INSTANCE},
+ * {@link #PREFIX}, optionally {@link #UNIT} and {@link #DESCRIPTION}.
+ *
+ * <p>MTU: {@link #mtu()} is the largest Ethernet frame the link carries,
+ * counting the 14-byte Ethernet header and not the FCS (io-pkt's e1000 default
+ * is 1514), so the IP MTU is {@code mtu() - 14}.
+ */
+@ConsumerType
+public interface Link {
+
+    /** Service property: the driver name as given to {@code -d} (e.g. {@code virtio-net}). */
+    String DRIVER = "pktstack.driver";
+    /** Service property: the driver instance (one {@code -d}) that made this link. */
+    String INSTANCE = "pktstack.instance";
+    /** Service property: interface name prefix (e.g. {@code vp}). */
+    String PREFIX = "pktstack.if.prefix";
+    /** Service property (optional Integer): a forced unit number ({@code unit=}/{@code lan=}). */
+    String UNIT = "pktstack.if.unit";
+    /** Service property (optional): a human description, e.g. the peer path. */
+    String DESCRIPTION = "pktstack.if.description";
+
+    MacAddress mac();
+
+    /** True when the user assigned {@link #mac()}; false when the driver generated it. */
+    boolean macAssigned();
+
+    /** Largest frame in bytes, Ethernet header included, FCS excluded. */
+    int mtu();
+
+    /**
+     * Connects the link to the stack. From now on the driver delivers received
+     * frames and carrier changes to {@code port}, and takes receive buffers from
+     * {@link LinkPort#pool()}. Called once, before any {@link #transmit}.
+     */
+    void attach(LinkPort port);
+
+    /**
+     * Disconnects the link: the driver stops delivering to the port and returns
+     * every frame it holds to its pool before this method returns.
+     */
+    void detach();
+
+    /**
+     * Sends the batch. Takes ownership of every frame in it and empties it:
+     * frames that cannot be sent (no carrier, peer ring full) are released and
+     * counted as drops by the driver. Safe to call from several threads.
+     */
+    void transmit(FrameBatch batch);
+
+    /** Whether the link has carrier (its peer is present and the link usable). */
+    boolean carrier();
+
+    /** Driver-specific counters and facts for {@code nicinfo}, in display order. */
+    default java.util.Map<String, Object> details() {
+        return java.util.Map.of();
+    }
+}

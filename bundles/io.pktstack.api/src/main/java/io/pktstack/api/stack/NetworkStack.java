@@ -1,0 +1,64 @@
+package io.pktstack.api.stack;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The running stack, as the shell and other bundles see it: the interface
+ * table, addresses, bridges, neighbour tables and ping. Only the core
+ * implements it. Methods that change state throw {@link IllegalArgumentException}
+ * with a message naming the bad interface or value and change nothing.
+ */
+@ProviderType
+public interface NetworkStack {
+
+    /** Every interface, in creation order. */
+    List<InterfaceInfo> interfaces();
+
+    /** One interface by name. @throws IllegalArgumentException if there is none */
+    InterfaceInfo interfaceInfo(String name);
+
+    /** Administratively brings an interface up or down ({@code ifconfig IF up|down}). */
+    void setUp(String ifName, boolean up);
+
+    /** Adds an IPv4 or IPv6 address with its prefix length. */
+    void addAddress(String ifName, InterfaceAddress address);
+
+    /** Removes an address. */
+    void removeAddress(String ifName, InterfaceAddress address);
+
+    /** Creates a bridge interface ({@code ifconfig bridge0 create}). */
+    void createBridge(String name);
+
+    /** Destroys a bridge ({@code ifconfig bridge0 destroy}). */
+    void destroyInterface(String name);
+
+    /**
+     * Adds a member to a bridge. Refused when the member's MAC, or a MAC seen
+     * behind it, is already used inside the bridge's segment.
+     */
+    void bridgeAdd(String bridge, String member);
+
+    void bridgeDelete(String bridge, String member);
+
+    /** Members of a bridge, in the order added. */
+    List<String> bridgeMembers(String bridge);
+
+    /** The learned address table of a bridge. */
+    List<BridgeEntry> bridgeTable(String bridge);
+
+    /**
+     * Sends one ICMP or ICMPv6 echo request and waits for its reply.
+     *
+     * @return the reply, or a result with {@code replied() == false} after the timeout
+     */
+    PingResult ping(InetAddress destination, int sequence, int payloadBytes, Duration timeout);
+
+    /** The ARP table ({@code ipv6 == false}) or the IPv6 neighbour cache. */
+    List<NeighborEntry> neighbors(boolean ipv6);
+
+    /** Opens a UDP socket bound to {@code port} (0 picks a free one). */
+    UdpSocket openUdp(int port);
+}
