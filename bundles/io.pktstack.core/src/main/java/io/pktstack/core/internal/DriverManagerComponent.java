@@ -1,0 +1,230 @@
+package io.pktstack.core.internal;
+
+import io.pktstack.api.link.DriverContext;
+import io.pktstack.api.link.DriverDescriptor;
+import io.pktstack.api.options.DriverSpec;
+import io.pktstack.api.stack.DriverManager;
+import io.pktstack.api.stack.NetworkStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * io-pkt's {@code -d}: turns each driver spec into one factory configuration of
+ * the driver's DS component, after every spec of the call has been validated
+ * by its driver's {@link DriverDescriptor}, and waits until the instances'
+ * interfaces exist. If any instance fails to come up, every configuration the
+ * call created is deleted again: nothing is left half started.
+ */
+@Component(service = DriverManager.class, immediate = true)
+public final class DriverManagerComponent implements DriverManager {
+
+    /** Configuration property that marks a driver instance (also a {@code Link} service property). */
+    static final String INSTANCE = io.pktstack.api.link.Link.INSTANCE;
+    /** Framework properties the launcher sets. */
+    static final String ROOT_PROPERTY = "pktstack.root";
+    static final String NAME_PROPERTY = "pktstack.name";
+
+    private final ConfigurationAdmin configAdmin;
+    private final NetworkStack stack;
+    private final DriverContext context;
+    private final List<DescriptorRef> descriptors = new CopyOnWriteArrayList<>();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+
+    private record DescriptorRef(DriverDescriptor descriptor, String bundle, String version) {
+    }
+
+    private record Running(String id, String driver, String options, Configuration configuration) {
+    }
+
+    @Activate
+    public DriverManagerComponent(@Reference ConfigurationAdmin configAdmin, @Reference NetworkStack stack,
+            BundleContext bundleContext) {
+        this(configAdmin, stack, contextFrom(bundleContext));
+    }
+
+    DriverManagerComponent(ConfigurationAdmin configAdmin, NetworkStack stack, DriverContext context) {
+        this.configAdmin = configAdmin;
+        this.stack = stack;
+        this.context = context;
+    }
+
+    private static DriverContext contextFrom(BundleContext bc) {
+        String root = bc.getProperty(ROOT_PROPERTY);
+        String name = bc.getProperty(NAME_PROPERTY);
+        return new DriverContext(Path.of(root != null ? root : "run/root"), name != null ? name : "host");
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addDescriptor(DriverDescriptor d) {
+        var bundle = FrameworkUtil.getBundle(d.getClass());
+        descriptors.add(new DescriptorRef(d, bundle == null ? "?" : bundle.getSymbolicName(),
+                bundle == null ? "?" : bundle.getVersion().toString()));
+    }
+
+    void removeDescriptor(DriverDescriptor d) {
+        descriptors.removeIf(r -> r.descriptor == d);
+    }
+
+    private DriverDescriptor find(String name) {
+        for (DescriptorRef r : descriptors) {
+            if (r.descriptor.name().equals(name)) {
+                return r.descriptor;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public List<String> start(List<DriverSpec> specs, Duration timeout) {
+        // Validate everything before starting anything.
+        List<Map<String, Object>> props = new ArrayList<>();
+        List<DriverDescriptor> ds = new ArrayList<>();
+        for (DriverSpec spec : specs) {
+            DriverDescriptor d = find(spec.driver());
+            if (d == null) {
+                List<String> known = new ArrayList<>();
+                for (DescriptorRef r : descriptors) {
+                    known.add(r.descriptor.name());
+                }
+                known.sort(null);
+                throw new IllegalArgumentException("unknown driver '" + spec.driver() + "' (known drivers: "
+                        + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+            }
+            try {
+                props.add(d.configure(spec.options(), context));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("-d " + spec.driver() + ": " + e.getMessage(), e);
+            }
+            ds.add(d);
+        }
+        List<Running> started = new ArrayList<>();
+        List<String> interfaces = new ArrayList<>();
+        try {
+            for (int i = 0; i < specs.size(); i++) {
+                DriverDescriptor d = ds.get(i);
+                String id = d.name() + "." + nextId.getAndIncrement();
+                Dictionary<String, Object> dict = new Hashtable<>(props.get(i));
+                dict.put(INSTANCE, id);
+                dict.put(DriverContext.DEVICE_ROOT, context.deviceRoot().toString());
+                dict.put(DriverContext.SYSTEM_NAME, context.systemName());
+                Configuration c = configAdmin.getFactoryConfiguration(d.factoryPid(), id, "?");
+                Running r = new Running(id, d.name(), specs.get(i).options().toString(), c);
+                started.add(r);
+                c.update(dict);
+                int expected = d.interfaceCount(props.get(i));
+                interfaces.addAll(await(id, expected, timeout, specs.get(i)));
+                running.put(id, r);
+            }
+            return interfaces;
+        } catch (IOException e) {
+            rollback(started);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            rollback(started);
+            throw e;
+        }
+    }
+
+    private List<String> await(String id, int expected, Duration timeout, DriverSpec spec) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<String> ifs = interfacesOf(id);
+            if (ifs.size() >= expected) {
+                return ifs;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(spec + ": driver instance did not bring up its "
+                        + expected + " interface(s) within " + timeout.toMillis() + " ms (see the log for its error)");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting " + spec);
+            }
+        }
+    }
+
+    private void rollback(List<Running> started) {
+        for (Running r : started) {
+            running.remove(r.id);
+            try {
+                r.configuration.delete();
+            } catch (IOException | IllegalStateException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    @Override
+    public void stop(String instanceOrInterface) {
+        Running r = running.get(instanceOrInterface);
+        if (r == null) {
+            for (Running x : running.values()) {
+                if (interfacesOf(x.id).contains(instanceOrInterface)) {
+                    r = x;
+                }
+            }
+        }
+        if (r == null) {
+            throw new IllegalArgumentException("no driver instance or interface '" + instanceOrInterface + "'");
+        }
+        running.remove(r.id);
+        try {
+            r.configuration.delete();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Interfaces the stack attributes to a driver instance. */
+    private List<String> interfacesOf(String instance) {
+        List<String> out = new ArrayList<>();
+        for (var info : stack.interfaces()) {
+            if (instance.equals(info.details().get("instance"))) {
+                out.add(info.name());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<DriverInfo> known() {
+        Map<String, DriverInfo> out = new TreeMap<>();
+        for (DescriptorRef r : descriptors) {
+            out.put(r.descriptor.name(), new DriverInfo(r.descriptor.name(), r.bundle, r.version, r.descriptor.summary()));
+        }
+        return List.copyOf(out.values());
+    }
+
+    @Override
+    public List<InstanceInfo> instances() {
+        List<InstanceInfo> out = new ArrayList<>();
+        for (Running r : running.values()) {
+            out.add(new InstanceInfo(r.id, r.driver, r.options, interfacesOf(r.id)));
+        }
+        out.sort((a, b) -> a.id().compareTo(b.id()));
+        return out;
+    }
+}

@@ -1,0 +1,26 @@
+package io.pktstack.core.internal;
+
+/**
+ * Why the stack dropped a frame. Every drop is counted under one of these, per
+ * interface, and {@code nicinfo} shows them (VPP-style error strings).
+ */
+enum DropReason {
+    INTERFACE_DOWN("interface down"),
+    NOT_FOR_US("not for us (unicast to another MAC)"),
+    RUNT("runt frame (shorter than an Ethernet header)"),
+    BRIDGE_SAME_PORT("bridge: destination behind input port"),
+    BRIDGE_MEMBER_DOWN("bridge: output member down"),
+    MALFORMED("malformed header"),
+    BAD_CHECKSUM("bad checksum"),
+    UNKNOWN_PROTOCOL("unknown protocol"),
+    NO_BUFFER("no buffer for reply or flood copy"),
+    NO_ROUTE("no route"),
+    NO_NEIGHBOR("neighbour unresolved"),
+    NO_SOCKET("UDP port unreachable");
+
+    final String text;
+
+    DropReason(String text) {
+        this.text = text;
+    }
+}

@@ -1,0 +1,252 @@
+package io.pktstack.core.internal;
+
+import io.pktstack.api.frame.Frame;
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.function.LongSupplier;
+
+/**
+ * Layer 2 of the stack: takes each received batch, filters it, runs it through
+ * the bridge its interface belongs to, and splits it into frames to forward
+ * (queued per output interface) and frames for the stack itself (handed to the
+ * {@link L3Input} as one batch).
+ */
+final class Forwarder {
+
+    /** Receives frames addressed to the stack. Takes ownership of the batch's frames. */
+    interface L3Input {
+        void input(NetInterface l3, FrameBatch batch, PathContext ctx);
+    }
+
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final int ETHER_HEADER = 14;
+
+    private static final int DROP = -1;
+    private static final int LOCAL = -2;
+    private static final int FLOOD = -3;
+    private static final int FLOOD_AND_LOCAL = -4;
+
+    private final FramePool pool;
+    private final LongSupplier clock;
+    private L3Input l3;
+
+    Forwarder(FramePool pool, LongSupplier nanoClock) {
+        this.pool = pool;
+        this.clock = nanoClock;
+    }
+
+    void setL3(L3Input l3) {
+        this.l3 = l3;
+    }
+
+    static long dstMac(Frame f) {
+        return mac48(f.segment(), f.offset());
+    }
+
+    static long srcMac(Frame f) {
+        return mac48(f.segment(), f.offset() + 6L);
+    }
+
+    private static long mac48(MemorySegment s, long off) {
+        return ((s.get(INT_BE, off) & 0xFFFF_FFFFL) << 16) | (s.get(SHORT_BE, off + 4) & 0xFFFFL);
+    }
+
+    private static boolean isGroup(long mac) {
+        return (mac & 0x01_0000_0000_00L) != 0;
+    }
+
+    /** Processes one received batch from {@code in}. Takes ownership of its frames and empties it. */
+    void receive(NetInterface in, FrameBatch batch, PathContext ctx) {
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            bytes += batch.get(i).length();
+        }
+        in.counters.inPackets.add(n);
+        in.counters.inBytes.add(bytes);
+        if (!in.up) {
+            in.drop(DropReason.INTERFACE_DOWN, n);
+            batch.releaseAll();
+            return;
+        }
+        Bridge bridge = in.memberOf;
+        int[] decision = ctx.decision;
+        if (bridge != null) {
+            classifyBridged(in, bridge, batch, decision);
+        } else {
+            classifyEndpoint(in, batch, decision);
+        }
+        NetInterface l3If = bridge != null ? bridge.self : in;
+        FrameBatch local = ctx.local;
+        Frame[] frames = batch.array();
+        for (int i = 0; i < n; i++) {
+            Frame f = frames[i];
+            f.inputPort(in.index);
+            int d = decision[i];
+            if (d >= 0) {
+                NetInterface out = bridge.member(d);
+                if (out == null || !out.running()) {
+                    in.drop(DropReason.BRIDGE_MEMBER_DOWN, 1);
+                    f.release();
+                } else {
+                    ctx.send(out, f);
+                }
+            } else if (d == LOCAL) {
+                local.add(f);
+            } else if (d == FLOOD || d == FLOOD_AND_LOCAL) {
+                if (d == FLOOD_AND_LOCAL) {
+                    Frame copy = copyOf(f);
+                    if (copy == null) {
+                        in.drop(DropReason.NO_BUFFER, 1);
+                    } else {
+                        local.add(copy);
+                    }
+                }
+                flood(bridge, in.index, f, ctx);
+            } else {
+                f.release();
+            }
+        }
+        batch.clear();
+        if (!local.isEmpty()) {
+            if (l3If != null && l3If.up && l3 != null) {
+                l3.input(l3If, local, ctx);
+            } else {
+                in.drop(DropReason.INTERFACE_DOWN, local.size());
+                local.releaseAll();
+            }
+        }
+        ctx.flush();
+    }
+
+    private void classifyEndpoint(NetInterface in, FrameBatch batch, int[] decision) {
+        long own = in.mac == null ? -1 : in.mac.bits();
+        for (int i = 0; i < batch.size(); i++) {
+            Frame f = batch.get(i);
+            if (f.length() < ETHER_HEADER) {
+                in.drop(DropReason.RUNT, 1);
+                decision[i] = DROP;
+                continue;
+            }
+            long dst = dstMac(f);
+            if (dst == own || isGroup(dst) || in.kind == NetInterface.Kind.LOOPBACK) {
+                decision[i] = LOCAL;
+            } else {
+                in.drop(DropReason.NOT_FOR_US, 1);
+                decision[i] = DROP;
+            }
+        }
+    }
+
+    /** Learns and looks up the whole batch under one acquisition of the bridge's table lock. */
+    private void classifyBridged(NetInterface in, Bridge bridge, FrameBatch batch, int[] decision) {
+        long now = clock.getAsLong();
+        bridge.lock.lock();
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Frame f = batch.get(i);
+                if (f.length() < ETHER_HEADER) {
+                    in.drop(DropReason.RUNT, 1);
+                    decision[i] = DROP;
+                    continue;
+                }
+                long src = srcMac(f);
+                if (!isGroup(src)) {
+                    bridge.table.learn(src, in.index, now);
+                }
+                long dst = dstMac(f);
+                if (isGroup(dst)) {
+                    decision[i] = FLOOD_AND_LOCAL;
+                } else if (bridge.isLocalMac(dst)) {
+                    decision[i] = LOCAL;
+                } else {
+                    int port = bridge.table.lookup(dst, now);
+                    if (port == MacTable.NONE) {
+                        decision[i] = FLOOD;
+                    } else if (port == in.index) {
+                        in.drop(DropReason.BRIDGE_SAME_PORT, 1);
+                        decision[i] = DROP;
+                    } else {
+                        decision[i] = port;
+                    }
+                }
+            }
+        } finally {
+            bridge.lock.unlock();
+        }
+    }
+
+    /**
+     * Sends {@code f} to every running member except {@code exceptIndex}: copies
+     * for all but the last, which gets the original. Takes ownership of {@code f}.
+     */
+    private void flood(Bridge bridge, int exceptIndex, Frame f, PathContext ctx) {
+        NetInterface last = null;
+        for (NetInterface m : bridge.members()) {
+            if (m.index == exceptIndex || !m.running()) {
+                continue;
+            }
+            if (last != null) {
+                Frame copy = copyOf(f);
+                if (copy == null) {
+                    last.outputDrop(DropReason.NO_BUFFER, 1);
+                } else {
+                    ctx.send(last, copy);
+                }
+            }
+            last = m;
+        }
+        if (last == null) {
+            f.release();
+        } else {
+            ctx.send(last, f);
+        }
+    }
+
+    private Frame copyOf(Frame f) {
+        Frame c = pool.take();
+        if (c == null) {
+            return null;
+        }
+        MemorySegment.copy(f.segment(), f.offset(), c.segment(), c.offset(), f.length());
+        c.length(f.length());
+        c.inputPort(f.inputPort());
+        return c;
+    }
+
+    /**
+     * Sends a frame the stack made out of its layer-3 interface {@code l3}: through
+     * the bridge when {@code l3} is a bridge (or a member of one), else directly.
+     * Takes ownership.
+     */
+    void output(NetInterface l3, Frame f, PathContext ctx) {
+        Bridge bridge = l3.bridgeState != null ? l3.bridgeState : l3.memberOf;
+        if (bridge == null) {
+            ctx.send(l3, f);
+            return;
+        }
+        long dst = dstMac(f);
+        int port = MacTable.NONE;
+        if (!isGroup(dst)) {
+            bridge.lock.lock();
+            try {
+                port = bridge.table.lookup(dst, clock.getAsLong());
+            } finally {
+                bridge.lock.unlock();
+            }
+        }
+        NetInterface out = port == MacTable.NONE ? null : bridge.member(port);
+        if (out != null) {
+            ctx.send(out, f);
+        } else {
+            flood(bridge, -1, f, ctx);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.pktstack.core.internal;
+
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.link.Link;
+import io.pktstack.api.net.MacAddress;
+import io.pktstack.api.stack.InterfaceAddress;
+import io.pktstack.api.stack.InterfaceInfo;
+import io.pktstack.api.stack.InterfaceInfo.Flag;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One row of the interface table: a driver's link, a bridge or the loopback.
+ * State read by the data path (up, carrier, bridge) is volatile; it changes
+ * only on the control path.
+ */
+final class NetInterface {
+
+    enum Kind { LINK, BRIDGE, LOOPBACK }
+
+    final int index;
+    final String name;
+    final Kind kind;
+    final String driver;
+    final String instance;
+    final MacAddress mac;
+    final int mtu;
+    /** The driver's link, for kind LINK; null otherwise. */
+    final Link link;
+    final InterfaceCounters counters = new InterfaceCounters();
+    final LongAdder[] drops = new LongAdder[DropReason.values().length];
+    final List<InterfaceAddress> addresses = new CopyOnWriteArrayList<>();
+    /** The IPv4 addresses as ints, for the data path (rebuilt on every address change). */
+    volatile int[] ipv4 = new int[0];
+    /** The IPv6 addresses as (high, low) pairs, for the data path. */
+    volatile long[] ipv6 = new long[0];
+    /** Set for a bridge interface: its forwarding state. */
+    final Bridge bridgeState;
+
+    volatile boolean up;
+    volatile boolean carrier;
+    /** The bridge this interface is a member of, or null. */
+    volatile Bridge memberOf;
+
+    NetInterface(int index, String name, Kind kind, String driver, String instance, MacAddress mac, int mtu,
+            Link link, Bridge bridgeState) {
+        this.index = index;
+        this.name = name;
+        this.kind = kind;
+        this.driver = driver;
+        this.instance = instance;
+        this.mac = mac;
+        this.mtu = mtu;
+        this.link = link;
+        this.bridgeState = bridgeState;
+        for (int i = 0; i < drops.length; i++) {
+            drops[i] = new LongAdder();
+        }
+        this.carrier = kind != Kind.LINK;
+    }
+
+    void drop(DropReason reason, int frames) {
+        drops[reason.ordinal()].add(frames);
+        counters.inDrops.add(frames);
+    }
+
+    void outputDrop(DropReason reason, int frames) {
+        drops[reason.ordinal()].add(frames);
+        counters.outDrops.add(frames);
+    }
+
+    boolean running() {
+        return up && carrier;
+    }
+
+    /**
+     * Transmits a batch on this interface's link. Takes ownership of the frames
+     * and empties the batch; counts what it sends, or drops all when the
+     * interface is not running.
+     */
+    void transmit(FrameBatch batch) {
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
+        if (!running() || link == null) {
+            outputDrop(DropReason.INTERFACE_DOWN, n);
+            batch.releaseAll();
+            return;
+        }
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            bytes += batch.get(i).length();
+        }
+        counters.outPackets.add(n);
+        counters.outBytes.add(bytes);
+        link.transmit(batch);
+    }
+
+    void addAddress(InterfaceAddress a) {
+        addresses.add(a);
+        addressesChanged();
+    }
+
+    boolean removeAddress(InterfaceAddress a) {
+        boolean removed = addresses.remove(a);
+        addressesChanged();
+        return removed;
+    }
+
+    private void addressesChanged() {
+        int n4 = 0;
+        int n6 = 0;
+        for (InterfaceAddress a : addresses) {
+            if (a.isIpv4()) {
+                n4++;
+            } else {
+                n6++;
+            }
+        }
+        int[] v4 = new int[n4];
+        long[] v6 = new long[n6 * 2];
+        n4 = 0;
+        n6 = 0;
+        for (InterfaceAddress a : addresses) {
+            byte[] b = a.address().getAddress();
+            if (a.isIpv4()) {
+                v4[n4++] = IpAddresses.v4(b);
+            } else {
+                v6[n6++] = IpAddresses.v6hi(b);
+                v6[n6++] = IpAddresses.v6lo(b);
+            }
+        }
+        ipv4 = v4;
+        ipv6 = v6;
+    }
+
+    boolean hasIpv4(int addr) {
+        for (int a : ipv4) {
+            if (a == addr) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasIpv6(long hi, long lo) {
+        long[] v6 = ipv6;
+        for (int i = 0; i < v6.length; i += 2) {
+            if (v6[i] == hi && v6[i + 1] == lo) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True if a solicited-node multicast address (ff02::1:ffXX:XXXX, RFC 4291 §2.7.1) names one of our addresses. */
+    boolean hasSolicitedNode(long hi, long lo) {
+        if (hi != 0xff02_0000_0000_0000L || (lo >>> 24) != 0x0000_0001_ffL) {
+            return false;
+        }
+        long[] v6 = ipv6;
+        for (int i = 0; i < v6.length; i += 2) {
+            if ((v6[i + 1] & 0xFF_FFFFL) == (lo & 0xFF_FFFFL)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    InterfaceInfo info() {
+        EnumSet<Flag> flags = EnumSet.noneOf(Flag.class);
+        if (up) {
+            flags.add(Flag.UP);
+        }
+        if (kind == Kind.LOOPBACK) {
+            flags.add(Flag.LOOPBACK);
+        } else {
+            flags.add(Flag.BROADCAST);
+        }
+        if (running()) {
+            flags.add(Flag.RUNNING);
+        }
+        if (memberOf != null) {
+            flags.add(Flag.PROMISC); // a bridge member accepts every destination
+        }
+        flags.add(Flag.MULTICAST);
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (instance != null) {
+            details.put("instance", instance);
+        }
+        if (link != null) {
+            details.putAll(link.details());
+        }
+        for (DropReason r : DropReason.values()) {
+            long v = drops[r.ordinal()].sum();
+            if (v != 0) {
+                details.put("drop: " + r.text, v);
+            }
+        }
+        Bridge b = memberOf;
+        return new InterfaceInfo(name, index, driver, flags, mtu, mac, List.copyOf(addresses),
+                counters.snapshot(), b == null ? null : b.name(), details);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,380 @@
+package io.pktstack.core.internal;
+
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.link.Link;
+import io.pktstack.api.link.LinkPort;
+import io.pktstack.api.net.MacAddress;
+import io.pktstack.api.stack.BridgeEntry;
+import io.pktstack.api.stack.InterfaceAddress;
+import io.pktstack.api.stack.InterfaceInfo;
+import io.pktstack.api.stack.NeighborEntry;
+import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.PingResult;
+import io.pktstack.api.stack.UdpSocket;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The stack: the interface table, the frame pool, layer 2 and layer 3. Tracks
+ * {@link Link} services as drivers register and withdraw them: a link that
+ * appears is named, attached and brought up; one that goes away is detached,
+ * and the frames it held return to the pool.
+ */
+@Component(service = NetworkStack.class, immediate = true, configurationPid = StackComponent.PID)
+@Designate(ocd = StackComponent.Config.class)
+public final class StackComponent implements NetworkStack {
+
+    static final String PID = "io.pktstack.core";
+    private static final System.Logger LOG = System.getLogger("io.pktstack.core");
+
+    @ObjectClassDefinition(name = "pktstack core", description = "The stack's frame pool")
+    public @interface Config {
+        @AttributeDefinition(description = "Frames in the buffer pool (each one slot of pool.slot.size bytes)")
+        int pool_frames() default 32768;
+
+        @AttributeDefinition(description = "Bytes per frame slot, headroom included")
+        int pool_slot_size() default FramePool.DEFAULT_SLOT_SIZE;
+    }
+
+    private final Object lock = new Object();
+    private final InterfaceTable table = new InterfaceTable();
+    private final Map<Link, NetInterface> links = new IdentityHashMap<>();
+    private final FramePool pool;
+    private final LongSupplier clock;
+    private final Forwarder forwarder;
+    private final IpLayer ip;
+    private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
+
+    @Activate
+    public StackComponent(Config config) {
+        this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime);
+    }
+
+    /** For tests: a given pool and clock. */
+    StackComponent(FramePool pool, LongSupplier nanoClock) {
+        this.pool = pool;
+        this.clock = nanoClock;
+        this.forwarder = new Forwarder(pool, nanoClock);
+        this.ip = new IpLayer(pool, forwarder, nanoClock, this::interfacesSnapshot);
+        forwarder.setL3(ip);
+        synchronized (lock) {
+            NetInterface lo = new NetInterface(table.nextIndex(), table.reserveName("lo", -1),
+                    NetInterface.Kind.LOOPBACK, "loopback", null, null, 33176, null, null);
+            lo.addAddress(InterfaceAddress.parse("127.0.0.1/8"));
+            lo.addAddress(InterfaceAddress.parse("::1/128"));
+            lo.up = true;
+            table.add(lo);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        synchronized (lock) {
+            for (Map.Entry<Link, NetInterface> e : new ArrayList<>(links.entrySet())) {
+                detach(e.getKey(), e.getValue());
+            }
+        }
+        ip.close();
+        // The pool's memory is freed only if every frame came back: a leak must not become a crash.
+        if (pool.available() == pool.capacity()) {
+            pool.close();
+        } else {
+            LOG.log(Level.WARNING, "{0} frames still in flight at shutdown", pool.capacity() - pool.available());
+        }
+    }
+
+    // ---- links come and go -------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addLink(Link link, Map<String, Object> props) {
+        synchronized (lock) {
+            String prefix = String.valueOf(props.getOrDefault(Link.PREFIX, "if"));
+            int unit = props.get(Link.UNIT) instanceof Number n ? n.intValue() : -1;
+            String name;
+            try {
+                name = table.reserveName(prefix, unit);
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.ERROR, "refusing link of driver {0}: {1}", props.get(Link.DRIVER), e.getMessage());
+                return;
+            }
+            MacAddress mac = link.mac();
+            if (mac.isMulticast()) {
+                LOG.log(Level.ERROR, "refusing {0}: MAC {1} is a multicast address", name, mac);
+                table.releaseName(name);
+                return;
+            }
+            if (link.macAssigned() && !mac.isLocallyAdministered()) {
+                LOG.log(Level.WARNING, "{0}: assigned MAC {1} does not have the locally administered bit set", name, mac);
+            }
+            NetInterface nif = new NetInterface(table.nextIndex(), name, NetInterface.Kind.LINK,
+                    String.valueOf(props.get(Link.DRIVER)), (String) props.get(Link.INSTANCE), mac, link.mtu(), link, null);
+            nif.addAddress(IpLayer.linkLocal(mac));
+            table.add(nif);
+            links.put(link, nif);
+            nif.up = true;
+            link.attach(new Port(nif));
+            nif.carrier = link.carrier();
+            LOG.log(Level.INFO, "{0}: {1} link up, MAC {2}", name, nif.driver, mac);
+        }
+    }
+
+    void removeLink(Link link) {
+        synchronized (lock) {
+            NetInterface nif = links.get(link);
+            if (nif != null) {
+                detach(link, nif);
+            }
+        }
+    }
+
+    private void detach(Link link, NetInterface nif) {
+        nif.up = false;
+        nif.carrier = false;
+        Bridge b = nif.memberOf;
+        if (b != null) {
+            b.remove(nif, clock.getAsLong());
+        }
+        link.detach();
+        links.remove(link);
+        table.remove(nif);
+        ip.interfaceGone(nif);
+        LOG.log(Level.INFO, "{0}: detached", nif.name);
+    }
+
+    /** The stack's side of one attached link. */
+    private final class Port implements LinkPort {
+        private final NetInterface nif;
+
+        Port(NetInterface nif) {
+            this.nif = nif;
+        }
+
+        @Override
+        public FramePool pool() {
+            return pool;
+        }
+
+        @Override
+        public void receive(FrameBatch batch) {
+            forwarder.receive(nif, batch, contexts.get());
+        }
+
+        @Override
+        public void carrierChanged(boolean up) {
+            nif.carrier = up;
+            LOG.log(Level.INFO, "{0}: link {1}", nif.name, up ? "up" : "down");
+        }
+
+        @Override
+        public void event(String message) {
+            LOG.log(Level.WARNING, "{0}: {1}", nif.name, message);
+        }
+    }
+
+    // ---- NetworkStack ------------------------------------------------------
+
+    private List<NetInterface> interfacesSnapshot() {
+        synchronized (lock) {
+            return table.all();
+        }
+    }
+
+    /** The frame pool, for leak checks in tests. */
+    FramePool pool() {
+        return pool;
+    }
+
+    @Override
+    public List<InterfaceInfo> interfaces() {
+        List<InterfaceInfo> out = new ArrayList<>();
+        for (NetInterface nif : interfacesSnapshot()) {
+            out.add(nif.info());
+        }
+        return out;
+    }
+
+    @Override
+    public InterfaceInfo interfaceInfo(String name) {
+        synchronized (lock) {
+            return table.require(name).info();
+        }
+    }
+
+    @Override
+    public void setUp(String ifName, boolean up) {
+        synchronized (lock) {
+            table.require(ifName).up = up;
+        }
+    }
+
+    @Override
+    public void addAddress(String ifName, InterfaceAddress address) {
+        synchronized (lock) {
+            NetInterface nif = table.require(ifName);
+            for (NetInterface other : table.all()) {
+                for (InterfaceAddress a : other.addresses) {
+                    if (a.address().equals(address.address())) {
+                        throw new IllegalArgumentException("address " + address.address().getHostAddress()
+                                + " is already assigned to " + other.name);
+                    }
+                }
+            }
+            nif.addAddress(address);
+        }
+        ip.addressAdded(address);
+    }
+
+    @Override
+    public void removeAddress(String ifName, InterfaceAddress address) {
+        synchronized (lock) {
+            NetInterface nif = table.require(ifName);
+            if (!nif.removeAddress(address)) {
+                throw new IllegalArgumentException(ifName + " has no address " + address);
+            }
+        }
+    }
+
+    @Override
+    public void createBridge(String name) {
+        synchronized (lock) {
+            if (!name.matches("bridge\\d+")) {
+                throw new IllegalArgumentException("bridge name '" + name + "' must be bridgeN (e.g. bridge0)");
+            }
+            if (table.get(name) != null) {
+                throw new IllegalArgumentException("interface " + name + " already exists");
+            }
+            String reserved = table.reserveName("bridge", Integer.parseInt(name.substring(6)));
+            Bridge b = new Bridge(reserved);
+            MacAddress mac = MacAddress.generateLocal();
+            NetInterface nif = new NetInterface(table.nextIndex(), reserved, NetInterface.Kind.BRIDGE, "bridge",
+                    null, mac, 1514, null, b);
+            b.self = nif;
+            nif.addAddress(IpLayer.linkLocal(mac));
+            table.add(nif);
+        }
+    }
+
+    @Override
+    public void destroyInterface(String name) {
+        synchronized (lock) {
+            NetInterface nif = table.require(name);
+            if (nif.kind != NetInterface.Kind.BRIDGE) {
+                throw new IllegalArgumentException(name + " is not a cloned interface (stop its driver to remove it)");
+            }
+            for (NetInterface m : nif.bridgeState.members()) {
+                nif.bridgeState.remove(m, clock.getAsLong());
+            }
+            nif.up = false;
+            table.remove(nif);
+            ip.interfaceGone(nif);
+        }
+    }
+
+    private Bridge requireBridge(String name) {
+        NetInterface nif = table.require(name);
+        if (nif.bridgeState == null) {
+            throw new IllegalArgumentException(name + " is not a bridge");
+        }
+        return nif.bridgeState;
+    }
+
+    @Override
+    public void bridgeAdd(String bridge, String member) {
+        synchronized (lock) {
+            Bridge b = requireBridge(bridge);
+            NetInterface m = table.require(member);
+            if (m.kind != NetInterface.Kind.LINK) {
+                throw new IllegalArgumentException(member + " cannot be a bridge member (not an Ethernet link)");
+            }
+            if (m.memberOf != null) {
+                throw new IllegalArgumentException(member + " is already a member of " + m.memberOf.name());
+            }
+            // A MAC must be unique inside its segment: the bridge and all its members.
+            if (b.self.mac.equals(m.mac)) {
+                throw new IllegalArgumentException("MAC " + m.mac + " of " + member + " collides with " + bridge);
+            }
+            for (NetInterface other : b.members()) {
+                if (other.mac.equals(m.mac)) {
+                    throw new IllegalArgumentException("MAC " + m.mac + " of " + member + " collides with "
+                            + other.name + " in " + bridge);
+                }
+            }
+            b.add(m);
+        }
+    }
+
+    @Override
+    public void bridgeDelete(String bridge, String member) {
+        synchronized (lock) {
+            Bridge b = requireBridge(bridge);
+            NetInterface m = table.require(member);
+            if (m.memberOf != b) {
+                throw new IllegalArgumentException(member + " is not a member of " + bridge);
+            }
+            b.remove(m, clock.getAsLong());
+        }
+    }
+
+    @Override
+    public List<String> bridgeMembers(String bridge) {
+        synchronized (lock) {
+            List<String> out = new ArrayList<>();
+            for (NetInterface m : requireBridge(bridge).members()) {
+                out.add(m.name);
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public List<BridgeEntry> bridgeTable(String bridge) {
+        Bridge b;
+        synchronized (lock) {
+            b = requireBridge(bridge);
+        }
+        List<BridgeEntry> out = new ArrayList<>();
+        long now = clock.getAsLong();
+        b.lock.lock();
+        try {
+            b.table.forEach(now, (mac, port, age) -> {
+                NetInterface m = b.member(port);
+                out.add(new BridgeEntry(new MacAddress(mac), m == null ? "?" : m.name, TimeUnit.NANOSECONDS.toSeconds(age)));
+            });
+        } finally {
+            b.lock.unlock();
+        }
+        return out;
+    }
+
+    @Override
+    public PingResult ping(InetAddress destination, int sequence, int payloadBytes, Duration timeout) {
+        return ip.ping(destination, sequence, payloadBytes, timeout, contexts.get());
+    }
+
+    @Override
+    public List<NeighborEntry> neighbors(boolean ipv6) {
+        return ip.neighbors(ipv6);
+    }
+
+    @Override
+    public UdpSocket openUdp(int port) {
+        return ip.openUdp(port, contexts);
+    }
+}

@@ -1,0 +1,39 @@
+package io.pktstack.driver.vdevpeer.internal;
+
+import io.pktstack.api.link.DriverContext;
+import io.pktstack.api.link.DriverDescriptor;
+import io.pktstack.api.options.SubOptions;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+
+/** Tells the stack about {@code vdevpeer-net} and checks its options before an instance starts. */
+@Component(property = DriverDescriptor.NAME + "=" + VdevPeerDescriptor.NAME)
+public final class VdevPeerDescriptor implements DriverDescriptor {
+
+    static final String NAME = "vdevpeer-net";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String factoryPid() {
+        return VdevPeerDriver.PID;
+    }
+
+    @Override
+    public String summary() {
+        return "host side of guest links: peer=PATH,bind=PATH[,mac=HEX12]... [name=vp] [legacy]";
+    }
+
+    @Override
+    public Map<String, Object> configure(SubOptions options, DriverContext context) {
+        return VdevPeerOptions.configure(options, context);
+    }
+
+    @Override
+    public int interfaceCount(Map<String, Object> properties) {
+        return ((String[]) properties.get("peer.paths")).length;
+    }
+}

@@ -1,0 +1,76 @@
+package io.pktstack.driver.virtio.internal;
+
+import io.pktstack.api.link.DriverContext;
+import io.pktstack.api.link.Link;
+import io.pktstack.api.options.SubOptions;
+import io.pktstack.vdev.LinkOptions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The guest's virtio-net options, the ideas of qvm's {@code vdev virtio-net}
+ * written as suboptions: {@code peer=PATH} (required), {@code name=NODE}
+ * (this side binds {@code /dev/qvm/SYSTEM/NODE}, default {@code p2p}),
+ * {@code mac=aa:bb:cc:dd:ee:ff}, {@code peerfeats=MASK}, {@code bind-mode=0600},
+ * {@code unit=}/{@code lan=}.
+ */
+final class VirtioNetOptions {
+
+    static final Set<String> KNOWN = Set.of("peer", "name", "mac", "peerfeats", "bind-mode", "unit", "lan");
+
+    private VirtioNetOptions() {
+    }
+
+    static Map<String, Object> configure(SubOptions options, DriverContext context) {
+        options.requireKnown(VirtioNetDescriptor.NAME, KNOWN);
+        Map<String, Object> props = new LinkedHashMap<>();
+        String peer = options.get("peer");
+        if (peer == null) {
+            throw new IllegalArgumentException("missing peer=PATH (the node of the other side, e.g. /dev/vdevpeers/vp0)");
+        }
+        LinkOptions.path("peer", peer, context);
+        String node = options.has("name") ? options.get("name") : "p2p";
+        if (!node.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("option 'name=" + node + "': a node name is letters, digits, '.', '_' or '-'");
+        }
+        String bind = "/dev/qvm/" + context.systemName() + "/" + node;
+        LinkOptions.path("name", bind, context);
+        if (bind.equals(peer)) {
+            throw new IllegalArgumentException("option 'peer=" + peer + "' names this side's own node");
+        }
+        props.put("peer.path", peer);
+        props.put("bind.path", bind);
+        if (options.has("mac")) {
+            props.put("mac", LinkOptions.mac("mac", options.get("mac")).toString());
+        }
+        if (options.has("peerfeats")) {
+            String v = options.get("peerfeats");
+            try {
+                long feats = v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16)
+                        : Long.parseUnsignedLong(v);
+                props.put("peerfeats", feats);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("option 'peerfeats=" + v + "': expected a feature mask such as 0x3");
+            }
+        }
+        if (options.has("bind-mode")) {
+            props.put("bind.mode", LinkOptions.socketMode(options.get("bind-mode")));
+        }
+        String unit = options.has("unit") ? options.get("unit") : options.get("lan");
+        if (unit != null) {
+            try {
+                int u = Integer.parseInt(unit);
+                if (u < 0 || u > 1023) {
+                    throw new NumberFormatException();
+                }
+                props.put(Link.UNIT, u);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("option 'unit=" + unit + "': expected a number 0..1023");
+            }
+        }
+        props.put(Link.DRIVER, VirtioNetDescriptor.NAME);
+        props.put(Link.PREFIX, "vt");
+        return props;
+    }
+}

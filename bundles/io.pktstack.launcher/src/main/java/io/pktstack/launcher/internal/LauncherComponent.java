@@ -1,0 +1,115 @@
+package io.pktstack.launcher.internal;
+
+import io.pktstack.api.stack.DriverManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.felix.service.command.CommandProcessor;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.launch.Framework;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The process entry: takes the command line from the bnd launcher's
+ * {@code launcher.arguments} service, starts the io-pkt drivers, runs the
+ * startup script and {@code -c} commands, and opens the control socket. A bad
+ * command line stops the process with status 2 before anything started.
+ */
+@Component(immediate = true)
+public final class LauncherComponent {
+
+    /** Exit status for a command line or startup error. */
+    static final int EXIT_USAGE = 2;
+
+    private final Thread startup;
+    private final BundleContext context;
+    private volatile ControlServer control;
+
+    @Activate
+    public LauncherComponent(
+            @Reference(target = "(launcher.arguments=*)", service = Object.class) Map<String, Object> launcher,
+            @Reference DriverManager drivers, @Reference CommandProcessor processor, BundleContext context) {
+        this.context = context;
+        String[] args = (String[]) launcher.get("launcher.arguments");
+        // Start outside SCR's activation thread: drivers are DS components that must activate meanwhile.
+        this.startup = Thread.ofPlatform().name("pktstack-startup")
+                .start(() -> start(Arrays.asList(args), drivers, new CommandRunner(processor)));
+    }
+
+    private void start(List<String> argv, DriverManager drivers, CommandRunner runner) {
+        LaunchArguments args;
+        try {
+            args = LaunchArguments.parse(argv);
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
+        Path root = Path.of(context.getProperty("pktstack.root") != null ? context.getProperty("pktstack.root")
+                : args.root() != null ? args.root().toString() : "run/root");
+        String name = args.name();
+        try {
+            List<String> ifs = drivers.start(args.ioPkt().drivers(), Duration.ofSeconds(15));
+            List<String> commands = new ArrayList<>();
+            for (Path script : args.scripts()) {
+                commands.addAll(ScriptFile.read(script));
+            }
+            commands.addAll(args.commands());
+            for (String cmd : commands) {
+                CommandRunner.Outcome o = runner.run(cmd);
+                System.out.print(o.out());
+                System.err.print(o.err());
+                if (o.status() != 0) {
+                    fail("command failed: " + cmd);
+                    return;
+                }
+            }
+            if (args.exitAfter()) {
+                System.out.flush();
+                exit(0);
+                return;
+            }
+            control = new ControlServer(root.resolve("run").resolve(name + ".ctl"), runner);
+            System.out.println("pktstack " + name + ": ready" + (ifs.isEmpty() ? "" : " (" + String.join(" ", ifs) + ")"));
+        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            fail(e.getMessage());
+        }
+    }
+
+    private void fail(String message) {
+        System.err.println("pktstack: error: " + message);
+        exit(EXIT_USAGE);
+    }
+
+    /** Ends the process: this bundle is the process entry, so its verdict is the exit status. */
+    private void exit(int status) {
+        System.out.flush();
+        System.err.flush();
+        Thread.ofPlatform().start(() -> {
+            try {
+                Framework framework = (Framework) context.getBundle(0);
+                framework.stop();
+                framework.waitForStop(10_000);
+            } catch (BundleException | IllegalStateException | InterruptedException e) {
+                // exiting anyway
+            }
+            System.exit(status);
+        });
+    }
+
+    @Deactivate
+    void deactivate() throws IOException, InterruptedException {
+        startup.interrupt();
+        ControlServer c = control;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

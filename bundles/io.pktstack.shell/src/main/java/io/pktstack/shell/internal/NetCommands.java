@@ -1,0 +1,291 @@
+package io.pktstack.shell.internal;
+
+import io.pktstack.api.options.DriverSpec;
+import io.pktstack.api.options.IoPktCommandLine;
+import io.pktstack.api.stack.DriverManager;
+import io.pktstack.api.stack.InterfaceAddress;
+import io.pktstack.api.stack.InterfaceInfo;
+import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.PingResult;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The operator's commands, with the BSD tools' syntax that io-pkt users type.
+ * Every command either returns a {@link Report} or throws with a message
+ * naming the bad token; nothing is changed when a command fails.
+ */
+@Component(service = NetCommands.class, property = {
+        "osgi.command.scope=net",
+        "osgi.command.function=ifconfig",
+        "osgi.command.function=brconfig",
+        "osgi.command.function=ping",
+        "osgi.command.function=arp",
+        "osgi.command.function=ndp",
+        "osgi.command.function=nicinfo",
+        "osgi.command.function=drivers",
+        "osgi.command.function=mount",
+        "osgi.command.function=umount"})
+public final class NetCommands {
+
+    private final NetworkStack stack;
+    private final DriverManager drivers;
+
+    @Activate
+    public NetCommands(@Reference NetworkStack stack, @Reference DriverManager drivers) {
+        this.stack = stack;
+        this.drivers = drivers;
+    }
+
+    @Descriptor("configure network interfaces: ifconfig [-a] | IF | IF create|destroy | IF [inet|inet6] ADDR[/LEN] [netmask M] [prefixlen N] [alias|-alias|delete] [up|down]")
+    public Report ifconfig(@Descriptor("interface and settings, BSD syntax") String... args) {
+        if (args.length == 0 || (args.length == 1 && args[0].equals("-a"))) {
+            return new InterfaceList(stack.interfaces());
+        }
+        String name = args[0];
+        if (args.length == 1) {
+            return new InterfaceList(List.of(stack.interfaceInfo(name)));
+        }
+        if (args.length == 2 && args[1].equals("create")) {
+            stack.createBridge(name);
+            return new InterfaceList(List.of(stack.interfaceInfo(name)));
+        }
+        if (args.length == 2 && args[1].equals("destroy")) {
+            stack.destroyInterface(name);
+            return new InterfaceList(List.of());
+        }
+        stack.interfaceInfo(name); // fails early for an unknown interface
+        IfconfigRequest req = IfconfigRequest.parse(Arrays.copyOfRange(args, 1, args.length));
+        for (InterfaceAddress a : req.remove()) {
+            stack.removeAddress(name, a);
+        }
+        for (InterfaceAddress a : req.add()) {
+            stack.addAddress(name, a);
+        }
+        if (req.up() != null) {
+            stack.setUp(name, req.up());
+        }
+        return new InterfaceList(List.of(stack.interfaceInfo(name)));
+    }
+
+    @Descriptor("configure a bridge: brconfig -a | BRIDGE | BRIDGE {add IF | delete IF | up | down}...")
+    public Report brconfig(@Descriptor("bridge and settings, NetBSD syntax") String... args) {
+        if (args.length == 0 || args[0].equals("-a")) {
+            StringBuilder all = new StringBuilder();
+            for (InterfaceInfo i : stack.interfaces()) {
+                if ("bridge".equals(i.driver())) {
+                    all.append(status(i.name()).render());
+                }
+            }
+            String text = all.toString();
+            return () -> text;
+        }
+        String bridge = args[0];
+        stack.bridgeMembers(bridge); // fails early if not a bridge
+        // Check the whole line before changing anything.
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "add", "delete" -> {
+                    if (++i >= args.length) {
+                        throw new IllegalArgumentException("brconfig: '" + args[i - 1] + "' needs an interface name");
+                    }
+                    stack.interfaceInfo(args[i]);
+                }
+                case "up", "down" -> { }
+                default -> throw new IllegalArgumentException("brconfig: unknown command '" + args[i] + "'");
+            }
+        }
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "add" -> stack.bridgeAdd(bridge, args[++i]);
+                case "delete" -> stack.bridgeDelete(bridge, args[++i]);
+                case "up" -> stack.setUp(bridge, true);
+                case "down" -> stack.setUp(bridge, false);
+                default -> throw new AssertionError(args[i]);
+            }
+        }
+        return status(bridge);
+    }
+
+    private BridgeStatus status(String bridge) {
+        return new BridgeStatus(stack.interfaceInfo(bridge), stack.bridgeMembers(bridge), stack.bridgeTable(bridge));
+    }
+
+    @Descriptor("send ICMP/ICMPv6 echo requests: ping [-c COUNT] [-i SECONDS] [-W MS] [-s BYTES] HOST; fails when no reply came")
+    public Report ping(@Descriptor("options and destination") String... args) throws InterruptedException {
+        int count = 3;
+        double interval = 1.0;
+        long waitMs = 1000;
+        int size = 56;
+        String host = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-c" -> count = intArg(args, ++i, a, 1, 1_000_000);
+                case "-i" -> interval = doubleArg(args, ++i, a);
+                case "-W" -> waitMs = intArg(args, ++i, a, 1, 3_600_000);
+                case "-s" -> size = intArg(args, ++i, a, 0, 1472);
+                default -> {
+                    if (a.startsWith("-") || host != null) {
+                        throw new IllegalArgumentException("ping: unknown argument '" + a + "'");
+                    }
+                    host = a;
+                }
+            }
+        }
+        if (host == null) {
+            throw new IllegalArgumentException("ping: missing destination (usage: ping [-c N] [-i S] [-W MS] [-s BYTES] HOST)");
+        }
+        InetAddress dst = numeric(host);
+        List<PingResult> results = new ArrayList<>();
+        for (int seq = 0; seq < count; seq++) {
+            long start = System.nanoTime();
+            results.add(stack.ping(dst, seq, size, Duration.ofMillis(waitMs)));
+            long left = (long) (interval * 1e9) - (System.nanoTime() - start);
+            if (seq + 1 < count && left > 0) {
+                Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+            }
+        }
+        PingReport report = new PingReport(dst, size, results);
+        if (report.received() == 0) {
+            throw new PingFailedException(report.render());
+        }
+        return report;
+    }
+
+    @Descriptor("show the ARP table: arp -a")
+    public Report arp(@Descriptor("-a") String... args) {
+        requireOnlyA("arp", args);
+        return new NeighborTable(false, stack.neighbors(false));
+    }
+
+    @Descriptor("show the IPv6 neighbour cache: ndp -a")
+    public Report ndp(@Descriptor("-a") String... args) {
+        requireOnlyA("ndp", args);
+        return new NeighborTable(true, stack.neighbors(true));
+    }
+
+    @Descriptor("show an interface's driver, MAC, link state and counters")
+    public Report nicinfo(@Descriptor("interface") String... args) {
+        if (args.length == 0) {
+            StringBuilder sb = new StringBuilder();
+            for (InterfaceInfo i : stack.interfaces()) {
+                if (i.mac() != null && !"bridge".equals(i.driver())) {
+                    sb.append(new NicInfo(i).render()).append('\n');
+                }
+            }
+            String text = sb.toString();
+            return () -> text;
+        }
+        if (args.length > 1) {
+            throw new IllegalArgumentException("nicinfo: unexpected argument '" + args[1] + "'");
+        }
+        return new NicInfo(stack.interfaceInfo(args[0]));
+    }
+
+    @Descriptor("list known drivers and running driver instances")
+    public Report drivers() {
+        return new DriverListing(drivers.known(), drivers.instances());
+    }
+
+    @Descriptor("start a driver on the running stack: mount [-T io-pkt] [-o OPTIONS] DRIVER [OPTIONS]")
+    public Report mount(@Descriptor("driver and options") String... args) {
+        List<String> rest = new ArrayList<>();
+        String options = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-T" -> {
+                    if (++i >= args.length || !args[i].startsWith("io-pkt")) {
+                        throw new IllegalArgumentException("mount: -T must be io-pkt");
+                    }
+                }
+                case "-o" -> {
+                    if (++i >= args.length) {
+                        throw new IllegalArgumentException("mount: -o needs options");
+                    }
+                    options = args[i];
+                }
+                default -> rest.add(args[i]);
+            }
+        }
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException("mount: missing driver name");
+        }
+        List<String> line = new ArrayList<>(List.of("-d", rest.get(0)));
+        if (options != null) {
+            line.add(options);
+        }
+        line.addAll(rest.subList(1, rest.size()));
+        List<DriverSpec> specs = IoPktCommandLine.parse(line).drivers();
+        List<String> ifs = drivers.start(specs, Duration.ofSeconds(10));
+        List<InterfaceInfo> infos = new ArrayList<>();
+        for (String i : ifs) {
+            infos.add(stack.interfaceInfo(i));
+        }
+        return new InterfaceList(infos);
+    }
+
+    @Descriptor("stop a driver instance: umount IF | umount INSTANCE")
+    public Report umount(@Descriptor("interface or instance id") String target) {
+        drivers.stop(target);
+        return new DriverListing(drivers.known(), drivers.instances());
+    }
+
+    private static void requireOnlyA(String cmd, String[] args) {
+        for (String a : args) {
+            if (!a.equals("-a")) {
+                throw new IllegalArgumentException(cmd + ": unknown argument '" + a + "'");
+            }
+        }
+    }
+
+    private static int intArg(String[] args, int i, String flag, int min, int max) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option '" + flag + "' needs a value");
+        }
+        try {
+            int v = Integer.parseInt(args[i]);
+            if (v < min || v > max) {
+                throw new IllegalArgumentException("value '" + args[i] + "' of " + flag + " out of range " + min + ".." + max);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("value '" + args[i] + "' of " + flag + " is not a number");
+        }
+    }
+
+    private static double doubleArg(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option '" + flag + "' needs a value");
+        }
+        try {
+            double v = Double.parseDouble(args[i]);
+            if (!(v >= 0.0 && v <= 3600)) {
+                throw new IllegalArgumentException("value '" + args[i] + "' of " + flag + " out of range");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("value '" + args[i] + "' of " + flag + " is not a number");
+        }
+    }
+
+    /** Numeric addresses only: the stack has no resolver, and a name must not trigger a host DNS lookup. */
+    static InetAddress numeric(String host) {
+        if (!(host.indexOf(':') >= 0 || host.matches("[0-9.]+"))) {
+            throw new IllegalArgumentException("ping: '" + host + "' is not a numeric IPv4 or IPv6 address");
+        }
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("ping: malformed address '" + host + "'");
+        }
+    }
+}

@@ -1,0 +1,441 @@
+package io.pktstack.vdev;
+
+import io.pktstack.api.frame.Frame;
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The data path of one connected link, from handshake to disconnect.
+ *
+ * <p>Who moves which bytes (VIRTIO 1.2 §5.1.6): a virtio-net side ("driver")
+ * owns a region with its receive and transmit queues. Towards a vdevpeer-net
+ * peer ("device") it transmits on its own transmit queue and receives on its
+ * own receive queue, and the peer acts as the device for both. Towards another
+ * virtio-net peer, each side acts as the device for the other's receive queue:
+ * it transmits by filling the peer's receive buffers, and receives on its own.
+ *
+ * <p>Every frame crosses the boundary by one copy into or out of shared memory.
+ * The copy out of a peer's memory is also what makes an untrusted peer safe: a
+ * frame is validated after it was copied, so the peer cannot change it under
+ * the stack's feet.
+ */
+final class LinkSession {
+
+    private final SocketChannel channel;
+    private final SharedRegion own;       // null for a device-role endpoint
+    private final SharedRegion peer;      // null when the peer is a device
+    private final boolean legacy;
+    private final int hdrLen;
+    private final int mtu;
+    private final FramePool pool;
+    private final VdevEndpoint.Listener listener;
+    private final Counters counters;
+
+    // Queues we drive (own region) and queues we serve as device (peer region).
+    private final DriverQueue ownRx;
+    private final DriverQueue ownTx;
+    private final DeviceQueue peerRx;
+    private final DeviceQueue peerTx;
+
+    private final ReentrantLock txLock = new ReentrantLock();
+    private final int[] freeTx;
+    private int freeTxCount;
+    private final long[] segAddr = new long[8];
+    private final int[] segLen = new int[8];
+    private final ByteBuffer kickOut = ByteBuffer.allocateDirect(1);
+    private final UsedToFrames rxHandler = new UsedToFrames();
+    private final UsedToFree txHandler = new UsedToFree();
+    private final FrameBatch rxBatch = new FrameBatch();
+
+    volatile boolean alive = true;
+    private volatile Thread worker;
+
+    /** Drop and traffic counters of the endpoint, shared across sessions. */
+    static final class Counters {
+        final LongAdder txNoBuffer = new LongAdder();
+        final LongAdder txTooBig = new LongAdder();
+        final LongAdder txNoCarrier = new LongAdder();
+        final LongAdder rxNoFrame = new LongAdder();
+        final LongAdder rxBadHeader = new LongAdder();
+        final LongAdder kicksSent = new LongAdder();
+        final LongAdder kicksReceived = new LongAdder();
+        final LongAdder resets = new LongAdder();
+    }
+
+    LinkSession(SocketChannel channel, SharedRegion own, SharedRegion peer, boolean legacy, int mtu, FramePool pool,
+            VdevEndpoint.Listener listener, Counters counters) {
+        this.channel = channel;
+        this.own = own;
+        this.peer = peer;
+        this.legacy = legacy;
+        this.hdrLen = VirtioNetHeader.size(legacy);
+        this.mtu = mtu;
+        this.pool = pool;
+        this.listener = listener;
+        this.counters = counters;
+        if (own != null) {
+            ownRx = new DriverQueue(own.segment(), own.rxQueue(), true);
+            ownTx = new DriverQueue(own.segment(), own.txQueue(), true);
+            freeTx = new int[own.queueSize()];
+            for (int i = 0; i < freeTx.length; i++) {
+                freeTx[i] = freeTx.length - 1 - i;
+            }
+            freeTxCount = freeTx.length;
+        } else {
+            ownRx = null;
+            ownTx = null;
+            freeTx = new int[0];
+        }
+        if (peer != null) {
+            peerRx = new DeviceQueue(peer.segment(), peer.rxQueue(), peer.bufferAreaStart(), peer.bufferAreaEnd(), true);
+            peerTx = own == null
+                    ? new DeviceQueue(peer.segment(), peer.txQueue(), peer.bufferAreaStart(), peer.bufferAreaEnd(), true)
+                    : null;
+        } else {
+            peerRx = null;
+            peerTx = null;
+        }
+    }
+
+    /** Driver side, before the peer maps the region: zero the rings and offer every receive buffer. */
+    void initializeOwnRings() {
+        ownRx.reset();
+        ownTx.reset();
+        for (int i = 0; i < own.queueSize(); i++) {
+            ownRx.post(i, own.rxBuffer(i), own.bufferSize(), true);
+        }
+        ownRx.publish();
+    }
+
+    // ---- transmit -----------------------------------------------------------
+
+    /** Sends the batch; takes ownership of its frames. Frames that find no room are dropped and counted. */
+    void transmit(FrameBatch batch) {
+        txLock.lock();
+        try {
+            if (!alive) {
+                counters.txNoCarrier.add(batch.size());
+                return;
+            }
+            boolean kick = peer != null ? fillPeerRx(batch) : postOwnTx(batch);
+            if (kick) {
+                kick();
+            }
+        } catch (RingViolation e) {
+            reset("peer broke the ring rules on transmit: " + e.getMessage());
+        } finally {
+            batch.releaseAll();
+            txLock.unlock();
+        }
+    }
+
+    /** Acts as the device for the peer's receive queue: copies each frame into a buffer the peer offered. */
+    private boolean fillPeerRx(FrameBatch batch) throws RingViolation {
+        int avail = peerRx.available();
+        int sent = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Frame f = batch.get(i);
+            if (f.length() > mtu) {
+                counters.txTooBig.increment();
+                continue;
+            }
+            if (avail == 0) {
+                counters.txNoBuffer.add(batch.size() - i);
+                break;
+            }
+            int head = peerRx.pop();
+            avail--;
+            int segs = peerRx.readChain(head, segAddr, segLen, segAddr.length);
+            if (!peerRx.chainWritable()) {
+                throw new RingViolation("receive descriptor " + head + " is not device-writable");
+            }
+            int written = scatter(peer.segment(), segs, f);
+            if (written < 0) {
+                counters.txNoBuffer.increment();
+                peerRx.pushUsed(head, 0); // give the buffer back unused
+            } else {
+                peerRx.pushUsed(head, written);
+                sent++;
+            }
+        }
+        peerRx.publishUsed();
+        return sent > 0 && peerRx.needsKick();
+    }
+
+    /** Writes header and frame across the chain's segments; returns bytes written or -1 if they do not fit. */
+    private int scatter(MemorySegment mem, int segs, Frame f) {
+        long total = 0;
+        for (int s = 0; s < segs; s++) {
+            total += segLen[s];
+        }
+        int need = hdrLen + f.length();
+        if (total < need) {
+            return -1;
+        }
+        if (segLen[0] >= need) { // the common case: one buffer holds it all
+            VirtioNetHeader.writeSimple(mem, segAddr[0], legacy);
+            MemorySegment.copy(f.segment(), f.offset(), mem, segAddr[0] + hdrLen, f.length());
+            return need;
+        }
+        // Header and frame spread over several buffers: copy piecewise.
+        byte[] hdr = new byte[hdrLen];
+        MemorySegment hdrSeg = MemorySegment.ofArray(hdr);
+        VirtioNetHeader.writeSimple(hdrSeg, 0, legacy);
+        int srcPos = 0;
+        for (int s = 0; s < segs && srcPos < need; s++) {
+            int room = segLen[s];
+            int dstPos = 0;
+            while (room > 0 && srcPos < need) {
+                int n;
+                if (srcPos < hdrLen) {
+                    n = Math.min(room, hdrLen - srcPos);
+                    MemorySegment.copy(hdrSeg, srcPos, mem, segAddr[s] + dstPos, n);
+                } else {
+                    n = Math.min(room, need - srcPos);
+                    MemorySegment.copy(f.segment(), f.offset() + (srcPos - hdrLen), mem, segAddr[s] + dstPos, n);
+                }
+                srcPos += n;
+                dstPos += n;
+                room -= n;
+            }
+        }
+        return need;
+    }
+
+    /** Driver towards a device: copies each frame into a free transmit buffer of our own and offers it. */
+    private boolean postOwnTx(FrameBatch batch) throws RingViolation {
+        ownTx.reap(txHandler, own.queueSize());
+        int posted = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Frame f = batch.get(i);
+            if (f.length() > mtu || hdrLen + f.length() > own.bufferSize()) {
+                counters.txTooBig.increment();
+                continue;
+            }
+            if (freeTxCount == 0) {
+                counters.txNoBuffer.add(batch.size() - i);
+                break;
+            }
+            int id = freeTx[--freeTxCount];
+            long addr = own.txBuffer(id);
+            VirtioNetHeader.writeSimple(own.segment(), addr, legacy);
+            MemorySegment.copy(f.segment(), f.offset(), own.segment(), addr + hdrLen, f.length());
+            ownTx.post(id, addr, hdrLen + f.length(), false);
+            posted++;
+        }
+        if (posted == 0) {
+            return false;
+        }
+        ownTx.publish();
+        return ownTx.needsKick();
+    }
+
+    private final class UsedToFree implements DriverQueue.UsedHandler {
+        @Override
+        public void used(int id, int len) {
+            freeTx[freeTxCount++] = id;
+        }
+    }
+
+    // ---- receive --------------------------------------------------------------
+
+    /** The receive worker: polls, delivers batches, and sleeps until a kick when idle. */
+    void runWorker() {
+        worker = Thread.currentThread();
+        int idle = 0;
+        try {
+            while (alive) {
+                int n = own != null ? receiveOwnRx() : receivePeerTx();
+                if (n > 0) {
+                    idle = 0;
+                    continue;
+                }
+                idle++;
+                if (idle < 200) {
+                    Thread.onSpinWait();
+                } else if (idle < 400) {
+                    Thread.yield();
+                } else {
+                    // Ask for a kick, then look once more so a frame that raced the request is not stranded.
+                    setNotify(true);
+                    if (!hasWork()) {
+                        LockSupport.parkNanos(this, 50_000_000L);
+                    }
+                    setNotify(false);
+                    idle = 0;
+                }
+            }
+        } catch (RingViolation e) {
+            reset("peer broke the ring rules on receive: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            // the region was unmapped under us during shutdown
+            alive = false;
+        } finally {
+            rxBatch.releaseAll();
+        }
+    }
+
+    private void setNotify(boolean on) {
+        if (own != null) {
+            ownRx.enableNotifications(on);
+        } else {
+            peerTx.enableNotifications(on);
+        }
+    }
+
+    private boolean hasWork() throws RingViolation {
+        return own != null ? ownRx.hasUsed() : peerTx.hasAvailable();
+    }
+
+    /** Driver: takes filled receive buffers, copies frames out, and offers the buffers again. */
+    private int receiveOwnRx() throws RingViolation {
+        int n = ownRx.reap(rxHandler, FrameBatch.MAX);
+        if (n == 0) {
+            return 0;
+        }
+        ownRx.publish();
+        if (ownRx.needsKick()) {
+            kick();
+        }
+        deliver();
+        return n;
+    }
+
+    private final class UsedToFrames implements DriverQueue.UsedHandler {
+        @Override
+        public void used(int id, int len) {
+            long addr = own.rxBuffer(id);
+            int frameLen = len - hdrLen;
+            if (frameLen < 14 || frameLen > mtu || !VirtioNetHeader.validate(own.segment(), addr, legacy)) {
+                counters.rxBadHeader.increment();
+            } else {
+                Frame f = pool.take();
+                if (f == null) {
+                    counters.rxNoFrame.increment();
+                } else {
+                    MemorySegment.copy(own.segment(), addr + hdrLen, f.segment(), f.offset(), frameLen);
+                    f.length(frameLen);
+                    rxBatch.add(f);
+                }
+            }
+            ownRx.post(id, addr, own.bufferSize(), true);
+        }
+    }
+
+    /** Device: takes frames the peer offered on its transmit queue, copies them out, and returns the buffers. */
+    private int receivePeerTx() throws RingViolation {
+        int avail = peerTx.available();
+        if (avail == 0) {
+            return 0;
+        }
+        int n = Math.min(avail, FrameBatch.MAX);
+        for (int i = 0; i < n; i++) {
+            int head = peerTx.pop();
+            int segs = peerTx.readChain(head, segAddr, segLen, segAddr.length);
+            if (peerTx.chainWritable()) {
+                throw new RingViolation("transmit descriptor " + head + " is device-writable");
+            }
+            gather(segs);
+            peerTx.pushUsed(head, 0);
+        }
+        peerTx.publishUsed();
+        if (peerTx.needsKick()) {
+            kick();
+        }
+        deliver();
+        return n;
+    }
+
+    /** Copies header-and-frame out of the peer's buffers into one pool frame, then checks the header. */
+    private void gather(int segs) {
+        long total = 0;
+        for (int s = 0; s < segs; s++) {
+            total += segLen[s];
+        }
+        long frameLen = total - hdrLen;
+        if (frameLen < 14 || frameLen > mtu) {
+            counters.rxBadHeader.increment();
+            return;
+        }
+        Frame f = pool.take();
+        if (f == null) {
+            counters.rxNoFrame.increment();
+            return;
+        }
+        MemorySegment mem = peer.segment();
+        // Copy everything (header included) first, then validate our private copy: no double fetch.
+        int hdrStart = f.offset() - hdrLen;
+        long pos = 0;
+        for (int s = 0; s < segs; s++) {
+            MemorySegment.copy(mem, segAddr[s], f.segment(), hdrStart + pos, segLen[s]);
+            pos += segLen[s];
+        }
+        if (!VirtioNetHeader.validate(f.segment(), hdrStart, legacy)) {
+            counters.rxBadHeader.increment();
+            f.release();
+            return;
+        }
+        f.length((int) frameLen);
+        rxBatch.add(f);
+    }
+
+    private void deliver() {
+        if (!rxBatch.isEmpty()) {
+            listener.received(rxBatch); // takes ownership and empties it
+        }
+    }
+
+    // ---- notifications and teardown --------------------------------------------
+
+    /** Tells the peer that a queue it watches has news. One byte: which byte does not matter. */
+    private void kick() {
+        synchronized (kickOut) {
+            kickOut.clear();
+            try {
+                channel.write(kickOut);
+                counters.kicksSent.increment();
+            } catch (IOException e) {
+                alive = false;
+            }
+        }
+    }
+
+    /** Called by the socket reader when the peer kicked us. */
+    void kicked() {
+        counters.kicksReceived.increment();
+        Thread w = worker;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** Ends the session because the peer broke a rule: the link is reset and the peer must reconnect. */
+    private void reset(String why) {
+        counters.resets.increment();
+        listener.event(why + "; link reset");
+        alive = false;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Stops the data path; waits for the worker and any transmit in progress. */
+    void stop(Thread workerThread) throws InterruptedException {
+        alive = false;
+        if (workerThread != null) {
+            LockSupport.unpark(workerThread);
+            workerThread.join();
+        }
+        txLock.lock();
+        txLock.unlock();
+    }
+}

@@ -1,0 +1,128 @@
+package io.pktstack.vdev;
+
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.link.Link;
+import io.pktstack.api.link.LinkPort;
+import io.pktstack.api.net.MacAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A guest link as the stack sees it: one {@link Link} over one
+ * {@link VdevEndpoint}. Both guest-link drivers register these; they differ
+ * only in their role and options.
+ */
+public final class VdevLink implements Link, VdevEndpoint.Listener, AutoCloseable {
+
+    private final EndpointConfig config;
+    private final boolean macAssigned;
+    private final VdevEndpoint endpoint;
+    private final Map<String, Object> extraDetails;
+    private volatile LinkPort port;
+
+    /**
+     * Binds the link's path; nothing moves until {@link #attach}.
+     *
+     * @throws IOException if the bind path is in use or cannot be bound
+     */
+    public VdevLink(EndpointConfig config, boolean macAssigned, Map<String, Object> extraDetails) throws IOException {
+        this.config = config;
+        this.macAssigned = macAssigned;
+        this.extraDetails = Map.copyOf(extraDetails);
+        this.endpoint = new VdevEndpoint(config);
+    }
+
+    @Override
+    public MacAddress mac() {
+        return config.mac();
+    }
+
+    @Override
+    public boolean macAssigned() {
+        return macAssigned;
+    }
+
+    @Override
+    public int mtu() {
+        return config.mtu();
+    }
+
+    @Override
+    public void attach(LinkPort port) {
+        this.port = port;
+        endpoint.start(port.pool(), this);
+    }
+
+    @Override
+    public void detach() {
+        try {
+            endpoint.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            port = null;
+        }
+    }
+
+    @Override
+    public void transmit(FrameBatch batch) {
+        endpoint.transmit(batch);
+    }
+
+    @Override
+    public boolean carrier() {
+        return endpoint.connected();
+    }
+
+    @Override
+    public Map<String, Object> details() {
+        Map<String, Object> m = new LinkedHashMap<>(endpoint.details());
+        m.putAll(extraDetails);
+        return m;
+    }
+
+    @Override
+    public void up(MacAddress peerMac) {
+        LinkPort p = port;
+        if (p != null) {
+            p.carrierChanged(true);
+        }
+    }
+
+    @Override
+    public void down(String reason) {
+        LinkPort p = port;
+        if (p != null) {
+            p.carrierChanged(false);
+            p.event(reason);
+        }
+    }
+
+    @Override
+    public void received(FrameBatch batch) {
+        LinkPort p = port;
+        if (p != null) {
+            p.receive(batch);
+        } else {
+            batch.releaseAll();
+        }
+    }
+
+    @Override
+    public void event(String message) {
+        LinkPort p = port;
+        if (p != null) {
+            p.event(message);
+        } else {
+            System.getLogger("io.pktstack.vdev").log(System.Logger.Level.WARNING, config.bindPath() + ": " + message);
+        }
+    }
+
+    /** Releases the bound path if the link was never attached (or detaches it). */
+    @Override
+    public void close() throws IOException {
+        endpoint.close();
+    }
+}

@@ -1,0 +1,91 @@
+package io.pktstack.vdev;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The {@code struct virtio_net_hdr} that precedes every packet on a virtio-net
+ * queue (VIRTIO 1.2 §5.1.6), for a link that negotiates no offloads: no
+ * CSUM/GUEST_CSUM, no GSO, no MRG_RXBUF, no HASH_REPORT.
+ *
+ * <pre>
+ * u8 flags; u8 gso_type; le16 hdr_len; le16 gso_size; le16 csum_start; le16 csum_offset;
+ * le16 num_buffers;   // absent in the legacy 10-byte form (§5.1.6.1)
+ * </pre>
+ *
+ * <p>The legacy form is guest-endian (§5.1.6.1); both our ends are
+ * little-endian, so one encoding serves. A header may sit at any offset in a
+ * packet buffer, so accesses are unaligned and bounds-checked: a bad offset
+ * gives {@code false}, never an exception.
+ */
+public final class VirtioNetHeader {
+
+    /** Header length with num_buffers (VIRTIO 1.x). */
+    public static final int SIZE = 12;
+    /** Header length without num_buffers (legacy interface without MRG_RXBUF). */
+    public static final int LEGACY_SIZE = 10;
+
+    /** flags: checksum to be completed from csum_start/csum_offset. */
+    public static final int F_NEEDS_CSUM = 1;
+    /** flags: checksum already validated. */
+    public static final int F_DATA_VALID = 2;
+    /** flags: csum fields carry RSC counts. */
+    public static final int F_RSC_INFO = 4;
+    /** gso_type: no segmentation. */
+    public static final int GSO_NONE = 0;
+
+    private static final long FLAGS = 0;
+    private static final long GSO_TYPE = 1;
+    private static final long NUM_BUFFERS = 10;
+    private static final ValueLayout.OfShort U16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private VirtioNetHeader() {
+    }
+
+    /** Header length: 10 in the legacy form, 12 otherwise. */
+    public static int size(boolean legacy) {
+        return legacy ? LEGACY_SIZE : SIZE;
+    }
+
+    /**
+     * Writes a header for a packet without offloads: every field zero, and
+     * num_buffers 1 when present, as a device without MRG_RXBUF must (§5.1.6.4).
+     * On transmit num_buffers is unused (§5.1.6.2), so the same header serves.
+     *
+     * @throws IndexOutOfBoundsException if the header does not fit at {@code off}
+     */
+    public static void writeSimple(MemorySegment seg, long off, boolean legacy) {
+        seg.asSlice(off, size(legacy)).fill((byte) 0);
+        if (!legacy) {
+            seg.set(U16, off + NUM_BUFFERS, (short) 1);
+        }
+    }
+
+    /**
+     * Checks a header read from the peer (either direction) before the packet is
+     * used. Reads each field once; call it on a private copy if the peer can
+     * still write the buffer.
+     *
+     * <p>Rejects: a header that does not fit in {@code seg} at {@code off};
+     * gso_type other than GSO_NONE and flags with NEEDS_CSUM, which need features
+     * we never negotiate (§5.1.6.2.1, §5.1.6.4.1); num_buffers above 1, which needs
+     * MRG_RXBUF. num_buffers 0 is accepted: it is what a driver sends on transmit
+     * (§5.1.6.2.1). Other flag bits are ignored, as §5.1.6.2.2 and §5.1.6.4.2 require.
+     *
+     * @return whether the packet may be used; false means drop and count it
+     */
+    public static boolean validate(MemorySegment seg, long off, boolean legacy) {
+        int size = size(legacy);
+        if (off < 0 || off > seg.byteSize() - size) {
+            return false;
+        }
+        int flags = seg.get(ValueLayout.JAVA_BYTE, off + FLAGS);
+        int gsoType = seg.get(ValueLayout.JAVA_BYTE, off + GSO_TYPE);
+        if (gsoType != GSO_NONE || (flags & F_NEEDS_CSUM) != 0) {
+            return false;
+        }
+        return legacy || (seg.get(U16, off + NUM_BUFFERS) & 0xffff) <= 1;
+    }
+}
