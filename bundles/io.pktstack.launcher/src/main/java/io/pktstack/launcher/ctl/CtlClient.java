@@ -30,11 +30,16 @@ public final class CtlClient {
         System.exit(run(socket, args[1], line));
     }
 
-    static int run(Path socket, String name, String line) {
-        if (!Files.exists(socket)) {
-            System.err.println("pktstack ctl: no running instance '" + name + "' (no control socket " + socket + ")");
-            return 2;
-        }
+    /** What a command printed, and its exit status. */
+    public record Response(int status, String out, String err) {
+    }
+
+    /**
+     * Runs one command line in the instance behind {@code socket}.
+     *
+     * @throws IOException if the instance cannot be reached or answers malformed
+     */
+    public static Response call(Path socket, String line) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ByteBuffer req = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
@@ -44,21 +49,31 @@ public final class CtlClient {
             ch.shutdownOutput();
             byte[] all = CtlProtocol.readAll(ch, Integer.MAX_VALUE - 16);
             if (all.length < 8) {
-                System.err.println("pktstack ctl: instance '" + name + "' closed the connection without an answer");
-                return 2;
+                throw new IOException("the instance closed the connection without an answer");
             }
             ByteBuffer b = ByteBuffer.wrap(all);
             int status = b.getInt();
             int outLen = b.getInt();
             if (outLen < 0 || outLen > all.length - 8) {
-                System.err.println("pktstack ctl: malformed answer from instance '" + name + "'");
-                return 2;
+                throw new IOException("malformed answer");
             }
-            System.out.print(new String(all, 8, outLen, StandardCharsets.UTF_8));
+            return new Response(status, new String(all, 8, outLen, StandardCharsets.UTF_8),
+                    new String(all, 8 + outLen, all.length - 8 - outLen, StandardCharsets.UTF_8));
+        }
+    }
+
+    static int run(Path socket, String name, String line) {
+        if (!Files.exists(socket)) {
+            System.err.println("pktstack ctl: no running instance '" + name + "' (no control socket " + socket + ")");
+            return 2;
+        }
+        try {
+            Response r = call(socket, line);
+            System.out.print(r.out());
             System.out.flush();
-            System.err.print(new String(all, 8 + outLen, all.length - 8 - outLen, StandardCharsets.UTF_8));
+            System.err.print(r.err());
             System.err.flush();
-            return status;
+            return r.status();
         } catch (IOException e) {
             System.err.println("pktstack ctl: cannot reach instance '" + name + "' at " + socket + ": " + e.getMessage());
             return 2;

@@ -31,6 +31,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=arp",
         "osgi.command.function=ndp",
         "osgi.command.function=nicinfo",
+        "osgi.command.function=netstat",
         "osgi.command.function=drivers",
         "osgi.command.function=mount",
         "osgi.command.function=umount"})
@@ -189,6 +190,15 @@ public final class NetCommands {
             throw new IllegalArgumentException("nicinfo: unexpected argument '" + args[1] + "'");
         }
         return new NicInfo(stack.interfaceInfo(args[0]));
+    }
+
+    @Descriptor("show network status: netstat -i (interface counters)")
+    public Report netstat(@Descriptor("-i") String... args) {
+        if (args.length != 1 || !args[0].equals("-i")) {
+            throw new IllegalArgumentException("netstat: only -i is supported so far"
+                    + (args.length > 0 ? " (got '" + String.join(" ", args) + "')" : ""));
+        }
+        return new InterfaceStatistics(stack.interfaces());
     }
 
     @Descriptor("list known drivers and running driver instances")
