@@ -27,6 +27,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * io-pkt's {@code -d}: turns each driver spec into one factory configuration of
@@ -45,6 +48,7 @@ public final class DriverManagerComponent implements DriverManager {
     static final String NAME_PROPERTY = "pktstack.name";
 
     private final ConfigurationAdmin configAdmin;
+    private final ServiceComponentRuntime scr;
     private final NetworkStack stack;
     private final DriverContext context;
     private final List<DescriptorRef> descriptors = new CopyOnWriteArrayList<>();
@@ -58,13 +62,15 @@ public final class DriverManagerComponent implements DriverManager {
     }
 
     @Activate
-    public DriverManagerComponent(@Reference ConfigurationAdmin configAdmin, @Reference NetworkStack stack,
-            BundleContext bundleContext) {
-        this(configAdmin, stack, contextFrom(bundleContext));
+    public DriverManagerComponent(@Reference ConfigurationAdmin configAdmin, @Reference ServiceComponentRuntime scr,
+            @Reference NetworkStack stack, BundleContext bundleContext) {
+        this(configAdmin, scr, stack, contextFrom(bundleContext));
     }
 
-    DriverManagerComponent(ConfigurationAdmin configAdmin, NetworkStack stack, DriverContext context) {
+    DriverManagerComponent(ConfigurationAdmin configAdmin, ServiceComponentRuntime scr, NetworkStack stack,
+            DriverContext context) {
         this.configAdmin = configAdmin;
+        this.scr = scr;
         this.stack = stack;
         this.context = context;
     }
@@ -133,7 +139,7 @@ public final class DriverManagerComponent implements DriverManager {
                 started.add(r);
                 c.update(dict);
                 int expected = d.interfaceCount(props.get(i));
-                interfaces.addAll(await(id, expected, timeout, specs.get(i)));
+                interfaces.addAll(await(d.factoryPid(), id, expected, timeout, specs.get(i)));
                 running.put(id, r);
             }
             return interfaces;
@@ -146,12 +152,16 @@ public final class DriverManagerComponent implements DriverManager {
         }
     }
 
-    private List<String> await(String id, int expected, Duration timeout, DriverSpec spec) {
+    private List<String> await(String factoryPid, String id, int expected, Duration timeout, DriverSpec spec) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> ifs = interfacesOf(id);
             if (ifs.size() >= expected) {
                 return ifs;
+            }
+            String failure = activationFailure(factoryPid, id);
+            if (failure != null) {
+                throw new IllegalStateException(spec.driver() + ": " + failure);
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(spec + ": driver instance did not bring up its "
@@ -164,6 +174,38 @@ public final class DriverManagerComponent implements DriverManager {
                 throw new IllegalStateException("interrupted while starting " + spec);
             }
         }
+    }
+
+    /** The reason SCR gives for a driver instance that failed to activate, or null. */
+    private String activationFailure(String factoryPid, String id) {
+        if (scr == null) {
+            return null;
+        }
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (!List.of(d.configurationPid).contains(factoryPid)) {
+                continue;
+            }
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION && id.equals(c.properties.get(INSTANCE))) {
+                    return firstLine(c.failure);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** "java.io.IOException: bind path ... in use" -> "bind path ... in use". */
+    static String firstLine(String failure) {
+        if (failure == null || failure.isBlank()) {
+            return "activation failed";
+        }
+        String line = failure.lines().findFirst().orElse(failure).strip();
+        // Drop the exception class SCR puts first, and any wrapping "...Exception: " prefixes.
+        int cut;
+        while ((cut = line.indexOf(": ")) > 0 && line.substring(0, cut).matches("[\\w.$]+(Exception|Error)")) {
+            line = line.substring(cut + 2);
+        }
+        return line;
     }
 
     private void rollback(List<Running> started) {

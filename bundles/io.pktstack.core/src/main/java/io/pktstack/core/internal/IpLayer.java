@@ -399,8 +399,14 @@ final class IpLayer implements Forwarder.L3Input {
         }
         long tll = icmp.targetLinkLayerAddress();
         long mac = tll >= 0 ? tll : ctx.eth.srcMac();
-        if ((mac & 0x01_0000_0000_00L) == 0) {
-            ndp.put(IpAddresses.fromV6(icmp.targetHi(), icmp.targetLo()), new MacAddress(mac), l3.name);
+        if ((mac & 0x01_0000_0000_00L) != 0) {
+            return;
+        }
+        InetAddress target = IpAddresses.fromV6(icmp.targetHi(), icmp.targetLo());
+        if (icmp.solicitedFlag()) {
+            ndp.put(target, new MacAddress(mac), l3.name);
+        } else if (icmp.overrideFlag()) {
+            ndp.refresh(target, new MacAddress(mac), l3.name); // RFC 4861 §7.2.5: no entry, no new one
         }
     }
 
@@ -734,8 +740,76 @@ final class IpLayer implements Forwarder.L3Input {
         return udp.open(port, contexts);
     }
 
-    void addressAdded(InterfaceAddress address) {
-        // Nothing to announce yet; neighbours learn us when we first speak.
+    /**
+     * Announces every address of {@code nif}'s segment: a gratuitous ARP per
+     * IPv4 address (RFC 5227 §3, "ARP announcement") and an unsolicited
+     * neighbour advertisement with the override flag per IPv6 address
+     * (RFC 4861 §7.2.6). Called when carrier comes up and when an address is
+     * added, so that neighbours replace a MAC they cached for us before we
+     * restarted with a new generated one.
+     */
+    void announce(NetInterface nif, PathContext ctx) {
+        NetInterface l3 = nif.memberOf != null ? nif.memberOf.self : nif;
+        if (l3 == null || nif.kind == NetInterface.Kind.LOOPBACK) {
+            return;
+        }
+        announceOwn(l3, ctx);
+        if (l3.bridgeState != null) {
+            for (NetInterface m : l3.bridgeState.members()) {
+                announceOwn(m, ctx);
+            }
+        }
+        ctx.flush();
+    }
+
+    private void announceOwn(NetInterface owner, PathContext ctx) {
+        if (owner.mac == null || !owner.up) {
+            return;
+        }
+        for (InterfaceAddress a : owner.addresses) {
+            byte[] b = a.address().getAddress();
+            Frame f = pool.take();
+            if (f == null) {
+                owner.outputDrop(DropReason.NO_BUFFER, 1);
+                return;
+            }
+            if (a.isIpv4()) {
+                int ip = IpAddresses.v4(b);
+                EthernetFrame eth = ctx.eth.wrap(f.segment(), f.offset(), EthernetFrame.HEADER_LEN + ArpPacket.LENGTH);
+                eth.setDstMac(MacAddress.BROADCAST.bits());
+                eth.setSrcMac(owner.mac.bits());
+                eth.setEtherType(EtherType.ARP);
+                ArpPacket arpPkt = ctx.arp.wrap(f.segment(), eth.payloadOffset(), ArpPacket.LENGTH);
+                arpPkt.setEthernetIpv4();
+                arpPkt.setOper(ArpPacket.OP_REQUEST);
+                arpPkt.setSha(owner.mac.bits());
+                arpPkt.setSpa(ip);
+                arpPkt.setTha(0);
+                arpPkt.setTpa(ip);
+                f.length(EthernetFrame.HEADER_LEN + ArpPacket.LENGTH);
+            } else {
+                long hi = IpAddresses.v6hi(b);
+                long lo = IpAddresses.v6lo(b);
+                int icmpLen = Icmpv6Packet.ND_NEIGHBOR_LEN + Icmpv6Packet.LINK_ADDR_OPTION_LEN;
+                int total = EthernetFrame.HEADER_LEN + Ipv6Packet.HEADER_LEN + icmpLen;
+                EthernetFrame eth = ctx.eth.wrap(f.segment(), f.offset(), total);
+                eth.setDstMac(0x3333_0000_0001L);
+                eth.setSrcMac(owner.mac.bits());
+                eth.setEtherType(EtherType.IPV6);
+                Ipv6Packet ip = ipv6Header(ctx, f, eth, new Route(owner, a), ALL_NODES_HI, ALL_NODES_LO, icmpLen,
+                        IpProtocol.ICMPV6, ND_HOP_LIMIT);
+                Icmpv6Packet icmp = ctx.icmp6.wrap(f.segment(), ip.payloadOffset(), icmpLen);
+                icmp.setType(Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT);
+                icmp.setCode(0);
+                icmp.setNaFlags(false, false, true);
+                icmp.setTarget(hi, lo);
+                icmp.setLinkLayerAddressOption(Icmpv6Packet.ND_NEIGHBOR_LEN, Icmpv6Packet.OPT_TARGET_LINK_ADDR,
+                        owner.mac.bits());
+                icmp.fillChecksum(ip);
+                f.length(total);
+            }
+            forwarder.output(owner, f, ctx);
+        }
     }
 
     void interfaceGone(NetInterface nif) {

@@ -180,6 +180,9 @@ public final class StackComponent implements NetworkStack {
         public void carrierChanged(boolean up) {
             nif.carrier = up;
             LOG.log(Level.INFO, "{0}: link {1}", nif.name, up ? "up" : "down");
+            if (up) {
+                ip.announce(nif, contexts.get());
+            }
         }
 
         @Override
@@ -238,7 +241,13 @@ public final class StackComponent implements NetworkStack {
             }
             nif.addAddress(address);
         }
-        ip.addressAdded(address);
+        NetInterface nif;
+        synchronized (lock) {
+            nif = table.require(ifName);
+        }
+        if (nif.running() || nif.kind == NetInterface.Kind.BRIDGE) {
+            ip.announce(nif, contexts.get());
+        }
     }
 
     @Override

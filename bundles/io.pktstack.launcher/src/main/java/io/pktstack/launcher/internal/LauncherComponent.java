@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
-import org.osgi.framework.launch.Framework;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -88,20 +86,16 @@ public final class LauncherComponent {
         exit(EXIT_USAGE);
     }
 
-    /** Ends the process: this bundle is the process entry, so its verdict is the exit status. */
+    /**
+     * Ends the process: this bundle is the process entry, so its verdict is the
+     * exit status. System.exit comes first: the shutdown hooks stop the
+     * framework, and the bnd launcher's own exit code (117 after a framework
+     * stop) must not win the race.
+     */
     private void exit(int status) {
         System.out.flush();
         System.err.flush();
-        Thread.ofPlatform().start(() -> {
-            try {
-                Framework framework = (Framework) context.getBundle(0);
-                framework.stop();
-                framework.waitForStop(10_000);
-            } catch (BundleException | IllegalStateException | InterruptedException e) {
-                // exiting anyway
-            }
-            System.exit(status);
-        });
+        Thread.ofPlatform().name("pktstack-exit").start(() -> System.exit(status));
     }
 
     @Deactivate

@@ -60,6 +60,13 @@ record InterfaceList(List<InterfaceInfo> interfaces) implements Report {
         return bits;
     }
 
+    /** An address as people write it: dotted IPv4, RFC 5952 IPv6 without a scope. */
+    static String format(java.net.InetAddress a) {
+        String host = a.getHostAddress();
+        int pct = host.indexOf('%');
+        return a instanceof Inet4Address ? host : compress(pct < 0 ? host : host.substring(0, pct));
+    }
+
     /** RFC 5952 text form: lower case, longest zero run as "::". */
     static String compress(String full) {
         String[] parts = full.split(":");

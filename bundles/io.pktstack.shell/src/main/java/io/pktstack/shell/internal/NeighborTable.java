@@ -12,7 +12,7 @@ record NeighborTable(boolean ipv6, List<NeighborEntry> entries) implements Repor
         if (ipv6) {
             sb.append(String.format("%-30s %-17s %-8s %s%n", "Neighbor", "Linklayer Address", "Netif", "Expire"));
             for (NeighborEntry e : entries) {
-                sb.append(String.format("%-30s %-17s %-8s %ds%n", InterfaceList.compress(e.address().getHostAddress()),
+                sb.append(String.format("%-30s %-17s %-8s %ds%n", InterfaceList.format(e.address()),
                         e.mac() == null ? "(incomplete)" : e.mac(), e.ifName(), e.expiresInSeconds()));
             }
         } else {

@@ -13,7 +13,7 @@ record PingReport(InetAddress destination, int payloadBytes, List<PingResult> re
 
     @Override
     public String render() {
-        String host = destination.getHostAddress();
+        String host = InterfaceList.format(destination);
         StringBuilder sb = new StringBuilder();
         sb.append("PING ").append(host).append(": ").append(payloadBytes).append(" data bytes\n");
         double min = Double.MAX_VALUE;
