@@ -309,11 +309,11 @@ public final class Icmpv6Packet {
     private static int scan(MemorySegment seg, long off, int len, int start, int optionType) {
         int pos = start;
         while (pos < len) {
-            if (len - pos < 2) {
+            if (len - pos < 1) {
                 return MALFORMED_OPTIONS;
             }
             int optLen = u8(seg, off + pos + 1) * 8;
-            if (optLen > len - pos) {
+            if (optLen == 0 || optLen > len - pos) {
                 return MALFORMED_OPTIONS;
             }
             if (u8(seg, off + pos) == optionType) {
