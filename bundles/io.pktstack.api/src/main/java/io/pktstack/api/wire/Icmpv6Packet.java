@@ -309,7 +309,7 @@ public final class Icmpv6Packet {
     private static int scan(MemorySegment seg, long off, int len, int start, int optionType) {
         int pos = start;
         while (pos < len) {
-            if (len - pos < 1) {
+            if (len - pos < 2) {
                 return MALFORMED_OPTIONS;
             }
             int optLen = u8(seg, off + pos + 1) * 8;
