@@ -53,13 +53,16 @@ final class LinkSession {
     private final UsedToFrames rxHandler = new UsedToFrames();
     private final UsedToFree txHandler = new UsedToFree();
     private final FrameBatch rxBatch = new FrameBatch();
+    /** Frames sent by the transmit call in progress (guarded by txLock). */
+    private int sent;
 
     volatile boolean alive = true;
     private volatile Thread worker;
 
     /** Drop and traffic counters of the endpoint, shared across sessions. */
     static final class Counters {
-        final LongAdder txNoBuffer = new LongAdder();
+        /** Times a frame found the peer's ring full (the caller may retry it). */
+        final LongAdder txRingFull = new LongAdder();
         final LongAdder txTooBig = new LongAdder();
         final LongAdder txNoCarrier = new LongAdder();
         final LongAdder rxNoFrame = new LongAdder();
@@ -116,38 +119,56 @@ final class LinkSession {
 
     // ---- transmit -----------------------------------------------------------
 
-    /** Sends the batch; takes ownership of its frames. Frames that find no room are dropped and counted. */
-    void transmit(FrameBatch batch) {
+    /**
+     * Sends frames from the front of the batch ({@link io.pktstack.api.link.Link#transmit}):
+     * removes and releases what it copied into shared memory or dropped; what
+     * found the peer's ring full stays in the batch.
+     *
+     * @return frames sent
+     */
+    int transmit(FrameBatch batch) {
         txLock.lock();
         try {
             if (!alive) {
                 counters.txNoCarrier.add(batch.size());
-                return;
+                batch.releaseAll();
+                return 0;
             }
-            boolean kick = peer != null ? fillPeerRx(batch) : postOwnTx(batch);
-            if (kick) {
+            sent = 0;
+            int consumed;
+            try {
+                consumed = peer != null ? fillPeerRx(batch) : postOwnTx(batch);
+            } catch (RingViolation e) {
+                reset("peer broke the ring rules on transmit: " + e.getMessage());
+                counters.txNoCarrier.add(batch.size());
+                batch.releaseAll();
+                return 0;
+            }
+            batch.releaseFirst(consumed); // copied (or dropped): the frames go back to the pool
+            if (sent > 0 && (peer != null ? peerRx.needsKick() : ownTx.needsKick())) {
                 kick();
             }
-        } catch (RingViolation e) {
-            reset("peer broke the ring rules on transmit: " + e.getMessage());
+            return sent;
         } finally {
-            batch.releaseAll();
             txLock.unlock();
         }
     }
 
-    /** Acts as the device for the peer's receive queue: copies each frame into a buffer the peer offered. */
-    private boolean fillPeerRx(FrameBatch batch) throws RingViolation {
+    /**
+     * Acts as the device for the peer's receive queue: copies each frame into a
+     * buffer the peer offered. Returns how many frames from the front it is done
+     * with; {@link #sent} says how many of those went out.
+     */
+    private int fillPeerRx(FrameBatch batch) throws RingViolation {
         int avail = peerRx.available();
-        int sent = 0;
-        for (int i = 0; i < batch.size(); i++) {
+        int i = 0;
+        for (; i < batch.size(); i++) {
             Frame f = batch.get(i);
             if (f.length() > mtu) {
                 counters.txTooBig.increment();
                 continue;
             }
             if (avail == 0) {
-                counters.txNoBuffer.add(batch.size() - i);
                 break;
             }
             int head = peerRx.pop();
@@ -158,7 +179,7 @@ final class LinkSession {
             }
             int written = scatter(peer.segment(), segs, f);
             if (written < 0) {
-                counters.txNoBuffer.increment();
+                counters.txTooBig.increment();
                 peerRx.pushUsed(head, 0); // give the buffer back unused
             } else {
                 peerRx.pushUsed(head, written);
@@ -166,7 +187,10 @@ final class LinkSession {
             }
         }
         peerRx.publishUsed();
-        return sent > 0 && peerRx.needsKick();
+        if (i < batch.size()) {
+            counters.txRingFull.add(batch.size() - i);
+        }
+        return i;
     }
 
     /** Writes header and frame across the chain's segments; returns bytes written or -1 if they do not fit. */
@@ -210,17 +234,16 @@ final class LinkSession {
     }
 
     /** Driver towards a device: copies each frame into a free transmit buffer of our own and offers it. */
-    private boolean postOwnTx(FrameBatch batch) throws RingViolation {
+    private int postOwnTx(FrameBatch batch) throws RingViolation {
         ownTx.reap(txHandler, own.queueSize());
-        int posted = 0;
-        for (int i = 0; i < batch.size(); i++) {
+        int i = 0;
+        for (; i < batch.size(); i++) {
             Frame f = batch.get(i);
             if (f.length() > mtu || hdrLen + f.length() > own.bufferSize()) {
                 counters.txTooBig.increment();
                 continue;
             }
             if (freeTxCount == 0) {
-                counters.txNoBuffer.add(batch.size() - i);
                 break;
             }
             int id = freeTx[--freeTxCount];
@@ -228,13 +251,15 @@ final class LinkSession {
             VirtioNetHeader.writeSimple(own.segment(), addr, legacy);
             MemorySegment.copy(f.segment(), f.offset(), own.segment(), addr + hdrLen, f.length());
             ownTx.post(id, addr, hdrLen + f.length(), false);
-            posted++;
+            sent++;
         }
-        if (posted == 0) {
-            return false;
+        if (sent > 0) {
+            ownTx.publish();
         }
-        ownTx.publish();
-        return ownTx.needsKick();
+        if (i < batch.size()) {
+            counters.txRingFull.add(batch.size() - i);
+        }
+        return i;
     }
 
     private final class UsedToFree implements DriverQueue.UsedHandler {

@@ -102,15 +102,19 @@ public final class VdevEndpoint implements AutoCloseable {
         return s != null && s.alive;
     }
 
-    /** Sends frames; takes ownership of the batch's frames. Without a peer they are dropped and counted. */
-    public void transmit(FrameBatch batch) {
+    /**
+     * Sends frames from the front of the batch (the {@code Link.transmit}
+     * contract): without a peer they are dropped and counted; frames that find
+     * the peer's ring full stay in the batch. Returns frames sent.
+     */
+    public int transmit(FrameBatch batch) {
         LinkSession s = session;
         if (s == null) {
             counters.txNoCarrier.add(batch.size());
             batch.releaseAll();
-            return;
+            return 0;
         }
-        s.transmit(batch);
+        return s.transmit(batch);
     }
 
     private void run() {
@@ -287,7 +291,7 @@ public final class VdevEndpoint implements AutoCloseable {
         MacAddress pm = peerMac;
         m.put("peer state", connected() ? "connected" + (pm == null ? "" : " (peer MAC " + pm + ")") : "waiting for peer");
         m.put("virtio_net_hdr", (connected() ? legacyInUse : config.legacyHeader()) ? "legacy (10 bytes)" : "12 bytes");
-        m.put("tx drops: peer ring full", counters.txNoBuffer.sum());
+        m.put("tx: peer ring full (frames)", counters.txRingFull.sum());
         m.put("tx drops: no carrier", counters.txNoCarrier.sum());
         m.put("tx drops: frame too big", counters.txTooBig.sum());
         m.put("rx drops: no buffer", counters.rxNoFrame.sum());

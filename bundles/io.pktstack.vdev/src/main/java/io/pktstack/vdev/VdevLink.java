@@ -67,8 +67,8 @@ public final class VdevLink implements Link, VdevEndpoint.Listener, AutoCloseabl
     }
 
     @Override
-    public void transmit(FrameBatch batch) {
-        endpoint.transmit(batch);
+    public int transmit(FrameBatch batch) {
+        return endpoint.transmit(batch);
     }
 
     @Override

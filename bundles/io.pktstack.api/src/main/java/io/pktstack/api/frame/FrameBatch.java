@@ -70,6 +70,30 @@ public final class FrameBatch {
         size = n;
     }
 
+    /**
+     * Removes the first {@code n} frames without releasing them (their ownership
+     * moved elsewhere) and moves the rest to the front, in order.
+     */
+    public void removeFirst(int n) {
+        if (n < 0 || n > size) {
+            throw new IndexOutOfBoundsException("remove " + n + " of " + size);
+        }
+        System.arraycopy(frames, n, frames, 0, size - n);
+        java.util.Arrays.fill(frames, size - n, size, null);
+        size -= n;
+    }
+
+    /** Releases the first {@code n} frames to their pools and moves the rest to the front. */
+    public void releaseFirst(int n) {
+        if (n < 0 || n > size) {
+            throw new IndexOutOfBoundsException("release " + n + " of " + size);
+        }
+        for (int i = 0; i < n; i++) {
+            frames[i].release();
+        }
+        removeFirst(n);
+    }
+
     /** Forgets the frames without releasing them (their ownership moved elsewhere). */
     public void clear() {
         java.util.Arrays.fill(frames, 0, size, null);

@@ -52,11 +52,16 @@ public interface Link {
     void detach();
 
     /**
-     * Sends the batch. Takes ownership of every frame in it and empties it:
-     * frames that cannot be sent (no carrier, peer ring full) are released and
-     * counted as drops by the driver. Safe to call from several threads.
+     * Sends frames from the front of the batch, in order (DPDK's tx_burst
+     * contract). The driver takes ownership of every frame it removes from the
+     * batch: those it sent, and those it can never send (no carrier, too big),
+     * which it releases and counts. Frames that found no room (the peer's ring
+     * is full) stay in the batch, in order, owned by the caller, who may retry
+     * or release them. Safe to call from several threads.
+     *
+     * @return the number of frames sent
      */
-    void transmit(FrameBatch batch);
+    int transmit(FrameBatch batch);
 
     /** Whether the link has carrier (its peer is present and the link usable). */
     boolean carrier();

@@ -14,6 +14,7 @@ enum DropReason {
     BAD_CHECKSUM("bad checksum"),
     UNKNOWN_PROTOCOL("unknown protocol"),
     NO_BUFFER("no buffer for reply or flood copy"),
+    TX_RING_FULL("transmit ring full"),
     NO_ROUTE("no route"),
     NO_NEIGHBOR("neighbour unresolved"),
     NO_SOCKET("UDP port unreachable");

@@ -78,9 +78,9 @@ final class NetInterface {
     }
 
     /**
-     * Transmits a batch on this interface's link. Takes ownership of the frames
-     * and empties the batch; counts what it sends, or drops all when the
-     * interface is not running.
+     * Transmits a batch on this interface's link and empties it: what the link
+     * could not take is released and counted as dropped (forwarding never
+     * waits for a full ring). Counts what was sent.
      */
     void transmit(FrameBatch batch) {
         int n = batch.size();
@@ -92,13 +92,42 @@ final class NetInterface {
             batch.releaseAll();
             return;
         }
-        long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            bytes += batch.get(i).length();
+        long bytes = bytes(batch);
+        int sent = link.transmit(batch);
+        if (!batch.isEmpty()) {
+            bytes -= bytes(batch);
+            outputDrop(DropReason.TX_RING_FULL, batch.size());
+            batch.releaseAll();
         }
-        counters.outPackets.add(n);
+        counters.outPackets.add(sent);
         counters.outBytes.add(bytes);
-        link.transmit(batch);
+    }
+
+    /**
+     * Offers a batch to the link once, without dropping: what the link could not
+     * take stays in the batch for the caller (the packet generator retries).
+     */
+    int offer(FrameBatch batch) {
+        if (!running() || link == null) {
+            int n = batch.size();
+            outputDrop(DropReason.INTERFACE_DOWN, n);
+            batch.releaseAll();
+            return 0;
+        }
+        long bytes = bytes(batch);
+        int sent = link.transmit(batch);
+        bytes -= bytes(batch);
+        counters.outPackets.add(sent);
+        counters.outBytes.add(bytes);
+        return sent;
+    }
+
+    private static long bytes(FrameBatch batch) {
+        long b = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            b += batch.get(i).length();
+        }
+        return b;
     }
 
     void addAddress(InterfaceAddress a) {

@@ -10,6 +10,7 @@ import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NeighborEntry;
 import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.stack.PingResult;
 import io.pktstack.api.stack.UdpSocket;
 import java.lang.System.Logger.Level;
@@ -37,9 +38,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * appears is named, attached and brought up; one that goes away is detached,
  * and the frames it held return to the pool.
  */
-@Component(service = NetworkStack.class, immediate = true, configurationPid = StackComponent.PID)
+@Component(service = {NetworkStack.class, PacketGenerator.class}, immediate = true, configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack {
+public final class StackComponent implements NetworkStack, PacketGenerator {
 
     static final String PID = "io.pktstack.core";
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
@@ -385,5 +386,17 @@ public final class StackComponent implements NetworkStack {
     @Override
     public UdpSocket openUdp(int port) {
         return ip.openUdp(port, contexts);
+    }
+
+    @Override
+    public Result transmit(String ifName, MacAddress destination, int frameBytes, long frames, int batch) {
+        NetInterface nif;
+        synchronized (lock) {
+            nif = table.require(ifName);
+        }
+        if (nif.kind != NetInterface.Kind.LINK) {
+            throw new IllegalArgumentException(ifName + " is not a link: the generator sends on a driver's interface");
+        }
+        return Pktgen.run(pool, nif, destination, frameBytes, frames, batch);
     }
 }

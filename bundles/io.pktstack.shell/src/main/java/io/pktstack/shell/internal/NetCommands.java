@@ -6,6 +6,8 @@ import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.PacketGenerator;
+import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.PingResult;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -32,6 +34,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=ndp",
         "osgi.command.function=nicinfo",
         "osgi.command.function=netstat",
+        "osgi.command.function=pktgen",
         "osgi.command.function=drivers",
         "osgi.command.function=mount",
         "osgi.command.function=umount"})
@@ -39,11 +42,14 @@ public final class NetCommands {
 
     private final NetworkStack stack;
     private final DriverManager drivers;
+    private final PacketGenerator generator;
 
     @Activate
-    public NetCommands(@Reference NetworkStack stack, @Reference DriverManager drivers) {
+    public NetCommands(@Reference NetworkStack stack, @Reference DriverManager drivers,
+            @Reference PacketGenerator generator) {
         this.stack = stack;
         this.drivers = drivers;
+        this.generator = generator;
     }
 
     @Descriptor("configure network interfaces: ifconfig [-a] | IF | IF create|destroy | IF [inet|inet6] ADDR[/LEN] [netmask M] [prefixlen N] [alias|-alias|delete] [up|down]")
@@ -199,6 +205,42 @@ public final class NetCommands {
                     + (args.length > 0 ? " (got '" + String.join(" ", args) + "')" : ""));
         }
         return new InterfaceStatistics(stack.interfaces());
+    }
+
+    @Descriptor("send synthetic frames: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] IF DSTMAC (60 bytes = a 64-byte frame with FCS)")
+    public Report pktgen(@Descriptor("options, interface and destination MAC") String... args) {
+        int size = 60;
+        long count = 1_000_000;
+        int batch = 32;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-s" -> size = intArg(args, ++i, "-s", 14, 9000);
+                case "-n" -> count = intArg(args, ++i, "-n", 1, Integer.MAX_VALUE);
+                case "-b" -> batch = intArg(args, ++i, "-b", 1, 256);
+                default -> {
+                    if (args[i].startsWith("-")) {
+                        throw new IllegalArgumentException("pktgen: unknown option '" + args[i] + "'");
+                    }
+                    rest.add(args[i]);
+                }
+            }
+        }
+        if (rest.size() != 2) {
+            throw new IllegalArgumentException("pktgen: usage: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] IF DSTMAC");
+        }
+        MacAddress dst;
+        try {
+            dst = MacAddress.parse(rest.get(1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pktgen: " + e.getMessage());
+        }
+        PacketGenerator.Result r = generator.transmit(rest.get(0), dst, size, count, batch);
+        String ifName = rest.get(0);
+        int frameBytes = size;
+        return () -> String.format("pktgen %s: %d frames of %d bytes offered in %.3f s: %.3f Mpps (%.1f Mbit/s), "
+                + "%d not sent (pool empty)%n", ifName, r.offered(), frameBytes, r.nanos() / 1e9,
+                r.framesPerSecond() / 1e6, r.framesPerSecond() * frameBytes * 8 / 1e6, r.noBuffer());
     }
 
     @Descriptor("list known drivers and running driver instances")
