@@ -26,8 +26,10 @@ import java.lang.invoke.VarHandle;
  * region, so a hostile driver can at worst make us see garbage, never reach
  * outside the region.
  *
- * <p>The driver resets the ring before handing it over; this side starts at
- * index 0. Not thread-safe: one thread drives a queue.
+ * <p>The buffer area may overlap the rings: that only lets a driver corrupt its
+ * own rings, since this side never reads back what it wrote. The driver resets
+ * the ring before handing it over; this side starts at index 0. Not
+ * thread-safe: one thread drives a queue.
  */
 public final class DeviceQueue {
 

@@ -54,9 +54,11 @@ public final class DriverQueue {
     private final long[] postedAddr;
     private final int[] postedLen;
     private final boolean[] inFlight;
+    private final int[] postedAt; // avail index the buffer was posted at (u16)
     private int inFlightCount;
 
     private int availIdx;      // next avail.idx to publish (u16)
+    private int publishedIdx;  // avail.idx as last published (u16)
     private int kickedIdx;     // avail.idx at the last needsKick(), for vring_need_event's old
     private int lastUsedIdx;   // used entries consumed so far (u16)
     private boolean notify;    // whether we ask the device for used-buffer notifications
@@ -77,6 +79,7 @@ public final class DriverQueue {
         this.postedAddr = new long[size];
         this.postedLen = new int[size];
         this.inFlight = new boolean[size];
+        this.postedAt = new int[size];
         reset();
     }
 
@@ -92,8 +95,10 @@ public final class DriverQueue {
         Arrays.fill(postedAddr, 0L);
         Arrays.fill(postedLen, 0);
         Arrays.fill(inFlight, false);
+        Arrays.fill(postedAt, 0);
         inFlightCount = 0;
         availIdx = 0;
+        publishedIdx = 0;
         kickedIdx = 0;
         lastUsedIdx = 0;
         notify = true;
@@ -128,6 +133,7 @@ public final class DriverQueue {
         region.set(U16, d + 12, (short) (deviceWritable ? VIRTQ_DESC_F_WRITE : 0));
         region.set(U16, d + 14, (short) 0);
         region.set(U16, layout.availEntry(availIdx & mask), (short) id);
+        postedAt[id] = availIdx;
         availIdx = (availIdx + 1) & 0xffff;
         postedAddr[id] = addr;
         postedLen[id] = len;
@@ -142,6 +148,7 @@ public final class DriverQueue {
      */
     public void publish() {
         U16_VH.setRelease(region, layout.availIdx(), (short) availIdx);
+        publishedIdx = availIdx;
     }
 
     /**
@@ -167,9 +174,9 @@ public final class DriverQueue {
 
     /**
      * Hands up to {@code max} used buffers to {@code h}, oldest first. Each entry
-     * is checked before the handler runs: {@code id < N}, {@code id} in flight,
-     * {@code len} at most the posted length. The buffer is no longer in flight
-     * when the handler runs, so the handler may re-post it.
+     * is checked before the handler runs: {@code id < N}, {@code id} in flight
+     * and published, {@code len} at most the posted length. The buffer is no
+     * longer in flight when the handler runs, so the handler may re-post it.
      *
      * <p>With VIRTIO_F_EVENT_IDX, updates used_event so the device notifies on the
      * next used buffer (§2.7.7), or never while notifications are disabled.
@@ -196,6 +203,10 @@ public final class DriverQueue {
             }
             if (!inFlight[id]) {
                 throw new RingViolation("used id " + id + " was not in flight (§2.7.8)");
+            }
+            // Posted after the last publish (e.g. re-posted by the handler): the device cannot have seen it.
+            if (((postedAt[id] - publishedIdx) & 0xffff) < ((availIdx - publishedIdx) & 0xffff)) {
+                throw new RingViolation("used id " + id + " was posted but not yet published (§2.7.13)");
             }
             if (Integer.compareUnsigned(len, postedLen[id]) > 0) {
                 throw new RingViolation("used len " + Integer.toUnsignedString(len) + " for id " + id
