@@ -165,10 +165,19 @@ class SeedTopologyIT {
         assertTrue(nobody.err().contains("no-such-instance"), nobody.err());
     }
 
+    /** Frames in use, from {@code netstat -m}. */
+    static int framesInUse(StackProcess p) {
+        Matcher m = Pattern.compile("(\\d+)/(\\d+)/(\\d+) frames in use").matcher(p.ok("netstat -m"));
+        assertTrue(m.find());
+        return Integer.parseInt(m.group(1));
+    }
+
     @Test
     @Order(6)
     void killedGuestTakesItsPeerInterfaceDownAndComesBack() {
         StackProcess g1 = guests.get(0);
+        // Nothing is in flight between pings: every frame is back in the pool.
+        assertEquals(0, framesInUse(host));
         g1.kill();
         host.awaitDown("vp0");
         // The others keep talking, through the host bridge.
@@ -181,6 +190,9 @@ class SeedTopologyIT {
         assertPing(g1, v4(-1));
         assertPing(g1, v4(2));
         assertPing(guests.get(1), v6(0));
+        // The link went down with traffic around it and came back: no frame was lost.
+        assertEquals(0, framesInUse(host));
+        assertEquals(0, framesInUse(guests.get(1)));
     }
 
     @Test
@@ -197,6 +209,9 @@ class SeedTopologyIT {
         }
         assertPing(guests.get(0), v4(-1));
         assertPing(guests.get(2), v6(0));
+        for (StackProcess g : guests) {
+            assertEquals(0, framesInUse(g), g.name + " lost frames across the host's restart");
+        }
         assertFalse(host.logText().contains("Exception"), host.logText());
     }
 

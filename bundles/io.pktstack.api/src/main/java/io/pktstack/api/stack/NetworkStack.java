@@ -59,6 +59,9 @@ public interface NetworkStack {
     /** The ARP table ({@code ipv6 == false}) or the IPv6 neighbour cache. */
     List<NeighborEntry> neighbors(boolean ipv6);
 
+    /** The frame pool: how many frames exist and how many are free. */
+    BufferStatistics buffers();
+
     /** Opens a UDP socket bound to {@code port} (0 picks a free one). */
     UdpSocket openUdp(int port);
 }

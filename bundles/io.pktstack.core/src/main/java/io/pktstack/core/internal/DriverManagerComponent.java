@@ -208,6 +208,11 @@ public final class DriverManagerComponent implements DriverManager {
         return line;
     }
 
+    /**
+     * Deletes the configurations a failed call created and waits until their
+     * interfaces are gone: configuration deletion is asynchronous, and a caller
+     * that exits right after the error must not leave a device node bound.
+     */
     private void rollback(List<Running> started) {
         for (Running r : started) {
             running.remove(r.id);
@@ -215,6 +220,17 @@ public final class DriverManagerComponent implements DriverManager {
                 r.configuration.delete();
             } catch (IOException | IllegalStateException ignored) {
                 // already gone
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (Running r : started) {
+            while (!interfacesOf(r.id).isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -232,12 +248,7 @@ public final class DriverManagerComponent implements DriverManager {
         if (r == null) {
             throw new IllegalArgumentException("no driver instance or interface '" + instanceOrInterface + "'");
         }
-        running.remove(r.id);
-        try {
-            r.configuration.delete();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        rollback(List.of(r));
     }
 
     /** Interfaces the stack attributes to a driver instance. */

@@ -6,6 +6,7 @@ import io.pktstack.api.link.Link;
 import io.pktstack.api.link.LinkPort;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.BridgeEntry;
+import io.pktstack.api.stack.BufferStatistics;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NeighborEntry;
@@ -381,6 +382,11 @@ public final class StackComponent implements NetworkStack, PacketGenerator {
     @Override
     public List<NeighborEntry> neighbors(boolean ipv6) {
         return ip.neighbors(ipv6);
+    }
+
+    @Override
+    public BufferStatistics buffers() {
+        return new BufferStatistics(pool.capacity(), pool.available(), pool.slotSize());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.pktstack.shell.internal;
 
 import io.pktstack.api.options.DriverSpec;
 import io.pktstack.api.options.IoPktCommandLine;
+import io.pktstack.api.stack.BufferStatistics;
 import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
@@ -198,13 +199,18 @@ public final class NetCommands {
         return new NicInfo(stack.interfaceInfo(args[0]));
     }
 
-    @Descriptor("show network status: netstat -i (interface counters)")
-    public Report netstat(@Descriptor("-i") String... args) {
-        if (args.length != 1 || !args[0].equals("-i")) {
-            throw new IllegalArgumentException("netstat: only -i is supported so far"
-                    + (args.length > 0 ? " (got '" + String.join(" ", args) + "')" : ""));
+    @Descriptor("show network status: netstat -i (interface counters) | netstat -m (frame buffers)")
+    public Report netstat(@Descriptor("-i or -m") String... args) {
+        if (args.length == 1 && args[0].equals("-i")) {
+            return new InterfaceStatistics(stack.interfaces());
         }
-        return new InterfaceStatistics(stack.interfaces());
+        if (args.length == 1 && args[0].equals("-m")) {
+            BufferStatistics b = stack.buffers();
+            return () -> String.format("%d/%d/%d frames in use/free/total (%d bytes each)%n%d KiB allocated to frames%n",
+                    b.inUse(), b.free(), b.capacity(), b.slotBytes(), (long) b.capacity() * b.slotBytes() / 1024);
+        }
+        throw new IllegalArgumentException("netstat: supported: -i, -m"
+                + (args.length > 0 ? " (got '" + String.join(" ", args) + "')" : ""));
     }
 
     @Descriptor("send synthetic frames: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] IF DSTMAC (60 bytes = a 64-byte frame with FCS)")
