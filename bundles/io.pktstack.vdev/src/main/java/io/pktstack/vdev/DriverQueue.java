@@ -224,6 +224,14 @@ public final class DriverQueue {
     }
 
     /**
+     * How many used buffers wait to be reaped (not yet validated: {@link #reap}
+     * checks each entry). For sizing a batch before reaping it.
+     */
+    public int usedPending() {
+        return ((((short) U16_VH.getAcquire(region, layout.usedIdx())) & 0xffff) - lastUsedIdx) & 0xffff;
+    }
+
+    /**
      * Whether the device has returned buffers not yet reaped. After
      * {@link #enableNotifications enableNotifications(true)}, call this before
      * sleeping: a buffer used in between would otherwise not be noticed.

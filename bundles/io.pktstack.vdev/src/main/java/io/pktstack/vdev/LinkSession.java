@@ -53,6 +53,13 @@ final class LinkSession {
     private final UsedToFrames rxHandler = new UsedToFrames();
     private final UsedToFree txHandler = new UsedToFree();
     private final FrameBatch rxBatch = new FrameBatch();
+    /**
+     * Frames for the batch being received, taken from the pool in one lock
+     * acquisition; what a batch did not use goes back at its end, so nothing is
+     * held between batches.
+     */
+    private final Frame[] spare = new Frame[FrameBatch.MAX];
+    private int spareCount;
     /** Frames sent by the transmit call in progress (guarded by txLock). */
     private int sent;
 
@@ -271,31 +278,43 @@ final class LinkSession {
 
     // ---- receive --------------------------------------------------------------
 
+    /**
+     * How long the receive worker keeps polling after its last frame before it
+     * asks for a kick and sleeps. Spinning is what keeps latency low under load;
+     * sleeping is what keeps an idle stack off the CPU. No yield phase: on a
+     * small machine, yielding hands whole time slices to other processes'
+     * pollers and costs milliseconds.
+     */
+    static final long SPIN_NANOS = 50_000;
+    /** Upper bound of one sleep; a kick ends it early. */
+    static final long PARK_NANOS = 100_000_000;
+
     /** The receive worker: polls, delivers batches, and sleeps until a kick when idle. */
     void runWorker() {
         worker = Thread.currentThread();
-        int idle = 0;
+        long idleSince = 0;
         try {
             while (alive) {
                 int n = own != null ? receiveOwnRx() : receivePeerTx();
                 if (n > 0) {
-                    idle = 0;
+                    idleSince = 0;
                     continue;
                 }
-                idle++;
-                if (idle < 200) {
-                    Thread.onSpinWait();
-                } else if (idle < 400) {
-                    Thread.yield();
-                } else {
-                    // Ask for a kick, then look once more so a frame that raced the request is not stranded.
-                    setNotify(true);
-                    if (!hasWork()) {
-                        LockSupport.parkNanos(this, 50_000_000L);
-                    }
-                    setNotify(false);
-                    idle = 0;
+                long now = System.nanoTime();
+                if (idleSince == 0) {
+                    idleSince = now;
                 }
+                if (now - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                // Ask for a kick, then look once more so a frame that raced the request is not stranded.
+                setNotify(true);
+                if (!hasWork()) {
+                    LockSupport.parkNanos(this, PARK_NANOS);
+                }
+                setNotify(false);
+                idleSince = 0;
             }
         } catch (RingViolation e) {
             reset("peer broke the ring rules on receive: " + e.getMessage());
@@ -304,6 +323,7 @@ final class LinkSession {
             alive = false;
         } finally {
             rxBatch.releaseAll();
+            returnSpareFrames();
         }
     }
 
@@ -321,7 +341,13 @@ final class LinkSession {
 
     /** Driver: takes filled receive buffers, copies frames out, and offers the buffers again. */
     private int receiveOwnRx() throws RingViolation {
+        int pending = ownRx.usedPending();
+        if (pending == 0) {
+            return 0;
+        }
+        reserveFrames(Math.min(pending, FrameBatch.MAX));
         int n = ownRx.reap(rxHandler, FrameBatch.MAX);
+        returnSpareFrames();
         if (n == 0) {
             return 0;
         }
@@ -341,7 +367,7 @@ final class LinkSession {
             if (frameLen < 14 || frameLen > mtu || !VirtioNetHeader.validate(own.segment(), addr, legacy)) {
                 counters.rxBadHeader.increment();
             } else {
-                Frame f = pool.take();
+                Frame f = takeFrame();
                 if (f == null) {
                     counters.rxNoFrame.increment();
                 } else {
@@ -361,6 +387,7 @@ final class LinkSession {
             return 0;
         }
         int n = Math.min(avail, FrameBatch.MAX);
+        reserveFrames(n);
         for (int i = 0; i < n; i++) {
             int head = peerTx.pop();
             int segs = peerTx.readChain(head, segAddr, segLen, segAddr.length);
@@ -370,6 +397,7 @@ final class LinkSession {
             gather(segs);
             peerTx.pushUsed(head, 0);
         }
+        returnSpareFrames();
         peerTx.publishUsed();
         if (peerTx.needsKick()) {
             kick();
@@ -389,7 +417,7 @@ final class LinkSession {
             counters.rxBadHeader.increment();
             return;
         }
-        Frame f = pool.take();
+        Frame f = takeFrame();
         if (f == null) {
             counters.rxNoFrame.increment();
             return;
@@ -409,6 +437,29 @@ final class LinkSession {
         }
         f.length((int) frameLen);
         rxBatch.add(f);
+    }
+
+    /** Takes up to {@code n} frames for the coming batch (fewer if the pool runs short). */
+    private void reserveFrames(int n) {
+        returnSpareFrames(); // empty between batches; take() fills from index 0
+        spareCount = pool.take(spare, n);
+    }
+
+    private void returnSpareFrames() {
+        if (spareCount > 0) {
+            pool.release(spare, spareCount);
+            spareCount = 0;
+        }
+    }
+
+    /** A frame for a received packet, or null when the pool ran short. */
+    private Frame takeFrame() {
+        if (spareCount == 0) {
+            return null;
+        }
+        Frame f = spare[--spareCount];
+        spare[spareCount] = null;
+        return f;
     }
 
     private void deliver() {

@@ -83,15 +83,35 @@ public final class FrameBatch {
         size -= n;
     }
 
-    /** Releases the first {@code n} frames to their pools and moves the rest to the front. */
+    /**
+     * Releases the first {@code n} frames to their pools (one lock acquisition
+     * when they share a pool) and moves the rest to the front.
+     */
     public void releaseFirst(int n) {
         if (n < 0 || n > size) {
             throw new IndexOutOfBoundsException("release " + n + " of " + size);
         }
-        for (int i = 0; i < n; i++) {
-            frames[i].release();
+        if (n == 0) {
+            return;
+        }
+        if (onePool(n)) {
+            frames[0].pool().release(frames, n); // nulls frames[0..n)
+        } else {
+            for (int i = 0; i < n; i++) {
+                frames[i].release();
+            }
         }
         removeFirst(n);
+    }
+
+    private boolean onePool(int n) {
+        FramePool pool = frames[0].pool();
+        for (int i = 1; i < n; i++) {
+            if (frames[i].pool() != pool) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Forgets the frames without releasing them (their ownership moved elsewhere). */
@@ -102,25 +122,6 @@ public final class FrameBatch {
 
     /** Releases every frame to its pool and empties the batch. */
     public void releaseAll() {
-        if (size == 0) {
-            return;
-        }
-        FramePool pool = frames[0].pool();
-        boolean onePool = true;
-        for (int i = 1; i < size; i++) {
-            if (frames[i].pool() != pool) {
-                onePool = false;
-                break;
-            }
-        }
-        if (onePool) {
-            pool.release(frames, size);
-        } else {
-            for (int i = 0; i < size; i++) {
-                frames[i].release();
-                frames[i] = null;
-            }
-        }
-        size = 0;
+        releaseFirst(size);
     }
 }
