@@ -27,6 +27,8 @@ final class Bridge {
     final MacTable table = new MacTable(DEFAULT_MAX_ADDRESSES, TimeUnit.SECONDS.toNanos(DEFAULT_TIMEOUT_SECONDS));
     final ReentrantLock lock = new ReentrantLock();
     private volatile NetInterface[] members = new NetInterface[0];
+    /** The bridge's interface followed by its members: where the segment's addresses live. */
+    private volatile NetInterface[] segment = new NetInterface[0];
     /** The bridge's own interface (for addresses and its MAC). */
     NetInterface self;
 
@@ -42,11 +44,29 @@ final class Bridge {
         return members;
     }
 
+    NetInterface[] segment() {
+        return segment;
+    }
+
+    private void membersChanged() {
+        NetInterface[] m = members;
+        NetInterface[] seg = new NetInterface[m.length + 1];
+        seg[0] = self;
+        System.arraycopy(m, 0, seg, 1, m.length);
+        segment = seg;
+    }
+
+    synchronized void setSelf(NetInterface self) {
+        this.self = self;
+        membersChanged();
+    }
+
     synchronized void add(NetInterface member) {
         NetInterface[] m = Arrays.copyOf(members, members.length + 1);
         m[m.length - 1] = member;
         members = m;
         member.memberOf = this;
+        membersChanged();
     }
 
     synchronized void remove(NetInterface member, long now) {
@@ -54,6 +74,7 @@ final class Bridge {
         l.remove(member);
         members = l.toArray(new NetInterface[0]);
         member.memberOf = null;
+        membersChanged();
         lock.lock();
         try {
             table.removePort(member.index, now);

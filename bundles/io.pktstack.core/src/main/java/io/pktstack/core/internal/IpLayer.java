@@ -106,45 +106,27 @@ final class IpLayer implements Forwarder.L3Input {
 
     /** The interface of {@code l3}'s segment holding IPv4 address {@code addr}: l3 itself or a bridge member. */
     private static NetInterface ownerV4(NetInterface l3, int addr) {
-        if (l3.hasIpv4(addr)) {
-            return l3;
-        }
-        Bridge b = l3.bridgeState;
-        if (b != null) {
-            for (NetInterface m : b.members()) {
-                if (m.hasIpv4(addr)) {
-                    return m;
-                }
+        for (NetInterface n : l3.segment()) {
+            if (n.hasIpv4(addr)) {
+                return n;
             }
         }
         return null;
     }
 
     private static NetInterface ownerV6(NetInterface l3, long hi, long lo) {
-        if (l3.hasIpv6(hi, lo)) {
-            return l3;
-        }
-        Bridge b = l3.bridgeState;
-        if (b != null) {
-            for (NetInterface m : b.members()) {
-                if (m.hasIpv6(hi, lo)) {
-                    return m;
-                }
+        for (NetInterface n : l3.segment()) {
+            if (n.hasIpv6(hi, lo)) {
+                return n;
             }
         }
         return null;
     }
 
     private static boolean solicitedNodeOfSegment(NetInterface l3, long hi, long lo) {
-        if (l3.hasSolicitedNode(hi, lo)) {
-            return true;
-        }
-        Bridge b = l3.bridgeState;
-        if (b != null) {
-            for (NetInterface m : b.members()) {
-                if (m.hasSolicitedNode(hi, lo)) {
-                    return true;
-                }
+        for (NetInterface n : l3.segment()) {
+            if (n.hasSolicitedNode(hi, lo)) {
+                return true;
             }
         }
         return false;
@@ -753,11 +735,8 @@ final class IpLayer implements Forwarder.L3Input {
         if (l3 == null || nif.kind == NetInterface.Kind.LOOPBACK) {
             return;
         }
-        announceOwn(l3, ctx);
-        if (l3.bridgeState != null) {
-            for (NetInterface m : l3.bridgeState.members()) {
-                announceOwn(m, ctx);
-            }
+        for (NetInterface n : l3.segment()) {
+            announceOwn(n, ctx);
         }
         ctx.flush();
     }

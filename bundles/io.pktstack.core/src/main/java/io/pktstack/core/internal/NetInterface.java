@@ -46,6 +46,14 @@ final class NetInterface {
     /** The bridge this interface is a member of, or null. */
     volatile Bridge memberOf;
 
+    /** This interface alone, as the segment of an interface that is not a bridge. */
+    private final NetInterface[] alone = {this};
+
+    /** The interfaces whose addresses serve this layer-3 interface: a bridge and its members, or itself. */
+    NetInterface[] segment() {
+        return bridgeState != null ? bridgeState.segment() : alone;
+    }
+
     NetInterface(int index, String name, Kind kind, String driver, String instance, MacAddress mac, int mtu,
             Link link, Bridge bridgeState) {
         this.index = index;

@@ -276,7 +276,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator {
             MacAddress mac = MacAddress.generateLocal();
             NetInterface nif = new NetInterface(table.nextIndex(), reserved, NetInterface.Kind.BRIDGE, "bridge",
                     null, mac, 1514, null, b);
-            b.self = nif;
+            b.setSelf(nif);
             nif.addAddress(IpLayer.linkLocal(mac));
             table.add(nif);
         }
