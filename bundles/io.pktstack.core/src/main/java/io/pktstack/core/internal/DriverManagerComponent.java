@@ -194,13 +194,24 @@ public final class DriverManagerComponent implements DriverManager {
         return null;
     }
 
-    /** "java.io.IOException: bind path ... in use" -> "bind path ... in use". */
+    /**
+     * The reason in SCR's failure text: the message of the root cause (drivers
+     * activate in their constructors, so SCR reports an
+     * InvocationTargetException whose "Caused by:" lines carry the reason),
+     * without the exception class: "bind path ... is in use by ...".
+     */
     static String firstLine(String failure) {
         if (failure == null || failure.isBlank()) {
             return "activation failed";
         }
         String line = failure.lines().findFirst().orElse(failure).strip();
-        // Drop the exception class SCR puts first, and any wrapping "...Exception: " prefixes.
+        for (String l : failure.lines().toList()) {
+            String t = l.strip();
+            if (t.startsWith("Caused by: ")) {
+                line = t.substring("Caused by: ".length());
+            }
+        }
+        // Drop the exception class names in front of the message.
         int cut;
         while ((cut = line.indexOf(": ")) > 0 && line.substring(0, cut).matches("[\\w.$]+(Exception|Error)")) {
             line = line.substring(cut + 2);
