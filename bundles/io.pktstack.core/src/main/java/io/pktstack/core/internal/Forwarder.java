@@ -71,6 +71,10 @@ final class Forwarder {
         }
         in.counters.inPackets.add(n);
         in.counters.inBytes.add(bytes);
+        Capture c = in.capture;
+        if (c != null) {
+            c.tap(batch, false);
+        }
         if (!in.up) {
             in.drop(DropReason.INTERFACE_DOWN, n);
             batch.releaseAll();
@@ -116,6 +120,10 @@ final class Forwarder {
         }
         batch.clear();
         if (!local.isEmpty()) {
+            Capture lc = l3If == in || l3If == null ? null : l3If.capture;
+            if (lc != null) {
+                lc.tap(local, false); // what the bridge delivers to the stack
+            }
             if (l3If != null && l3If.up && l3 != null) {
                 l3.input(l3If, local, ctx);
             } else {
@@ -227,6 +235,10 @@ final class Forwarder {
      * Takes ownership.
      */
     void output(NetInterface l3, Frame f, PathContext ctx) {
+        Capture c = l3.bridgeState != null ? l3.capture : null;
+        if (c != null) {
+            c.tap(f, true, Capture.epochMicros()); // what the stack sends through the bridge
+        }
         Bridge bridge = l3.bridgeState != null ? l3.bridgeState : l3.memberOf;
         if (bridge == null) {
             ctx.send(l3, f);

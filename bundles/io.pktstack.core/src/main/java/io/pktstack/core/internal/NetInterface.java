@@ -45,6 +45,8 @@ final class NetInterface {
     volatile boolean carrier;
     /** The bridge this interface is a member of, or null. */
     volatile Bridge memberOf;
+    /** An open tcpdump on this interface, or null (the usual case: one null check per batch). */
+    volatile Capture capture;
 
     /** This interface alone, as the segment of an interface that is not a bridge. */
     private final NetInterface[] alone = {this};
@@ -100,6 +102,10 @@ final class NetInterface {
             batch.releaseAll();
             return;
         }
+        Capture c = capture;
+        if (c != null) {
+            c.tap(batch, true);
+        }
         long bytes = bytes(batch);
         int sent = link.transmit(batch);
         if (!batch.isEmpty()) {
@@ -121,6 +127,10 @@ final class NetInterface {
             outputDrop(DropReason.INTERFACE_DOWN, n);
             batch.releaseAll();
             return 0;
+        }
+        Capture c = capture;
+        if (c != null) {
+            c.tap(batch, true);
         }
         long bytes = bytes(batch);
         int sent = link.transmit(batch);

@@ -11,6 +11,7 @@ import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NeighborEntry;
 import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.stack.PingResult;
 import io.pktstack.api.stack.UdpSocket;
@@ -39,9 +40,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * appears is named, attached and brought up; one that goes away is detached,
  * and the frames it held return to the pool.
  */
-@Component(service = {NetworkStack.class, PacketGenerator.class}, immediate = true, configurationPid = StackComponent.PID)
+@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class}, immediate = true,
+        configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack, PacketGenerator {
+public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture {
 
     static final String PID = "io.pktstack.core";
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
@@ -404,5 +406,41 @@ public final class StackComponent implements NetworkStack, PacketGenerator {
             throw new IllegalArgumentException(ifName + " is not a link: the generator sends on a driver's interface");
         }
         return Pktgen.run(pool, nif, destination, frameBytes, frames, batch);
+    }
+
+    /** Frames a capture queues before it drops copies (the reader is a shell thread). */
+    static final int CAPTURE_QUEUE = 8192;
+
+    @Override
+    public Session start(String ifName, long maxFrames) {
+        NetInterface nif;
+        Capture c = new Capture(CAPTURE_QUEUE, maxFrames);
+        synchronized (lock) {
+            nif = table.require(ifName);
+            if (nif.capture != null) {
+                throw new IllegalArgumentException(ifName + " is already being captured");
+            }
+            nif.capture = c;
+        }
+        return new Session() {
+            @Override
+            public PacketCapture.Frame next(Duration timeout) throws InterruptedException {
+                return c.next(timeout.toNanos());
+            }
+
+            @Override
+            public long dropped() {
+                return c.dropped.get();
+            }
+
+            @Override
+            public void close() {
+                synchronized (lock) {
+                    if (nif.capture == c) {
+                        nif.capture = null;
+                    }
+                }
+            }
+        };
     }
 }

@@ -7,6 +7,7 @@ import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.PingResult;
@@ -36,6 +37,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=nicinfo",
         "osgi.command.function=netstat",
         "osgi.command.function=pktgen",
+        "osgi.command.function=tcpdump",
         "osgi.command.function=drivers",
         "osgi.command.function=mount",
         "osgi.command.function=umount"})
@@ -44,13 +46,15 @@ public final class NetCommands {
     private final NetworkStack stack;
     private final DriverManager drivers;
     private final PacketGenerator generator;
+    private final PacketCapture capture;
 
     @Activate
     public NetCommands(@Reference NetworkStack stack, @Reference DriverManager drivers,
-            @Reference PacketGenerator generator) {
+            @Reference PacketGenerator generator, @Reference PacketCapture capture) {
         this.stack = stack;
         this.drivers = drivers;
         this.generator = generator;
+        this.capture = capture;
     }
 
     @Descriptor("configure network interfaces: ifconfig [-a] | IF | IF create|destroy | IF [inet|inet6] ADDR[/LEN] [netmask M] [prefixlen N] [alias|-alias|delete] [up|down]")
@@ -247,6 +251,63 @@ public final class NetCommands {
         return () -> String.format("pktgen %s: %d frames of %d bytes offered in %.3f s: %.3f Mpps (%.1f Mbit/s), "
                 + "%d not sent (pool empty)%n", ifName, r.offered(), frameBytes, r.nanos() / 1e9,
                 r.framesPerSecond() / 1e6, r.framesPerSecond() * frameBytes * 8 / 1e6, r.noBuffer());
+    }
+
+    @Descriptor("capture frames: tcpdump -i IF [-c COUNT] [-w FILE] [-t SECONDS]; stops after COUNT frames or SECONDS (default 10)")
+    public Report tcpdump(@Descriptor("options") String... args) throws InterruptedException, java.io.IOException {
+        String ifName = null;
+        long count = Long.MAX_VALUE;
+        String file = null;
+        double seconds = 10;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-i" -> ifName = stringArg(args, ++i, "-i");
+                case "-c" -> count = intArg(args, ++i, "-c", 1, Integer.MAX_VALUE);
+                case "-w" -> file = stringArg(args, ++i, "-w");
+                case "-t" -> seconds = doubleArg(args, ++i, "-t");
+                default -> throw new IllegalArgumentException("tcpdump: unknown argument '" + args[i] + "'");
+            }
+        }
+        if (ifName == null) {
+            throw new IllegalArgumentException("tcpdump: -i IF is required");
+        }
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        StringBuilder text = new StringBuilder();
+        long captured = 0;
+        try (PacketCapture.Session s = capture.start(ifName, count);
+             PcapWriter pcap = file == null ? null : new PcapWriter(
+                     new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(java.nio.file.Path.of(file))))) {
+            while (captured < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                PacketCapture.Frame f = s.next(java.time.Duration.ofNanos(left));
+                if (f == null) {
+                    break;
+                }
+                captured++;
+                if (pcap != null) {
+                    pcap.write(f.epochMicros(), f.bytes(), f.bytes().length);
+                } else {
+                    text.append(FrameSummary.line(f.epochMicros(), f.outbound(), f.bytes())).append('\n');
+                }
+            }
+            text.append(captured).append(" packets captured");
+            if (file != null) {
+                text.append(" to ").append(file);
+            }
+            text.append('\n').append(s.dropped()).append(" packets dropped by capture queue\n");
+        }
+        String out = text.toString();
+        return () -> out;
+    }
+
+    private static String stringArg(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option '" + flag + "' needs a value");
+        }
+        return args[i];
     }
 
     @Descriptor("list known drivers and running driver instances")
