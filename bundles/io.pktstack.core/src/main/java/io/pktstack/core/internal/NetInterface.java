@@ -243,6 +243,9 @@ final class NetInterface {
         if (link != null) {
             details.putAll(link.details());
         }
+        if (capture != null) {
+            details.put("capture", "on");
+        }
         for (DropReason r : DropReason.values()) {
             long v = drops[r.ordinal()].sum();
             if (v != 0) {
