@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -64,7 +63,7 @@ final class LinkSession {
     private int sent;
 
     volatile boolean alive = true;
-    private volatile Thread worker;
+    private final ByteBuffer kickIn = ByteBuffer.allocateDirect(64);
 
     /** Drop and traffic counters of the endpoint, shared across sessions. */
     static final class Counters {
@@ -286,12 +285,13 @@ final class LinkSession {
      * pollers and costs milliseconds.
      */
     static final long SPIN_NANOS = 50_000;
-    /** Upper bound of one sleep; a kick ends it early. */
-    static final long PARK_NANOS = 100_000_000;
-
-    /** The receive worker: polls, delivers batches, and sleeps until a kick when idle. */
+    /**
+     * The receive worker, run by the session's thread until the link ends: polls,
+     * delivers batches, and when idle sleeps in a read of the connection, so a
+     * kick wakes it directly (one wake-up per hop) and the peer closing the
+     * connection ends the session.
+     */
     void runWorker() {
-        worker = Thread.currentThread();
         long idleSince = 0;
         try {
             while (alive) {
@@ -311,11 +311,13 @@ final class LinkSession {
                 // Ask for a kick, then look once more so a frame that raced the request is not stranded.
                 setNotify(true);
                 if (!hasWork()) {
-                    LockSupport.parkNanos(this, PARK_NANOS);
+                    awaitKick();
                 }
                 setNotify(false);
                 idleSince = 0;
             }
+        } catch (IOException e) {
+            alive = false; // the peer went away, or close() interrupted the read
         } catch (RingViolation e) {
             reset("peer broke the ring rules on receive: " + e.getMessage());
         } catch (IllegalStateException e) {
@@ -483,13 +485,14 @@ final class LinkSession {
         }
     }
 
-    /** Called by the socket reader when the peer kicked us. */
-    void kicked() {
-        counters.kicksReceived.increment();
-        Thread w = worker;
-        if (w != null) {
-            LockSupport.unpark(w);
+    /** Blocks until the peer kicks (reading every kick byte waiting) or closes the connection. */
+    private void awaitKick() throws IOException {
+        kickIn.clear();
+        if (channel.read(kickIn) < 0) {
+            alive = false;
+            return;
         }
+        counters.kicksReceived.increment();
     }
 
     /** Ends the session because the peer broke a rule: the link is reset and the peer must reconnect. */
@@ -504,13 +507,9 @@ final class LinkSession {
         }
     }
 
-    /** Stops the data path; waits for the worker and any transmit in progress. */
-    void stop(Thread workerThread) throws InterruptedException {
+    /** Stops the data path after the worker returned; waits for any transmit in progress. */
+    void stop() {
         alive = false;
-        if (workerThread != null) {
-            LockSupport.unpark(workerThread);
-            workerThread.join();
-        }
         txLock.lock();
         txLock.unlock();
     }

@@ -53,6 +53,8 @@ public final class VdevEndpoint implements AutoCloseable {
     private Thread thread;
     private final LinkSession.Counters counters = new LinkSession.Counters();
     private volatile LinkSession session;
+    /** The connection being set up or in use, so close() can end a blocked read without an interrupt. */
+    private volatile SocketChannel channel;
     private volatile boolean closed;
     private volatile String lastProblem = "";
     private volatile MacAddress peerMac;
@@ -125,6 +127,10 @@ public final class VdevEndpoint implements AutoCloseable {
                 if (ch == null) {
                     continue;
                 }
+                channel = ch;
+                if (closed) {
+                    return; // close() may have run before the channel was published
+                }
                 runSession(ch);
             } catch (IOException e) {
                 if (!closed) {
@@ -134,6 +140,7 @@ public final class VdevEndpoint implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } finally {
+                channel = null;
                 if (ch != null) {
                     try {
                         ch.close();
@@ -184,7 +191,6 @@ public final class VdevEndpoint implements AutoCloseable {
     private void runSession(SocketChannel ch) throws IOException, InterruptedException {
         SharedRegion own = null;
         SharedRegion peer = null;
-        Thread worker = null;
         LinkSession s = null;
         try {
             if (config.driverRole()) {
@@ -220,13 +226,11 @@ public final class VdevEndpoint implements AutoCloseable {
             if (own != null) {
                 own.unlink(); // both sides have it mapped: the name is no longer needed
             }
-            LinkSession running = s;
-            worker = Thread.ofPlatform().daemon().name("vdev-rx-" + config.bindPath()).start(running::runWorker);
             session = s;
             peerMac = theirs.mac();
             lastProblem = "";
             listener.up(theirs.mac());
-            readKicks(ch, s);
+            s.runWorker(); // until the link ends: peer gone, rules broken, or close()
         } catch (Hello.ProtocolException e) {
             problem("peer " + config.peerPath() + ": " + e.getMessage());
         } catch (java.io.EOFException e) {
@@ -235,7 +239,7 @@ public final class VdevEndpoint implements AutoCloseable {
             boolean wasUp = session == s && s != null;
             session = null;
             if (s != null) {
-                s.stop(worker);
+                s.stop();
             }
             if (wasUp) {
                 listener.down("peer " + config.peerPath() + " disconnected");
@@ -266,21 +270,6 @@ public final class VdevEndpoint implements AutoCloseable {
             return "peer " + theirs.bindPath() + " uses multicast MAC " + theirs.mac() + "; refused";
         }
         return null;
-    }
-
-    private void readKicks(SocketChannel ch, LinkSession s) {
-        ByteBuffer buf = ByteBuffer.allocate(64);
-        try {
-            while (s.alive && !closed) {
-                buf.clear();
-                if (ch.read(buf) < 0) {
-                    return;
-                }
-                s.kicked();
-            }
-        } catch (IOException e) {
-            // connection closed (by the peer, by a reset, or by close())
-        }
     }
 
     /** Counters and state for {@code nicinfo}. */
@@ -323,8 +312,13 @@ public final class VdevEndpoint implements AutoCloseable {
         synchronized (this) {
             t = thread;
         }
+        // No interrupt: the session thread also writes to other links' channels while it
+        // forwards, and an interrupt would close whichever channel it touched next.
+        SocketChannel ch = channel;
+        if (ch != null) {
+            ch.close(); // ends a blocked handshake read or the worker's kick read
+        }
         if (t != null) {
-            t.interrupt(); // also closes a channel blocked in read (an InterruptibleChannel)
             try {
                 t.join(5000);
             } catch (InterruptedException e) {
