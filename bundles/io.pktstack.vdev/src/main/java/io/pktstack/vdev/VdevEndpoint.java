@@ -99,6 +99,11 @@ public final class VdevEndpoint implements AutoCloseable {
         return s;
     }
 
+    /** The connected peer's MAC, or null while there is no session. */
+    public MacAddress peerMac() {
+        return connected() ? peerMac : null;
+    }
+
     public boolean connected() {
         LinkSession s = session;
         return s != null && s.alive;

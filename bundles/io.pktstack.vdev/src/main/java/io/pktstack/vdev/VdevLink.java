@@ -72,6 +72,11 @@ public final class VdevLink implements Link, VdevEndpoint.Listener, AutoCloseabl
     }
 
     @Override
+    public MacAddress peerMac() {
+        return endpoint.peerMac();
+    }
+
+    @Override
     public boolean carrier() {
         return endpoint.connected();
     }

@@ -63,6 +63,16 @@ public interface Link {
      */
     int transmit(FrameBatch batch);
 
+    /**
+     * The MAC of the station at the other end of a point-to-point link (a
+     * guest's virtio-net behind a vdevpeer-net interface), if the driver knows
+     * it; null otherwise. The stack uses it to keep MACs unique in a bridge's
+     * segment.
+     */
+    default MacAddress peerMac() {
+        return null;
+    }
+
     /** Whether the link has carrier (its peer is present and the link usable). */
     boolean carrier();
 

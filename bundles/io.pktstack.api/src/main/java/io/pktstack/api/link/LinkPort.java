@@ -17,7 +17,11 @@ public interface LinkPort {
      */
     void receive(FrameBatch batch);
 
-    /** Reports that carrier came or went (peer connected, disconnected, reset). */
+    /**
+     * Reports that carrier came or went (peer connected, disconnected, reset).
+     * A link starts without carrier: a driver whose link is up at once reports
+     * it from {@link Link#attach}.
+     */
     void carrierChanged(boolean up);
 
     /**

@@ -75,8 +75,8 @@ final class Forwarder {
         if (c != null) {
             c.tap(batch, false);
         }
-        if (!in.up) {
-            in.drop(DropReason.INTERFACE_DOWN, n);
+        if (!in.running()) {
+            in.drop(DropReason.INTERFACE_DOWN, n); // down, no carrier, or refused by the stack
             batch.releaseAll();
             return;
         }

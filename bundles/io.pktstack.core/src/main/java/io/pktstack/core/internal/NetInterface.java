@@ -45,6 +45,8 @@ final class NetInterface {
     volatile boolean carrier;
     /** The bridge this interface is a member of, or null. */
     volatile Bridge memberOf;
+    /** Why the stack keeps this link down although the driver has carrier, or null. */
+    volatile String refusal;
     /** An open tcpdump on this interface, or null (the usual case: one null check per batch). */
     volatile Capture capture;
 
@@ -245,6 +247,10 @@ final class NetInterface {
         }
         if (capture != null) {
             details.put("capture", "on");
+        }
+        String refused = refusal;
+        if (refused != null) {
+            details.put("refused", refused);
         }
         for (DropReason r : DropReason.values()) {
             long v = drops[r.ordinal()].sum();

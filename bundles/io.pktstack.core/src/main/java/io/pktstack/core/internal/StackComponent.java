@@ -133,8 +133,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             table.add(nif);
             links.put(link, nif);
             nif.up = true;
-            link.attach(new Port(nif));
-            nif.carrier = link.carrier();
+            link.attach(new Port(nif)); // the driver reports carrier through the port from now on
             LOG.log(Level.INFO, "{0}: {1} link up, MAC {2}", name, nif.driver, mac);
         }
     }
@@ -182,6 +181,18 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
 
         @Override
         public void carrierChanged(boolean up) {
+            if (up) {
+                Bridge b = nif.memberOf;
+                MacAddress peer = nif.link.peerMac();
+                String clash = b == null || peer == null ? null : segmentClash(b, peer, nif);
+                if (clash != null) {
+                    // The station behind this link would make a MAC ambiguous in the segment: keep it out.
+                    nif.refusal = clash + "; link refused";
+                    LOG.log(Level.ERROR, "{0}: {1}", nif.name, nif.refusal);
+                    return;
+                }
+                nif.refusal = null;
+            }
             nif.carrier = up;
             LOG.log(Level.INFO, "{0}: link {1}", nif.name, up ? "up" : "down");
             if (up) {
@@ -319,18 +330,41 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             if (m.memberOf != null) {
                 throw new IllegalArgumentException(member + " is already a member of " + m.memberOf.name());
             }
-            // A MAC must be unique inside its segment: the bridge and all its members.
-            if (b.self.mac.equals(m.mac)) {
-                throw new IllegalArgumentException("MAC " + m.mac + " of " + member + " collides with " + bridge);
+            // A MAC must be unique inside its segment: the bridge, its members and the stations behind them.
+            String clash = segmentClash(b, m.mac, m);
+            if (clash == null && m.link.peerMac() != null) {
+                clash = segmentClash(b, m.link.peerMac(), m);
             }
-            for (NetInterface other : b.members()) {
-                if (other.mac.equals(m.mac)) {
-                    throw new IllegalArgumentException("MAC " + m.mac + " of " + member + " collides with "
-                            + other.name + " in " + bridge);
-                }
+            if (clash != null) {
+                throw new IllegalArgumentException(clash);
             }
             b.add(m);
         }
+    }
+
+    /**
+     * Describes who in {@code b}'s segment already uses {@code mac}, naming both
+     * interfaces, or returns null. {@code joining} is the member being added or
+     * coming up; its own MAC and its own peer's do not count against it.
+     */
+    private static String segmentClash(Bridge b, MacAddress mac, NetInterface joining) {
+        String who = joining.name + (mac.equals(joining.mac) ? "" : "'s peer");
+        if (b.self.mac.equals(mac)) {
+            return "MAC " + mac + " of " + who + " collides with " + b.self.name;
+        }
+        for (NetInterface other : b.members()) {
+            if (other == joining) {
+                continue;
+            }
+            if (other.mac.equals(mac)) {
+                return "MAC " + mac + " of " + who + " collides with " + other.name + " in " + b.name();
+            }
+            MacAddress peer = other.link == null ? null : other.link.peerMac();
+            if (mac.equals(peer)) {
+                return "MAC " + mac + " of " + who + " collides with " + other.name + "'s peer in " + b.name();
+            }
+        }
+        return null;
     }
 
     @Override
