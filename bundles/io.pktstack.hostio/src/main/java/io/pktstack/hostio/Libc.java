@@ -1,0 +1,244 @@
+package io.pktstack.hostio;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few Linux calls host I/O needs, bound once through the FFM API. Calls
+ * that can fail capture {@code errno} into a per-caller segment (see
+ * {@link #errnoSegment}) so the data path allocates nothing. Buffer pointers on
+ * the data path are passed as {@code long} addresses of frame memory, which
+ * avoids making a slice object per frame.
+ *
+ * <p>Constants and structure layouts are those of Linux on x86-64 and aarch64
+ * (LP64, glibc).
+ */
+final class Libc {
+
+    static final int O_RDWR = 2;
+    static final int O_NONBLOCK = 0x800;
+    static final int O_CLOEXEC = 0x80000;
+
+    static final int AF_PACKET = 17;
+    static final int SOCK_RAW = 3;
+    static final int SOCK_NONBLOCK = O_NONBLOCK;
+    static final int SOCK_CLOEXEC = O_CLOEXEC;
+    static final int ETH_P_ALL = 0x0003;
+    static final int SOL_PACKET = 263;
+    static final int PACKET_ADD_MEMBERSHIP = 1;
+    static final int PACKET_MR_PROMISC = 1;
+    static final int PACKET_IGNORE_OUTGOING = 23;
+    static final int PACKET_OUTGOING = 4;
+    static final int SOL_SOCKET = 1;
+    static final int SO_RCVBUF = 8;
+    static final int SO_SNDBUF = 7;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int MSG_TRUNC = 0x20;
+
+    static final long TUNSETIFF = 0x400454caL;
+    static final short IFF_TAP = 0x0002;
+    static final short IFF_NO_PI = 0x1000;
+    static final int IFNAMSIZ = 16;
+    static final int IFREQ_SIZE = 40;
+
+    static final int EFD_NONBLOCK = O_NONBLOCK;
+    static final int EFD_CLOEXEC = O_CLOEXEC;
+    static final short POLLIN = 0x1;
+    static final short POLLERR = 0x8;
+    static final short POLLHUP = 0x10;
+    static final short POLLNVAL = 0x20;
+
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EINTR = 4;
+    static final int ENXIO = 6;
+    static final int EAGAIN = 11;
+    static final int ENOBUFS = 105;
+    static final int EACCES = 13;
+    static final int EBUSY = 16;
+    static final int ENODEV = 19;
+    static final int EINVAL = 22;
+    static final int ENETDOWN = 100;
+
+    /** struct sockaddr_ll: family, protocol, ifindex, hatype, pkttype, halen, addr[8]. */
+    static final int SOCKADDR_LL_SIZE = 20;
+    static final int SLL_PKTTYPE = 10;
+    /** struct iovec: base, len. */
+    static final int IOVEC_SIZE = 16;
+    /** struct mmsghdr: struct msghdr (56 bytes) then unsigned msg_len, padded to 64. */
+    static final int MMSGHDR_SIZE = 64;
+    static final int MSG_NAME = 0;
+    static final int MSG_NAMELEN = 8;
+    static final int MSG_IOV = 16;
+    static final int MSG_IOVLEN = 24;
+    static final int MSG_FLAGS = 48;
+    static final int MSG_LEN = 56;
+    /** struct pollfd: int fd, short events, short revents. */
+    static final int POLLFD_SIZE = 8;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_OPTION,
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle READ = bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    private static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), true);
+    private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+    private static final MethodHandle SETSOCKOPT = bind("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+    private static final MethodHandle RECVMMSG = bind("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG), true);
+    private static final MethodHandle SENDMMSG = bind("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), true);
+    private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
+    private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
+    private static final MethodHandle IF_NAMETOINDEX = bind("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+    private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
+
+    private Libc() {
+    }
+
+    private static MethodHandle bind(String name, FunctionDescriptor fd, boolean errno) {
+        MemorySegment symbol = LINKER.defaultLookup().findOrThrow(name);
+        return errno ? LINKER.downcallHandle(symbol, fd, ERRNO_OPTION) : LINKER.downcallHandle(symbol, fd);
+    }
+
+    /** A segment to receive {@code errno}; one per thread that makes calls. */
+    static MemorySegment errnoSegment(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    static int errno(MemorySegment errnoSegment) {
+        return (int) ERRNO.get(errnoSegment, 0L);
+    }
+
+    /** The C library's text for an error number, e.g. "Operation not permitted". */
+    static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    static int open(MemorySegment err, MemorySegment path, int flags) {
+        try {
+            return (int) OPEN.invokeExact(err, path, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int ioctl(MemorySegment err, int fd, long request, MemorySegment arg) {
+        try {
+            return (int) IOCTL.invokeExact(err, fd, request, arg);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long read(MemorySegment err, int fd, long address, long length) {
+        try {
+            return (long) READ.invokeExact(err, fd, address, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long write(MemorySegment err, int fd, long address, long length) {
+        try {
+            return (long) WRITE.invokeExact(err, fd, address, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int socket(MemorySegment err, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(err, domain, type, protocol);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int bind(MemorySegment err, int fd, MemorySegment address) {
+        try {
+            return (int) BIND.invokeExact(err, fd, address, (int) address.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int setsockopt(MemorySegment err, int fd, int level, int name, MemorySegment value) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(err, fd, level, name, value, (int) value.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int recvmmsg(MemorySegment err, int fd, long msgvec, int vlen, int flags) {
+        try {
+            return (int) RECVMMSG.invokeExact(err, fd, msgvec, vlen, flags, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int sendmmsg(MemorySegment err, int fd, long msgvec, int vlen, int flags) {
+        try {
+            return (int) SENDMMSG.invokeExact(err, fd, msgvec, vlen, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int poll(MemorySegment err, long fds, long nfds, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(err, fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int eventfd(MemorySegment err, int initval, int flags) {
+        try {
+            return (int) EVENTFD.invokeExact(err, initval, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int ifNameToIndex(MemorySegment err, MemorySegment name) {
+        try {
+            return (int) IF_NAMETOINDEX.invokeExact(err, name);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+}
