@@ -31,7 +31,7 @@ class CaptureIT {
             g1.awaitRunning("vt0");
             g1.ok("ping -c 1 10.40.0.1"); // settle ARP and announcements before counting
             g1.ok("ping -c 1 fd00:40::1");
-            long[] before = counters(host, "vp0");
+            long[] before = host.packets("vp0");
             // 4 IPv4 and 4 IPv6 pings: 16 frames cross vp0.
             CompletableFuture<String> dump = CompletableFuture.supplyAsync(
                     () -> host.ok("tcpdump -i vp0 -c 16 -t 20 -w " + pcap));
@@ -40,37 +40,17 @@ class CaptureIT {
             g1.ok("ping -c 4 -i 0.05 fd00:40::1");
             String summary = dump.get(30, TimeUnit.SECONDS);
             assertTrue(summary.contains("16 packets captured"), summary);
-            long[] after = counters(host, "vp0");
+            long[] after = host.packets("vp0");
             long crossed = (after[0] - before[0]) + (after[1] - before[1]);
             assertEquals(16, crossed, "frames counted on vp0 during the capture");
 
-            List<String> frames = tshark("-r", pcap.toString(), "-T", "fields", "-e", "frame.protocols");
+            List<String> frames = Tshark.protocols(pcap);
             assertEquals(crossed, frames.size(), String.join("\n", frames));
             assertEquals(8, frames.stream().filter(l -> l.contains(":icmp") && !l.contains("icmpv6")).count(), frames.toString());
             assertEquals(8, frames.stream().filter(l -> l.contains("icmpv6")).count(), frames.toString());
-            List<String> malformed = tshark("-r", pcap.toString(), "-Y", "_ws.malformed || _ws.expert.severity >= error");
+            List<String> malformed = Tshark.malformed(pcap);
             assertTrue(malformed.isEmpty(), "tshark reports malformed packets:\n" + String.join("\n", malformed));
             host.await("nicinfo vp0", o -> !o.contains("Capture                       : on"), "the capture to end");
         }
-    }
-
-    private static long[] counters(StackProcess p, String ifName) {
-        for (String line : p.ok("netstat -i").split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f[0].equals(ifName)) {
-                return new long[] {Long.parseLong(f[3]), Long.parseLong(f[6])};
-            }
-        }
-        throw new AssertionError("no " + ifName);
-    }
-
-    private static List<String> tshark(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("tshark"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "tshark " + String.join(" ", args));
-        return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
     }
 }

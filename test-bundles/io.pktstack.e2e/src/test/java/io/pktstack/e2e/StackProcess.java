@@ -150,6 +150,17 @@ final class StackProcess implements AutoCloseable {
         throw new AssertionError(name + ": " + what + " did not happen; last '" + line + "':\n" + last);
     }
 
+    /** Packets received and sent on an interface, from {@code netstat -i}. */
+    long[] packets(String ifName) {
+        for (String line : ok("netstat -i").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f[0].equals(ifName)) {
+                return new long[] {Long.parseLong(f[3]), Long.parseLong(f[6])};
+            }
+        }
+        throw new AssertionError(name + " has no " + ifName + " in netstat -i");
+    }
+
     /** Waits until interface {@code ifName} has carrier. */
     void awaitRunning(String ifName) {
         await("ifconfig " + ifName, o -> o.contains("RUNNING"), ifName + " running");

@@ -366,7 +366,7 @@ public final class NetCommands {
         }
     }
 
-    private static int intArg(String[] args, int i, String flag, int min, int max) {
+    static int intArg(String[] args, int i, String flag, int min, int max) {
         if (i >= args.length) {
             throw new IllegalArgumentException("option '" + flag + "' needs a value");
         }
