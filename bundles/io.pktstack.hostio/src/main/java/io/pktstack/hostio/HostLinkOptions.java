@@ -63,14 +63,14 @@ public final class HostLinkOptions {
                     device = HostDevice.checkInterfaceName(e.key(), v);
                 }
                 case "mac" -> props.put(MAC, mac(v).toString());
-                case "mtu" -> props.put(MTU, number(e, 64, 9018));
+                case "mtu" -> props.put(MTU, e.intValue(64, 9018));
                 case "name" -> {
                     if (v == null || !v.matches("[a-z]{1,8}")) {
                         throw new IllegalArgumentException("option 'name=" + v + "': an interface prefix is 1-8 lower-case letters");
                     }
                     prefix = v;
                 }
-                case "unit", "lan" -> props.put(Link.UNIT, number(e, 0, 1023));
+                case "unit", "lan" -> props.put(Link.UNIT, e.intValue(0, 1023));
                 default -> {
                     // the driver's own option
                 }
@@ -112,19 +112,6 @@ public final class HostLinkOptions {
                     + " is a multicast address; an interface needs a unicast MAC");
         }
         return mac;
-    }
-
-    /** Parses a whole number option within bounds, naming the option when it is not one. */
-    public static int number(SubOptions.Entry e, int min, int max) {
-        try {
-            int v = Integer.parseInt(e.value() == null ? "" : e.value());
-            if (v < min || v > max) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException x) {
-            throw new IllegalArgumentException("option '" + e + "': expected a number " + min + ".." + max);
-        }
     }
 
     /**

@@ -20,6 +20,23 @@ public record SubOptions(List<Entry> entries) {
             return value == null;
         }
 
+        /**
+         * The value as a whole number within {@code [min, max]}.
+         *
+         * @throws IllegalArgumentException naming the option when it is not one
+         */
+        public int intValue(int min, int max) {
+            try {
+                int v = Integer.parseInt(value == null ? "" : value);
+                if (v < min || v > max) {
+                    throw new NumberFormatException();
+                }
+                return v;
+            } catch (NumberFormatException x) {
+                throw new IllegalArgumentException("option '" + this + "': expected a number " + min + ".." + max);
+            }
+        }
+
         @Override
         public String toString() {
             return value == null ? key : key + "=" + value;

@@ -37,8 +37,8 @@ public final class E1000Descriptor implements DriverDescriptor {
         Map<String, Object> props = HostLinkOptions.configure(NAME, options, OWN, "wm", defaultTap(context), context);
         for (SubOptions.Entry e : options.entries()) {
             switch (e.key()) {
-                case "receive" -> props.put("receive", HostLinkOptions.number(e, 8, 4096));
-                case "transmit" -> props.put("transmit", HostLinkOptions.number(e, 8, 4096));
+                case "receive" -> props.put("receive", e.intValue(8, 4096));
+                case "transmit" -> props.put("transmit", e.intValue(8, 4096));
                 case "speed" -> {
                     if (!Set.of("10", "100", "1000").contains(String.valueOf(e.value()))) {
                         throw new IllegalArgumentException("option '" + e + "': speed is 10, 100 or 1000 (Mbit/s)");
@@ -51,7 +51,7 @@ public final class E1000Descriptor implements DriverDescriptor {
                     }
                     props.put("duplex", e.value().equals("1") || e.value().equals("full") ? "full" : "half");
                 }
-                case "verbose" -> props.put("verbose", e.isFlag() ? 1 : HostLinkOptions.number(e, 0, 9));
+                case "verbose" -> props.put("verbose", e.isFlag() ? 1 : e.intValue(0, 9));
                 default -> {
                     // a common option, already handled
                 }

@@ -73,8 +73,8 @@ final class VdevPeerOptions {
                     }
                     legacy = true;
                 }
-                case "priority" -> priority = number(e, 1, 255);
-                case "unit", "lan" -> unit = number(e, 0, 1023);
+                case "priority" -> priority = e.intValue(1, 255);
+                case "unit", "lan" -> unit = e.intValue(0, 1023);
                 default -> throw new AssertionError(e);
             }
         }
@@ -102,17 +102,5 @@ final class VdevPeerOptions {
             props.put(Link.UNIT, unit);
         }
         return props;
-    }
-
-    private static int number(SubOptions.Entry e, int min, int max) {
-        try {
-            int v = Integer.parseInt(e.value() == null ? "" : e.value());
-            if (v < min || v > max) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException x) {
-            throw new IllegalArgumentException("option '" + e + "': expected a number " + min + ".." + max);
-        }
     }
 }
