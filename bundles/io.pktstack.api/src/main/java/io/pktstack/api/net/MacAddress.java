@@ -57,7 +57,9 @@ public record MacAddress(long bits) {
             throw bad(text);
         }
         for (int i = 0; i < digits.length(); i++) {
-            if (Character.digit(digits.charAt(i), 16) < 0) {
+            // HexFormat.isHexDigit, not Character.digit: the latter accepts non-ASCII
+            // digits (fullwidth '１') that fromHexDigitsToLong then rejects without naming the text.
+            if (!HexFormat.isHexDigit(digits.charAt(i))) {
                 throw bad(text);
             }
         }

@@ -2,7 +2,6 @@ package io.pktstack.api.stack;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * An address assigned to an interface, with its prefix length.
@@ -34,8 +33,10 @@ public record InterfaceAddress(InetAddress address, int prefixLength) {
         }
         InetAddress a;
         try {
-            a = InetAddress.getByName(host); // numeric only: checked above, so no lookup
-        } catch (UnknownHostException e) {
+            // ofLiteral, not getByName: getByName sends what is not a valid literal
+            // (10.0.0.256, zz::1) to the host resolver, a DNS query for a typo.
+            a = InetAddress.ofLiteral(host);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("malformed address '" + text + "'");
         }
         int prefix;

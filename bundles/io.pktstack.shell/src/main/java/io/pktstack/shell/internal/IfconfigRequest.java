@@ -69,7 +69,8 @@ record IfconfigRequest(List<InterfaceAddress> add, List<InterfaceAddress> remove
                 addr = InterfaceAddress.parse(pending);
                 if (prefix != null) {
                     if (pending.contains("/")) {
-                        throw new IllegalArgumentException("ifconfig: '" + pending + "' has a prefix and a netmask");
+                        // no "ifconfig: " here: the catch below adds it
+                        throw new IllegalArgumentException("'" + pending + "' has a prefix and a netmask");
                     }
                     addr = new InterfaceAddress(addr.address(), prefix);
                 }

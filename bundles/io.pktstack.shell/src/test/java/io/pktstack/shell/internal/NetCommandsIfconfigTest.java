@@ -1,0 +1,90 @@
+package io.pktstack.shell.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pktstack.api.stack.InterfaceAddress;
+import io.pktstack.api.stack.InterfaceInfo;
+import io.pktstack.api.stack.NetworkStack;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How {@code ifconfig} turns a BSD line into stack calls, against a stack that records them. */
+class NetCommandsIfconfigTest {
+
+    /** Calls the commands made, "method arg arg". */
+    private final List<String> calls = new ArrayList<>();
+
+    private final NetworkStack stack = (NetworkStack) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {NetworkStack.class}, (proxy, method, args) -> {
+                Object[] a = args == null ? new Object[0] : args;
+                if (method.getName().equals("interfaceInfo")) {
+                    if (!List.of("vt0", "bridge0").contains(a[0])) {
+                        throw new IllegalArgumentException("no interface '" + a[0] + "'");
+                    }
+                    return new InterfaceInfo((String) a[0], 1, "virtio-net", java.util.Set.of(), 1514, null,
+                            List.of(), InterfaceListTest.ZERO, null, java.util.Map.of());
+                }
+                if (method.getName().equals("interfaces")) {
+                    return List.of();
+                }
+                StringBuilder call = new StringBuilder(method.getName());
+                Arrays.stream(a).forEach(x -> call.append(' ').append(x));
+                calls.add(call.toString());
+                return null;
+            });
+
+    private final NetCommands commands = new NetCommands(stack, null, null, null);
+
+    @Test
+    void addressAndUp() {
+        commands.ifconfig("vt0", "10.0.0.2/24", "up");
+        assertEquals(List.of("addAddress vt0 10.0.0.2/24", "setUp vt0 true"), calls);
+    }
+
+    @Test
+    void ipv6Address() {
+        commands.ifconfig("vt0", "inet6", "fd00::2/64");
+        assertEquals(List.of("addAddress vt0 " + InterfaceAddress.parse("fd00::2/64")), calls);
+    }
+
+    @Test
+    void down() {
+        commands.ifconfig("vt0", "down");
+        assertEquals(List.of("setUp vt0 false"), calls);
+    }
+
+    @Test
+    void removeBeforeAdd() {
+        commands.ifconfig("vt0", "10.0.0.2/24", "-alias");
+        assertEquals(List.of("removeAddress vt0 10.0.0.2/24"), calls);
+    }
+
+    @Test
+    void bridgeCreateAndDestroy() {
+        Report r = commands.ifconfig("bridge0", "create");
+        assertTrue(r.render().startsWith("bridge0: "), r.render());
+        commands.ifconfig("bridge0", "destroy");
+        assertEquals(List.of("createBridge bridge0", "destroyInterface bridge0"), calls);
+    }
+
+    @Test
+    void badLineChangesNothing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.ifconfig("vt0", "10.0.0.2/24", "up", "bogus"));
+        assertEquals("ifconfig: unexpected argument 'bogus'", e.getMessage());
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void unknownInterfaceChangesNothing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.ifconfig("vt9", "10.0.0.2/24", "up"));
+        assertEquals("no interface 'vt9'", e.getMessage());
+        assertEquals(List.of(), calls);
+    }
+}
