@@ -57,7 +57,10 @@ public final class VirtioNetHeader {
      * @throws IndexOutOfBoundsException if the header does not fit at {@code off}
      */
     public static void writeSimple(MemorySegment seg, long off, boolean legacy) {
-        seg.asSlice(off, size(legacy)).fill((byte) 0);
+        // Plain stores, not asSlice().fill(): a slice of a mapped segment is an object, and this runs per frame.
+        java.util.Objects.checkFromIndexSize(off, size(legacy), seg.byteSize());
+        seg.set(ValueLayout.JAVA_LONG_UNALIGNED, off, 0L);
+        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, off + 8, (short) 0);
         if (!legacy) {
             seg.set(U16, off + NUM_BUFFERS, (short) 1);
         }
