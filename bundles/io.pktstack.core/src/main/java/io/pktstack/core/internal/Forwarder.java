@@ -156,6 +156,11 @@ final class Forwarder {
     /** Learns and looks up the whole batch under one acquisition of the bridge's table lock. */
     private void classifyBridged(NetInterface in, Bridge bridge, FrameBatch batch, int[] decision) {
         long now = clock.getAsLong();
+        // Frames of a batch mostly belong to one flow: a source already learned and a
+        // destination already decided in this batch are not looked up again.
+        long lastSrc = -1;
+        long lastDst = -1;
+        int lastDecision = DROP;
         bridge.lock.lock();
         try {
             for (int i = 0; i < batch.size(); i++) {
@@ -166,10 +171,19 @@ final class Forwarder {
                     continue;
                 }
                 long src = srcMac(f);
-                if (!isGroup(src)) {
-                    bridge.table.learn(src, in.index, now);
+                if (src != lastSrc) {
+                    if (!isGroup(src)) {
+                        bridge.table.learn(src, in.index, now);
+                    }
+                    lastSrc = src;
+                    lastDst = -1; // learning may have moved a station: decide destinations afresh
                 }
                 long dst = dstMac(f);
+                if (dst == lastDst && lastDecision >= 0) {
+                    decision[i] = lastDecision;
+                    continue;
+                }
+                lastDst = dst;
                 if (isGroup(dst)) {
                     decision[i] = FLOOD_AND_LOCAL;
                 } else if (bridge.isLocalMac(dst)) {
@@ -185,6 +199,7 @@ final class Forwarder {
                         decision[i] = port;
                     }
                 }
+                lastDecision = decision[i];
             }
         } finally {
             bridge.lock.unlock();
