@@ -1,0 +1,407 @@
+package io.pktstack.bench;
+
+import io.pktstack.core.internal.BridgeBenchmark;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * {@code bin/pktstack bench}: the benchmark suite. Scenario 1 is JMH in this
+ * process's forks; the others start stacks as separate processes, drive them
+ * with the stack's own pktgen and ping, and run the same job on the Linux
+ * kernel in namespaces (when root) for the ratios. Prints a table, or with
+ * {@code --json} one JSON object; progress goes to standard error.
+ *
+ * <pre>bin/pktstack bench [--quick] [--json] [--frames N] [--no-linux]</pre>
+ */
+public final class Bench {
+
+    private static final Pattern PKTGEN_SECONDS = Pattern.compile(" in ([0-9.]+) s");
+    private static final Pattern PING_TIME = Pattern.compile("time=([0-9.]+) ms");
+
+    private final Path top;
+    private final boolean quick;
+    private final boolean linux;
+    private final long frames;
+    private final int runs;
+    private final PrintStream progress = System.err;
+    private final List<Map<String, Object>> scenarios = new ArrayList<>();
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+
+    Bench(Path top, boolean quick, boolean linux, long frames) {
+        this.top = top;
+        this.quick = quick;
+        this.linux = linux;
+        this.frames = frames;
+        this.runs = quick ? 1 : 3;
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        boolean json = false;
+        boolean linux = true;
+        long frames = -1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--json" -> json = true;
+                case "--no-linux" -> linux = false;
+                case "--frames" -> frames = Long.parseLong(args[++i]);
+                default -> {
+                    System.err.println("bench: unknown option '" + args[i] + "' (usage: bench [--quick] [--json] [--frames N] [--no-linux])");
+                    System.exit(2);
+                }
+            }
+        }
+        Path top = Path.of(System.getProperty("pktstack.top", ".")).toAbsolutePath().normalize();
+        boolean canLinux = linux && LinuxRef.available();
+        if (linux && !canLinux) {
+            System.err.println("bench: not root (or no iproute2): the Linux reference and the TAP scenario are skipped");
+        }
+        Bench b = new Bench(top, quick, canLinux, frames > 0 ? frames : quick ? 300_000 : 2_000_000);
+        // Whatever the runs print (JMH passes its forks' output through) goes to standard error,
+        // so standard output holds the report alone: a table, or exactly one JSON object.
+        PrintStream stdout = System.out;
+        System.setOut(System.err);
+        try {
+            b.run();
+        } finally {
+            System.setOut(stdout);
+        }
+        stdout.print(json ? b.json() : b.table());
+        stdout.flush();
+    }
+
+    void run() throws Exception {
+        bridge();
+        Path root = Files.createTempDirectory("pktstack-bench");
+        guestTopology(root);
+        peerToPeer(root);
+    }
+
+    // ---- scenario 1: JMH ---------------------------------------------------------
+
+    private void bridge() throws Exception {
+        progress.println("bench: bridge (JMH, in-process forwarding of 64-byte frames)...");
+        String[] batches = quick ? new String[] {"1", "32", "256"} : new String[] {"1", "8", "32", "64", "128", "256"};
+        Options opt = new OptionsBuilder()
+                .include(Pattern.quote(BridgeBenchmark.class.getName()) + ".forward")
+                .param("batch", batches)
+                .forks(1)
+                .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+                .addProfiler(GCProfiler.class)
+                .verbosity(VerboseMode.SILENT)
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(opt).run();
+        List<Map<String, Object>> perBatch = new ArrayList<>();
+        Map<String, Object> at32 = null;
+        for (RunResult r : results) {
+            int batch = Integer.parseInt(r.getParams().getParam("batch"));
+            double mpps = r.getPrimaryResult().getScore() * batch / 1e6;
+            var norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            double alloc = norm == null ? -1 : norm.getScore() / batch; // -1: the JVM did not say
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("batch", batch);
+            m.put("mpps", mpps);
+            m.put("alloc_bytes_per_frame", alloc);
+            perBatch.add(m);
+            progress.printf(Locale.ROOT, "  batch %3d: %7.2f Mpps, %.3f bytes allocated per frame%n", batch, mpps, alloc);
+            if (batch == 32) {
+                at32 = m;
+            }
+        }
+        Map<String, Object> s = scenario("bridge");
+        s.put("mpps", at32.get("mpps"));
+        s.put("mbps", (double) at32.get("mpps") * 64 * 8);
+        s.put("alloc_bytes_per_frame", at32.get("alloc_bytes_per_frame"));
+        s.put("batch", 32);
+        s.put("per_batch", perBatch);
+    }
+
+    // ---- scenarios 2, 4, 5: a host with three guests ----------------------------------
+
+    private void guestTopology(Path root) throws Exception {
+        progress.println("bench: starting a host and three guests...");
+        String tap = "pkbt" + ProcessHandle.current().pid() % 100000;
+        List<String> hostArgs = new ArrayList<>(List.of("-d", "vdevpeer-net",
+                "peer=/dev/qvm/bg1/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/bg2/p2p,bind=/dev/vdevpeers/vp1,"
+                        + "peer=/dev/qvm/bg3/p2p,bind=/dev/vdevpeers/vp2"));
+        if (linux) {
+            hostArgs.addAll(List.of("-d", "e1000", "tap=" + tap));
+        }
+        hostArgs.addAll(List.of("-c", "ifconfig bridge0 create", "-c",
+                "brconfig bridge0 add vp0 add vp1 add vp2" + (linux ? " add wm0" : "") + " up",
+                "-c", "ifconfig bridge0 10.77.0.1/24"));
+        try (Stack host = Stack.start(top, root, "host", hostArgs.toArray(new String[0]));
+             Stack g1 = guest(root, "bg1", 0);
+             Stack g2 = guest(root, "bg2", 1);
+             Stack g3 = guest(root, "bg3", 2)) {
+            g1.await("ping -c 1 -W 200 10.77.0.12");
+            List<Stack> all = List.of(host, g1, g2, g3);
+            String g2mac = g2.mac("vt0");
+            try (LinuxRef ref = linux ? LinuxRef.bridge() : null) {
+                for (int size : new int[] {60, 1514}) {
+                    String name = "guest-bridge-guest-" + (size == 60 ? "64" : "1500");
+                    progress.println("bench: " + name + "...");
+                    Map<String, Object> s = scenario(name);
+                    forwarding(s, g1, "vt0", g2mac, size, () -> g2.rxPackets("vt0"), all);
+                    if (ref != null) {
+                        linuxForwarding(s, ref, size);
+                    }
+                }
+                progress.println("bench: pingpong...");
+                Map<String, Object> s = scenario("pingpong");
+                int pings = quick ? 200 : 2000;
+                List<Double> times = pingTimesMicros(g1.ok("ping -c " + pings + " -i 0 -W 1000 10.77.0.12"));
+                latency(s, times, "");
+                if (ref != null) {
+                    latency(s, ref.ping(pings), "linux_");
+                }
+            }
+            if (linux) {
+                tapScenario(root, tap, g1, all);
+            }
+            Map<String, Object> rss = new LinkedHashMap<>();
+            for (Stack st : all) {
+                rss.put(st.name, st.rssKib());
+            }
+            extra.put("rss_kib", rss);
+            extra.put("idle_cpu_pct", idleCpu(all));
+        }
+    }
+
+    private Stack guest(Path root, String name, int i) {
+        return Stack.start(top, root, name, "-d", "virtio-net", "peer=/dev/vdevpeers/vp" + i,
+                "-c", "ifconfig vt0 10.77.0." + (11 + i) + "/24");
+    }
+
+    private void tapScenario(Path root, String tap, Stack g1, List<Stack> all) {
+        progress.println("bench: guest-tap-64...");
+        String ns = "pkbw" + ProcessHandle.current().pid();
+        try {
+            mustRun("ip", "netns", "add", ns);
+            mustRun("ip", "link", "set", tap, "netns", ns);
+            mustRun("ip", "-n", ns, "addr", "add", "10.77.0.100/24", "dev", tap);
+            mustRun("ip", "-n", ns, "link", "set", tap, "up");
+            g1.await("ping -c 1 -W 200 10.77.0.100");
+            String mac = mustRun("ip", "-n", ns, "link", "show", tap).replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1");
+            LongSupplier rx = () -> Long.parseLong(mustRun("ip", "netns", "exec", ns, "cat",
+                    "/sys/class/net/" + tap + "/statistics/rx_packets").trim());
+            forwarding(scenario("guest-tap-64"), g1, "vt0", mac, 60, rx, all);
+        } finally {
+            LinuxRef.run(List.of("ip", "netns", "del", ns));
+        }
+    }
+
+    // ---- scenario 3: peer to peer ----------------------------------------------------------
+
+    private void peerToPeer(Path root) throws Exception {
+        progress.println("bench: guest-p2p-64...");
+        try (Stack a = Stack.start(top, root, "bpa", "-d", "virtio-net", "peer=/dev/qvm/bpb/p2p",
+                "-c", "ifconfig vt0 10.78.0.1/24");
+             Stack b = Stack.start(top, root, "bpb", "-d", "virtio-net", "peer=/dev/qvm/bpa/p2p",
+                "-c", "ifconfig vt0 10.78.0.2/24")) {
+            a.await("ping -c 1 -W 200 10.78.0.2");
+            Map<String, Object> s = scenario("guest-p2p-64");
+            forwarding(s, a, "vt0", b.mac("vt0"), 60, () -> b.rxPackets("vt0"), List.of(a, b));
+            if (linux) {
+                try (LinuxRef ref = LinuxRef.peerToPeer()) {
+                    linuxForwarding(s, ref, 60);
+                }
+            }
+        }
+    }
+
+    // ---- measuring ----------------------------------------------------------------------------
+
+    /**
+     * pktgen in {@code sender} to {@code dstMac}, frames counted by
+     * {@code delivered}; the median run by rate is kept, with the CPU and heap
+     * allocation of every process of the scenario over that run.
+     */
+    private void forwarding(Map<String, Object> s, Stack sender, String ifName, String dstMac, int size,
+            LongSupplier delivered, List<Stack> processes) {
+        sender.ok("pktgen -n " + Math.min(frames, 200_000) + " -s " + size + " " + ifName + " " + dstMac); // warm-up
+        List<double[]> results = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            long rx0 = delivered.getAsLong();
+            long heap0 = 0;
+            for (Stack p : processes) {
+                heap0 += p.heapAllocated();
+            }
+            long cpu0 = 0;
+            for (Stack p : processes) {
+                cpu0 += p.cpuNanos();
+            }
+            long wall0 = System.nanoTime();
+            String out = sender.ok("pktgen -n " + frames + " -s " + size + " " + ifName + " " + dstMac);
+            long wall = System.nanoTime() - wall0;
+            long cpu = -cpu0;
+            for (Stack p : processes) {
+                cpu += p.cpuNanos();
+            }
+            sleep(300); // the last frames land
+            long got = delivered.getAsLong() - rx0;
+            long heap = -heap0;
+            for (Stack p : processes) {
+                heap += p.heapAllocated();
+            }
+            Matcher m = PKTGEN_SECONDS.matcher(out);
+            if (!m.find()) {
+                throw new IllegalStateException("unexpected pktgen output: " + out);
+            }
+            double secs = Double.parseDouble(m.group(1));
+            double mpps = got / secs / 1e6;
+            results.add(new double[] {mpps, (double) got / frames, 100.0 * cpu / wall, (double) heap / Math.max(1, got)});
+            progress.printf(Locale.ROOT, "  run %d: %d of %d frames delivered in %.3f s: %.3f Mpps, CPU %.0f %%, %.2f bytes allocated per frame%n",
+                    r + 1, got, frames, secs, mpps, 100.0 * cpu / wall, (double) heap / Math.max(1, got));
+        }
+        results.sort((x, y) -> Double.compare(x[0], y[0]));
+        double[] med = results.get(results.size() / 2);
+        s.put("mpps", med[0]);
+        s.put("mbps", med[0] * (size + 4) * 8); // on the wire: the frame with its FCS
+        s.put("delivered_ratio", med[1]);
+        s.put("cpu_pct", med[2]);
+        s.put("alloc_bytes_per_frame", med[3]);
+        s.put("frame_bytes", size + 4);
+    }
+
+    private void linuxForwarding(Map<String, Object> s, LinuxRef ref, int size) {
+        List<Double> rates = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            long[] d = ref.generate(size, frames);
+            double mpps = d[0] / (d[1] / 1e9) / 1e6;
+            rates.add(mpps);
+            progress.printf(Locale.ROOT, "  Linux run %d: %d of %d frames delivered: %.3f Mpps%n", r + 1, d[0], frames, mpps);
+        }
+        rates.sort(null);
+        double linuxMpps = rates.get(rates.size() / 2);
+        s.put("linux_mpps", linuxMpps);
+        s.put("ratio", (double) s.get("mpps") / linuxMpps);
+    }
+
+    private void latency(Map<String, Object> s, List<Double> micros, String prefix) {
+        if (micros.isEmpty()) {
+            throw new IllegalStateException("no ping replies");
+        }
+        List<Double> sorted = new ArrayList<>(micros);
+        sorted.sort(null);
+        s.put(prefix + "p50_us", percentile(sorted, 0.50));
+        s.put(prefix + "p99_us", percentile(sorted, 0.99));
+        s.put(prefix + "p999_us", percentile(sorted, 0.999));
+        s.put(prefix + "pings", sorted.size());
+        progress.printf(Locale.ROOT, "  %s%d round trips: p50 %.1f us, p99 %.1f us, p99.9 %.1f us%n", prefix.isEmpty() ? "" : "Linux: ",
+                sorted.size(), percentile(sorted, 0.5), percentile(sorted, 0.99), percentile(sorted, 0.999));
+    }
+
+    static double percentile(List<Double> sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    static List<Double> pingTimesMicros(String pingOutput) {
+        List<Double> t = new ArrayList<>();
+        Matcher m = PING_TIME.matcher(pingOutput);
+        while (m.find()) {
+            t.add(Double.parseDouble(m.group(1)) * 1000);
+        }
+        return t;
+    }
+
+    private Map<String, Object> idleCpu(List<Stack> processes) {
+        long[] before = new long[processes.size()];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = processes.get(i).cpuNanos();
+        }
+        long wall0 = System.nanoTime();
+        sleep(quick ? 2000 : 5000);
+        long wall = System.nanoTime() - wall0;
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < before.length; i++) {
+            m.put(processes.get(i).name, 100.0 * (processes.get(i).cpuNanos() - before[i]) / wall);
+        }
+        progress.println("bench: idle CPU % of a core per stack: " + m);
+        return m;
+    }
+
+    private Map<String, Object> scenario(String name) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", name);
+        scenarios.add(s);
+        return s;
+    }
+
+    private static String mustRun(String... cmd) {
+        LinuxRef.Result r = LinuxRef.run(List.of(cmd));
+        if (r.status() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + ": " + r.out());
+        }
+        return r.out();
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- output -------------------------------------------------------------------------------
+
+    String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-24s %8s %9s %8s %8s %9s %6s %10s %6s %8s%n", "scenario", "Mpps", "Mbit/s",
+                "p50 us", "p99 us", "p99.9 us", "CPU %", "Linux Mpps", "ratio", "B/frame"));
+        for (Map<String, Object> s : scenarios) {
+            sb.append(String.format(Locale.ROOT, "%-24s %8s %9s %8s %8s %9s %6s %10s %6s %8s%n", s.get("name"),
+                    num(s, "mpps", 3), num(s, "mbps", 0), num(s, "p50_us", 1), num(s, "p99_us", 1), num(s, "p999_us", 1),
+                    num(s, "cpu_pct", 0), num(s, "linux_mpps", 3), num(s, "ratio", 2), num(s, "alloc_bytes_per_frame", 2)));
+            if (s.containsKey("linux_p50_us")) {
+                sb.append(String.format(Locale.ROOT, "%-24s %8s %9s %8s %8s %9s%n", "  (Linux, same job)", "", "",
+                        num(s, "linux_p50_us", 1), num(s, "linux_p99_us", 1), num(s, "linux_p999_us", 1)));
+            }
+        }
+        extra.forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    private static String num(Map<String, Object> s, String key, int decimals) {
+        Object v = s.get(key);
+        return v instanceof Number n ? String.format(Locale.ROOT, "%." + decimals + "f", n.doubleValue()) : "-";
+    }
+
+    String json() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("scenarios", scenarios);
+        all.putAll(extra);
+        all.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"),
+                "kernel", System.getProperty("os.version")));
+        all.put("mode", quick ? "quick" : "full");
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.pktstack.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Linux kernel doing the same job as a scenario, in network namespaces this
+ * class makes and removes: two "guests" (namespaces {@code A} and {@code B})
+ * joined by a Linux bridge in a third namespace, or by one veth pair for the
+ * peer-to-peer case. Frames come from {@link LinuxPktgen} in A and are counted
+ * by the kernel on B's interface.
+ */
+final class LinuxRef implements AutoCloseable {
+
+    private final String tag = "pkb" + ProcessHandle.current().pid();
+    private final String nsA = tag + "a";
+    private final String nsB = tag + "b";
+    private final String nsBridge = tag + "br";
+    private final boolean bridged;
+
+    private LinuxRef(boolean bridged) {
+        this.bridged = bridged;
+    }
+
+    /** Whether this process may make namespaces (root with iproute2). */
+    static boolean available() {
+        return "root".equals(System.getProperty("user.name")) && run(List.of("ip", "netns", "list")).status == 0;
+    }
+
+    /** A --- br0 --- B, each guest on a veth whose other end is a bridge port. */
+    static LinuxRef bridge() {
+        LinuxRef r = new LinuxRef(true);
+        r.make();
+        return r;
+    }
+
+    /** A --- B on one veth pair. */
+    static LinuxRef peerToPeer() {
+        LinuxRef r = new LinuxRef(false);
+        r.make();
+        return r;
+    }
+
+    private void make() {
+        for (String ns : bridged ? List.of(nsA, nsB, nsBridge) : List.of(nsA, nsB)) {
+            must("ip", "netns", "add", ns);
+            must("ip", "-n", ns, "link", "set", "lo", "up");
+            must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+            must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
+        }
+        if (bridged) {
+            must("ip", "-n", nsBridge, "link", "add", "br0", "type", "bridge");
+            must("ip", "-n", nsBridge, "link", "add", "pa", "type", "veth", "peer", "name", "eth0", "netns", nsA);
+            must("ip", "-n", nsBridge, "link", "add", "pb", "type", "veth", "peer", "name", "eth0", "netns", nsB);
+            must("ip", "-n", nsBridge, "link", "set", "pa", "master", "br0", "up");
+            must("ip", "-n", nsBridge, "link", "set", "pb", "master", "br0", "up");
+            must("ip", "-n", nsBridge, "link", "set", "br0", "up");
+        } else {
+            must("ip", "-n", nsA, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", nsB);
+        }
+        must("ip", "-n", nsA, "addr", "add", "10.99.0.1/24", "dev", "eth0");
+        must("ip", "-n", nsB, "addr", "add", "10.99.0.2/24", "dev", "eth0");
+        must("ip", "-n", nsA, "link", "set", "eth0", "up");
+        must("ip", "-n", nsB, "link", "set", "eth0", "up");
+        // Both ends learned by the bridge and resolved: the measurement sees known unicast.
+        run(List.of("ip", "netns", "exec", nsA, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.99.0.2"));
+    }
+
+    String macOfB() {
+        String out = must("ip", "-n", nsB, "link", "show", "eth0");
+        return out.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1");
+    }
+
+    long rxOfB() {
+        return Long.parseLong(must("ip", "netns", "exec", nsB, "cat", "/sys/class/net/eth0/statistics/rx_packets").trim());
+    }
+
+    /** Sends frames from A to B with the reference generator; returns {delivered, nanos}. */
+    long[] generate(int bytes, long frames) {
+        long before = rxOfB();
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", nsA,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), LinuxPktgen.class.getName(), "eth0", macOfB(),
+                Integer.toString(bytes), Long.toString(frames), "32"));
+        Result r = run(cmd);
+        if (r.status != 0 || !r.out.contains("sent ")) {
+            throw new IllegalStateException("Linux generator failed: " + r.out);
+        }
+        long nanos = Long.parseLong(r.out.replaceAll("(?s).*frames in ([0-9]+) ns.*", "$1"));
+        Bench.sleep(300);
+        return new long[] {rxOfB() - before, nanos};
+    }
+
+    /** Round trips A -> B with Linux's ping; returns the times in microseconds. */
+    List<Double> ping(int count) {
+        Result r = run(List.of("ip", "netns", "exec", nsA, "ping", "-c", Integer.toString(count), "-i", "0", "-W", "1",
+                "10.99.0.2"));
+        return Bench.pingTimesMicros(r.out);
+    }
+
+    @Override
+    public void close() {
+        for (String ns : List.of(nsA, nsB, nsBridge)) {
+            run(List.of("ip", "netns", "del", ns));
+        }
+    }
+
+    record Result(int status, String out) {
+    }
+
+    private static String must(String... cmd) {
+        Result r = run(List.of(cmd));
+        if (r.status != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + ": " + r.out);
+        }
+        return r.out;
+    }
+
+    static Result run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(-1, out);
+            }
+            return new Result(p.exitValue(), out);
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.pktstack.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/pktstack bench --quick --json} as a user runs it, with few frames:
+ * every scenario runs and reports well-formed figures. Nothing here asserts on
+ * a rate or a time; only that the numbers exist, are finite and are
+ * consistent (frames were delivered, percentiles are ordered).
+ */
+class BenchIT {
+
+    static final Path TOP = Path.of(System.getProperty("pktstack.top", "../..")).toAbsolutePath().normalize();
+
+    @Test
+    void theQuickSuiteRunsEveryScenarioAndPrintsOneJsonObject() throws Exception {
+        Path out = Files.createTempFile("bench", ".json");
+        Path err = Files.createTempFile("bench", ".err");
+        Process p = new ProcessBuilder(TOP.resolve("bin/pktstack").toString(), "bench", "--quick", "--json",
+                "--frames", "20000").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "bench --quick finished");
+        assertEquals(0, p.exitValue(), Files.readString(err));
+        JsonNode root = new ObjectMapper().readTree(out.toFile()); // fails on anything but one JSON document
+        List<String> names = new ArrayList<>();
+        for (JsonNode s : root.get("scenarios")) {
+            names.add(s.get("name").asText());
+        }
+        boolean linux = "root".equals(System.getProperty("user.name"));
+        List<String> expected = new ArrayList<>(List.of("bridge", "guest-bridge-guest-64", "guest-bridge-guest-1500",
+                "pingpong"));
+        if (linux) {
+            expected.add("guest-tap-64");
+        }
+        expected.add("guest-p2p-64");
+        assertEquals(expected, names);
+        for (JsonNode s : root.get("scenarios")) {
+            String name = s.get("name").asText();
+            if (name.equals("pingpong")) {
+                double p50 = s.get("p50_us").asDouble();
+                double p99 = s.get("p99_us").asDouble();
+                double p999 = s.get("p999_us").asDouble();
+                assertTrue(p50 > 0 && p50 <= p99 && p99 <= p999, s.toString());
+                assertTrue(!s.has("mpps"), "a field that does not apply is omitted: " + s);
+            } else {
+                assertTrue(s.get("mpps").isNumber() && s.get("mpps").asDouble() > 0, s.toString());
+                assertTrue(s.get("mbps").asDouble() > 0, s.toString());
+                assertTrue(s.get("alloc_bytes_per_frame").isNumber(), s.toString());
+                assertTrue(!s.has("p50_us"), s.toString());
+            }
+            if (linux && !name.equals("bridge") && !name.equals("guest-tap-64")) {
+                assertTrue(s.has(name.equals("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);
+            }
+        }
+        assertEquals(32, root.get("scenarios").get(0).get("batch").asInt());
+        assertTrue(root.get("rss_kib").get("host").asLong() > 0);
+        assertTrue(root.get("idle_cpu_pct").has("host"));
+    }
+}
