@@ -1,0 +1,170 @@
+package io.pktstack.core.internal;
+
+import io.pktstack.api.frame.Frame;
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.link.Link;
+import io.pktstack.api.link.LinkPort;
+import io.pktstack.api.net.MacAddress;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A driver's link for tests: records what the stack transmits (copies the
+ * bytes out and releases the frames, as a driver that put them on a wire
+ * would) and injects received frames through the stack's {@link LinkPort}, on
+ * the calling thread.
+ */
+final class FakeLink implements Link {
+
+    private final MacAddress mac;
+    private final boolean macAssigned;
+    private volatile MacAddress peerMac;
+    private volatile LinkPort port;
+    private volatile boolean carrier;
+    /** Whether {@link #attach} reports carrier at once (a link whose peer is already there). */
+    volatile boolean carrierOnAttach = true;
+    /** Frames the link takes per {@link #transmit} call; the rest "find the ring full". */
+    volatile int room = Integer.MAX_VALUE;
+    int attaches;
+    int detaches;
+    private final List<byte[]> sent = new ArrayList<>();
+
+    FakeLink(String mac) {
+        this(MacAddress.parse(mac), true);
+    }
+
+    FakeLink(MacAddress mac, boolean macAssigned) {
+        this.mac = mac;
+        this.macAssigned = macAssigned;
+    }
+
+    FakeLink peerMac(String peer) {
+        this.peerMac = peer == null ? null : MacAddress.parse(peer);
+        return this;
+    }
+
+    @Override
+    public MacAddress mac() {
+        return mac;
+    }
+
+    @Override
+    public boolean macAssigned() {
+        return macAssigned;
+    }
+
+    @Override
+    public int mtu() {
+        return 1514;
+    }
+
+    @Override
+    public void attach(LinkPort port) {
+        attaches++;
+        this.port = port;
+        if (carrierOnAttach) {
+            setCarrier(true);
+        }
+    }
+
+    @Override
+    public void detach() {
+        detaches++;
+        carrier = false;
+        port = null;
+    }
+
+    boolean attached() {
+        return port != null;
+    }
+
+    /** Reports carrier to the stack, as a driver does when its peer comes or goes. */
+    void setCarrier(boolean up) {
+        carrier = up;
+        port.carrierChanged(up);
+    }
+
+    @Override
+    public int transmit(FrameBatch batch) {
+        int n = Math.min(room, batch.size());
+        synchronized (sent) {
+            for (int i = 0; i < n; i++) {
+                Frame f = batch.get(i);
+                byte[] b = new byte[f.length()];
+                MemorySegment.copy(f.segment(), ValueLayout.JAVA_BYTE, f.offset(), b, 0, b.length);
+                sent.add(b);
+            }
+            sent.notifyAll();
+        }
+        batch.releaseFirst(n);
+        return n;
+    }
+
+    @Override
+    public MacAddress peerMac() {
+        return peerMac;
+    }
+
+    @Override
+    public boolean carrier() {
+        return carrier;
+    }
+
+    /** Delivers frames given as hex (whitespace ignored) as one received batch. */
+    void inject(String... hexFrames) {
+        byte[][] frames = new byte[hexFrames.length][];
+        for (int i = 0; i < hexFrames.length; i++) {
+            frames[i] = Hex.bytes(hexFrames[i]);
+        }
+        inject(frames);
+    }
+
+    void inject(byte[]... frames) {
+        LinkPort p = port;
+        FramePool pool = p.pool();
+        FrameBatch batch = new FrameBatch();
+        for (byte[] b : frames) {
+            Frame f = pool.take();
+            if (f == null) {
+                throw new AssertionError("frame pool exhausted");
+            }
+            MemorySegment.copy(b, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), b.length);
+            f.length(b.length);
+            batch.add(f);
+        }
+        p.receive(batch);
+    }
+
+    /** Everything transmitted since the last call, as hex, in order. */
+    List<String> takeSent() {
+        synchronized (sent) {
+            List<String> out = new ArrayList<>();
+            for (byte[] b : sent) {
+                out.add(HexFormat.of().formatHex(b));
+            }
+            sent.clear();
+            return out;
+        }
+    }
+
+    /** Waits (bounded) until at least {@code n} frames were transmitted since the last {@link #takeSent}. */
+    List<String> awaitSent(int n, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (sent) {
+            while (sent.size() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("expected " + n + " transmitted frames within " + timeoutMillis
+                            + " ms, got " + sent.size());
+                }
+                TimeUnit.NANOSECONDS.timedWait(sent, left);
+            }
+            return takeSent();
+        }
+    }
+}
