@@ -62,6 +62,15 @@ final class LinkSession {
     /** Frames sent by the transmit call in progress (guarded by txLock). */
     private int sent;
 
+    /**
+     * Why an access to mapped shared memory can fail with {@link InternalError}:
+     * the peer shrank the file behind the mapping (it owns the file and may
+     * ftruncate it at any time), and the JVM turns the resulting SIGBUS into
+     * "a fault occurred in an unsafe memory access operation". That is a rule
+     * broken like any other: the link is reset, the thread keeps serving.
+     */
+    private static final String TRUNCATED = "the region file was truncated";
+
     volatile boolean alive = true;
     private final ByteBuffer kickIn = ByteBuffer.allocateDirect(64);
 
@@ -142,16 +151,23 @@ final class LinkSession {
             }
             sent = 0;
             int consumed;
+            boolean kick;
             try {
                 consumed = peer != null ? fillPeerRx(batch) : postOwnTx(batch);
+                kick = sent > 0 && (peer != null ? peerRx.needsKick() : ownTx.needsKick());
             } catch (RingViolation e) {
                 reset("peer broke the ring rules on transmit: " + e.getMessage());
                 counters.txNoCarrier.add(batch.size());
                 batch.releaseAll();
                 return 0;
+            } catch (InternalError e) {
+                reset("peer's shared memory became inaccessible on transmit: " + TRUNCATED);
+                counters.txNoCarrier.add(batch.size());
+                batch.releaseAll();
+                return 0;
             }
             batch.releaseFirst(consumed); // copied (or dropped): the frames go back to the pool
-            if (sent > 0 && (peer != null ? peerRx.needsKick() : ownTx.needsKick())) {
+            if (kick) {
                 kick();
             }
             return sent;
@@ -320,6 +336,8 @@ final class LinkSession {
             alive = false; // the peer went away, or close() interrupted the read
         } catch (RingViolation e) {
             reset("peer broke the ring rules on receive: " + e.getMessage());
+        } catch (InternalError e) {
+            reset("peer's shared memory became inaccessible on receive: " + TRUNCATED);
         } catch (IllegalStateException e) {
             // the region was unmapped under us during shutdown
             alive = false;
@@ -428,9 +446,14 @@ final class LinkSession {
         // Copy everything (header included) first, then validate our private copy: no double fetch.
         int hdrStart = f.offset() - hdrLen;
         long pos = 0;
-        for (int s = 0; s < segs; s++) {
-            MemorySegment.copy(mem, segAddr[s], f.segment(), hdrStart + pos, segLen[s]);
-            pos += segLen[s];
+        try {
+            for (int s = 0; s < segs; s++) {
+                MemorySegment.copy(mem, segAddr[s], f.segment(), hdrStart + pos, segLen[s]);
+                pos += segLen[s];
+            }
+        } catch (InternalError e) {
+            f.release(); // the peer truncated its region under the copy (see TRUNCATED)
+            throw e;
         }
         if (!VirtioNetHeader.validate(f.segment(), hdrStart, legacy)) {
             counters.rxBadHeader.increment();

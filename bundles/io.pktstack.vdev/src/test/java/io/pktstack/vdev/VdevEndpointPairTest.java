@@ -1,0 +1,295 @@
+package io.pktstack.vdev;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.net.MacAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two guest-link endpoints in one JVM over a Unix domain socket in a temporary
+ * device root, with their rings in a temporary shared-memory folder: frames
+ * both ways, and either side restarting while the other keeps running.
+ */
+@Timeout(120)
+class VdevEndpointPairTest {
+
+    static final String HOST_BIND = "/dev/vdevpeers/vp0";
+    static final String G1 = "/dev/qvm/g1/p2p";
+    static final String G2 = "/dev/qvm/g2/p2p";
+    static final MacAddress HOST_MAC = MacAddress.parse("02:00:00:00:00:01");
+    static final MacAddress G1_MAC = MacAddress.parse("aa:aa:aa:aa:aa:01");
+    static final MacAddress G2_MAC = MacAddress.parse("aa:aa:aa:aa:aa:02");
+
+    @TempDir
+    Path root;
+    private final List<VdevLink> links = new ArrayList<>();
+    private final List<FramePool> pools = new ArrayList<>();
+
+    Path map(String devicePath) {
+        return root.resolve(devicePath.substring(1));
+    }
+
+    EndpointConfig config(String bind, String peer, boolean driverRole, MacAddress mac) {
+        return new EndpointConfig(bind, map(bind), peer, map(peer), driverRole, mac, LinkOptions.DEFAULT_MTU, false,
+                root.resolve("shm"), LinkOptions.QUEUE_SIZE, "rw-------");
+    }
+
+    /** Makes a link and attaches it to a fresh recording port (the link starts looking for its peer). */
+    RecordingPort start(EndpointConfig c) throws IOException {
+        VdevLink link = new VdevLink(c, true, Map.of());
+        links.add(link);
+        FramePool pool = new FramePool(1024, FramePool.DEFAULT_SLOT_SIZE);
+        pools.add(pool);
+        RecordingPort port = new RecordingPort(pool);
+        link.attach(port);
+        return port;
+    }
+
+    VdevLink last() {
+        return links.getLast();
+    }
+
+    @AfterEach
+    void closeAllAndCheckPools() throws IOException {
+        for (VdevLink l : links) {
+            l.close();
+        }
+        for (FramePool p : pools) {
+            assertEquals(p.capacity(), p.available(), "frames not returned to the pool");
+        }
+    }
+
+    /** A frame of {@code len} bytes: destination, source, EtherType 0x88b5, then a counting pattern from {@code tag}. */
+    static byte[] frame(MacAddress dst, MacAddress src, int len, int tag) {
+        byte[] f = new byte[len];
+        System.arraycopy(dst.toBytes(), 0, f, 0, 6);
+        System.arraycopy(src.toBytes(), 0, f, 6, 6);
+        f[12] = (byte) 0x88;
+        f[13] = (byte) 0xb5;
+        for (int i = 14; i < len; i++) {
+            f[i] = (byte) (tag + i);
+        }
+        return f;
+    }
+
+    /** Sends every frame, retrying what finds the peer's ring full (bounded). */
+    static void sendAll(VdevLink link, RecordingPort port, List<byte[]> frames) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RecordingPort.WAIT_SECONDS);
+        int next = 0;
+        while (next < frames.size()) {
+            int n = Math.min(64, frames.size() - next);
+            FrameBatch b = port.batch(frames.subList(next, next + n).toArray(new byte[0][]));
+            int sent = link.transmit(b);
+            b.releaseAll(); // what found the ring full goes back; it is sent again below
+            next += sent;
+            if (sent < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("peer stopped taking frames at " + next);
+                }
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    static void expectFrames(RecordingPort port, List<byte[]> frames) throws InterruptedException {
+        for (int i = 0; i < frames.size(); i++) {
+            assertArrayEquals(frames.get(i), port.nextFrame(), "frame " + i);
+        }
+    }
+
+    static void exchange(VdevLink a, RecordingPort pa, MacAddress ma, VdevLink b, RecordingPort pb, MacAddress mb,
+            int count) throws InterruptedException {
+        List<byte[]> ab = new ArrayList<>();
+        List<byte[]> ba = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int len = 14 + (i * 97) % (LinkOptions.DEFAULT_MTU - 13); // 14..1514
+            ab.add(frame(mb, ma, len, i));
+            ba.add(frame(ma, mb, LinkOptions.DEFAULT_MTU + 14 - len, i + 7));
+        }
+        sendAll(a, pa, ab);
+        expectFrames(pb, ab);
+        sendAll(b, pb, ba);
+        expectFrames(pa, ba);
+        assertNull(pa.received.poll());
+        assertNull(pb.received.poll());
+    }
+
+    @Test
+    void guestAndHostExchangeFramesBothWays() throws Exception {
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink = last();
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        VdevLink guestLink = last();
+
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+        assertTrue(hostLink.carrier() && guestLink.carrier());
+        assertEquals(G1_MAC, hostLink.peerMac());
+        assertEquals(HOST_MAC, guestLink.peerMac());
+
+        // More frames than the 256-entry rings hold, so the indices go round.
+        exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 1000);
+        assertEquals("connected (peer MAC " + G1_MAC + ")", hostLink.details().get("peer state"));
+    }
+
+    @Test
+    void twoGuestsPeerToPeerExchangeFramesBothWays() throws Exception {
+        RecordingPort p1 = start(config(G1, G2, true, G1_MAC));
+        VdevLink l1 = last();
+        RecordingPort p2 = start(config(G2, G1, true, G2_MAC));
+        VdevLink l2 = last();
+
+        assertTrue(p1.nextCarrier());
+        assertTrue(p2.nextCarrier());
+        exchange(l1, p1, G1_MAC, l2, p2, G2_MAC, 600);
+    }
+
+    @Test
+    void aFrameLargerThanTheMtuIsDroppedAndCounted() throws Exception {
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink = last();
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        VdevLink guestLink = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+
+        FrameBatch b = guest.batch(frame(HOST_MAC, G1_MAC, 1515, 0), frame(HOST_MAC, G1_MAC, 60, 1));
+        assertEquals(1, guestLink.transmit(b));
+        assertTrue(b.isEmpty(), "the driver owns what it dropped");
+        assertArrayEquals(frame(HOST_MAC, G1_MAC, 60, 1), host.nextFrame());
+        assertEquals(1L, guestLink.details().get("tx drops: frame too big"));
+
+        b = host.batch(frame(G1_MAC, HOST_MAC, 1515, 0));
+        assertEquals(0, hostLink.transmit(b));
+        assertTrue(b.isEmpty());
+        assertEquals(1L, hostLink.details().get("tx drops: frame too big"));
+    }
+
+    @Test
+    void withoutAPeerFramesAreDroppedAndCounted() throws Exception {
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink = last();
+        assertFalse(hostLink.carrier());
+        assertNull(hostLink.peerMac());
+        assertEquals("waiting for peer", hostLink.details().get("peer state"));
+        FrameBatch b = host.batch(frame(G1_MAC, HOST_MAC, 60, 0), frame(G1_MAC, HOST_MAC, 60, 1));
+        assertEquals(0, hostLink.transmit(b));
+        assertTrue(b.isEmpty());
+        assertEquals(2L, hostLink.details().get("tx drops: no carrier"));
+    }
+
+    @Test
+    void aGuestRestartTakesTheHostLinkDownAndUpAgain() throws Exception {
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink = last();
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        VdevLink guestLink = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+        exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 10);
+
+        guestLink.detach(); // the guest stops
+        assertFalse(host.nextCarrier());
+        assertFalse(hostLink.carrier());
+        assertNull(hostLink.peerMac());
+        assertFalse(Files.exists(map(G1)), "a stopped endpoint removes its socket");
+
+        RecordingPort guest2 = start(config(G1, HOST_BIND, true, G2_MAC)); // back, with a new MAC
+        VdevLink guestLink2 = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest2.nextCarrier());
+        assertEquals(G2_MAC, hostLink.peerMac());
+        exchange(guestLink2, guest2, G2_MAC, hostLink, host, HOST_MAC, 10);
+    }
+
+    @Test
+    void aHostRestartTakesTheGuestLinkDownAndUpAgain() throws Exception {
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink = last();
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        VdevLink guestLink = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+
+        hostLink.detach();
+        assertFalse(guest.nextCarrier());
+        assertFalse(guestLink.carrier());
+
+        RecordingPort host2 = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink2 = last();
+        assertTrue(guest.nextCarrier());
+        assertTrue(host2.nextCarrier());
+        exchange(guestLink, guest, G1_MAC, hostLink2, host2, HOST_MAC, 10);
+    }
+
+    @Test
+    void aPeerToPeerRestartIsSurvivedByTheOtherGuest() throws Exception {
+        RecordingPort p1 = start(config(G1, G2, true, G1_MAC));
+        VdevLink l1 = last();
+        RecordingPort p2 = start(config(G2, G1, true, G2_MAC));
+        VdevLink l2 = last();
+        assertTrue(p1.nextCarrier());
+        assertTrue(p2.nextCarrier());
+
+        l1.detach();
+        assertFalse(p2.nextCarrier());
+        RecordingPort p1b = start(config(G1, G2, true, G1_MAC));
+        VdevLink l1b = last();
+        assertTrue(p1b.nextCarrier());
+        assertTrue(p2.nextCarrier());
+        exchange(l1b, p1b, G1_MAC, l2, p2, G2_MAC, 10);
+    }
+
+    @Test
+    void aPeerWithOurMacIsRefusedNamingBothPaths() throws Exception {
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        RecordingPort guest = start(config(G1, HOST_BIND, true, HOST_MAC));
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RecordingPort.WAIT_SECONDS);
+        while (host.events.stream().noneMatch(e -> e.contains("collides"))) {
+            assertTrue(System.nanoTime() < deadline, "no refusal: " + host.events);
+            Thread.sleep(10);
+        }
+        String refusal = host.events.stream().filter(e -> e.contains("collides")).findFirst().orElseThrow();
+        assertTrue(refusal.contains(HOST_BIND) && refusal.contains(G1), refusal);
+        assertTrue(host.carrier.isEmpty() && guest.carrier.isEmpty(), "neither side came up");
+    }
+
+    @Test
+    void aPathInUseByARunningEndpointIsRefused() throws Exception {
+        start(config(HOST_BIND, G1, false, HOST_MAC));
+        IOException e = assertThrows(IOException.class, () -> new VdevLink(config(HOST_BIND, G2, false, HOST_MAC),
+                true, Map.of()));
+        assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    }
+
+    @Test
+    void aStaleSocketLeftByADeadEndpointIsReplaced() throws Exception {
+        Files.createDirectories(map(HOST_BIND).getParent());
+        try (var s = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            s.bind(java.net.UnixDomainSocketAddress.of(map(HOST_BIND)));
+        } // closed without removing the file: what a killed process leaves
+        assertTrue(Files.exists(map(HOST_BIND)));
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+    }
+}
