@@ -365,8 +365,11 @@ final class LinkSession {
         if (pending == 0) {
             return 0;
         }
-        reserveFrames(Math.min(pending, FrameBatch.MAX));
-        int n = ownRx.reap(rxHandler, FrameBatch.MAX);
+        int want = Math.min(pending, FrameBatch.MAX);
+        reserveFrames(want);
+        // Reap only what frames were reserved for: the peer may have used more buffers since
+        // usedPending(), and those would find no frame and be dropped. They wait for the next round.
+        int n = ownRx.reap(rxHandler, want);
         returnSpareFrames();
         if (n == 0) {
             return 0;

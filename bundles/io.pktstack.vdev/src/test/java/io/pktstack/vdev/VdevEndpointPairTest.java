@@ -131,7 +131,8 @@ class VdevEndpointPairTest {
         assertNull(pb.received.poll());
     }
 
-    @Test
+    /** Repeated: a race between the peer publishing and this side reaping lost a batch 1 run in 12 under load. */
+    @org.junit.jupiter.api.RepeatedTest(10)
     void guestAndHostExchangeFramesBothWays() throws Exception {
         RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
         VdevLink hostLink = last();
@@ -145,7 +146,11 @@ class VdevEndpointPairTest {
         assertEquals(HOST_MAC, guestLink.peerMac());
 
         // More frames than the 256-entry rings hold, so the indices go round.
-        exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 1000);
+        try {
+            exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 1000);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nhost: " + hostLink.details() + "\nguest: " + guestLink.details(), e);
+        }
         assertEquals("connected (peer MAC " + G1_MAC + ")", hostLink.details().get("peer state"));
     }
 
