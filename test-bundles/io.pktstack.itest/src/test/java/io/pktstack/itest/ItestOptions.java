@@ -12,7 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
+import org.ops4j.pax.exam.MavenUtils;
 import org.ops4j.pax.exam.Option;
 
 /**
@@ -46,6 +48,14 @@ public final class ItestOptions {
      * {@code BundleContext.getProperty}, which sees either.
      */
     public static Option[] pktstackRuntime() {
+        return pktstackRuntime(true);
+    }
+
+    /**
+     * The runtime, with or without the vdevpeer-net driver bundle (without it,
+     * a test can install it as a user would).
+     */
+    public static Option[] pktstackRuntime(boolean withVdevpeer) {
         return options(
                 localArtifactsOnly(),
                 frameworkProperty(ROOT).value(freshRoot().toString()),
@@ -62,9 +72,23 @@ public final class ItestOptions {
                 mavenBundle("io.pktstack", "io.pktstack.core").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.shell").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.vdev").versionAsInProject(),
-                mavenBundle("io.pktstack", "io.pktstack.driver.vdevpeer").versionAsInProject(),
+                withVdevpeer ? mavenBundle("io.pktstack", "io.pktstack.driver.vdevpeer").versionAsInProject() : composite(),
                 mavenBundle("io.pktstack", "io.pktstack.driver.virtio").versionAsInProject(),
                 junitBundles());
+    }
+
+    /** The jar this build made for one of its bundles (the reactor copy, else the local repository). */
+    public static Path builtBundle(String artifactId) {
+        String version = MavenUtils.getArtifactVersion("io.pktstack", artifactId);
+        for (String repo : List.of(System.getProperty("pktstack.itest.reactorRepository", "target/reactor-repo"),
+                System.getProperty("pktstack.itest.localRepository",
+                        Path.of(System.getProperty("user.home"), ".m2", "repository").toString()))) {
+            Path jar = Path.of(repo, "io", "pktstack", artifactId, version, artifactId + "-" + version + ".jar");
+            if (Files.isRegularFile(jar)) {
+                return jar;
+            }
+        }
+        throw new IllegalStateException("no built jar of " + artifactId + " " + version);
     }
 
     /**

@@ -117,11 +117,19 @@ final class Pktstack {
     }
 
     Bundle bundle(String symbolicName) {
+        Bundle b = bundleOrNull(symbolicName);
+        if (b == null) {
+            throw new AssertionError("bundle " + symbolicName + " is not installed");
+        }
+        return b;
+    }
+
+    Bundle bundleOrNull(String symbolicName) {
         for (Bundle b : bc.getBundles()) {
             if (symbolicName.equals(b.getSymbolicName())) {
                 return b;
             }
         }
-        throw new AssertionError("bundle " + symbolicName + " is not installed");
+        return null;
     }
 }

@@ -29,6 +29,12 @@ public interface DriverManager {
     /** Drivers the stack knows by name (installed driver bundles). */
     List<DriverInfo> known();
 
+    /**
+     * Drivers in the driver repository whose bundles are not installed: naming
+     * one to {@link #start} installs its bundle first.
+     */
+    List<DriverInfo> available();
+
     /** Running driver instances. */
     List<InstanceInfo> instances();
 

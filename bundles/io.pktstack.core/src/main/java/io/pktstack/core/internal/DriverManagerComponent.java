@@ -18,7 +18,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -47,10 +49,14 @@ public final class DriverManagerComponent implements DriverManager {
     static final String ROOT_PROPERTY = "pktstack.root";
     static final String NAME_PROPERTY = "pktstack.name";
 
+    private static final System.Logger LOG = System.getLogger(DriverManagerComponent.class.getName());
+
     private final ConfigurationAdmin configAdmin;
     private final ServiceComponentRuntime scr;
     private final NetworkStack stack;
     private final DriverContext context;
+    private final BundleContext bundleContext;
+    private final DriverRepository repository;
     private final List<DescriptorRef> descriptors = new CopyOnWriteArrayList<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger();
@@ -64,15 +70,22 @@ public final class DriverManagerComponent implements DriverManager {
     @Activate
     public DriverManagerComponent(@Reference ConfigurationAdmin configAdmin, @Reference ServiceComponentRuntime scr,
             @Reference NetworkStack stack, BundleContext bundleContext) {
-        this(configAdmin, scr, stack, contextFrom(bundleContext));
+        this(configAdmin, scr, stack, contextFrom(bundleContext), bundleContext, repositoryFrom(bundleContext));
     }
 
     DriverManagerComponent(ConfigurationAdmin configAdmin, ServiceComponentRuntime scr, NetworkStack stack,
-            DriverContext context) {
+            DriverContext context, BundleContext bundleContext, DriverRepository repository) {
         this.configAdmin = configAdmin;
         this.scr = scr;
         this.stack = stack;
         this.context = context;
+        this.bundleContext = bundleContext;
+        this.repository = repository;
+    }
+
+    private static DriverRepository repositoryFrom(BundleContext bc) {
+        String folder = bc.getProperty(DriverRepository.FOLDER_PROPERTY);
+        return folder == null || folder.isBlank() ? null : new DriverRepository(Path.of(folder));
     }
 
     private static DriverContext contextFrom(BundleContext bc) {
@@ -103,15 +116,33 @@ public final class DriverManagerComponent implements DriverManager {
 
     @Override
     public List<String> start(List<DriverSpec> specs, Duration timeout) {
+        List<Bundle> installed = new ArrayList<>();
+        try {
+            return start(specs, timeout, installed);
+        } catch (RuntimeException e) {
+            for (Bundle b : installed) {
+                uninstallQuietly(b); // a failed call leaves no driver bundle behind either
+            }
+            throw e;
+        }
+    }
+
+    private List<String> start(List<DriverSpec> specs, Duration timeout, List<Bundle> installed) {
         // Validate everything before starting anything.
         List<Map<String, Object>> props = new ArrayList<>();
         List<DriverDescriptor> ds = new ArrayList<>();
         for (DriverSpec spec : specs) {
             DriverDescriptor d = find(spec.driver());
             if (d == null) {
+                d = installFromRepository(spec.driver(), installed);
+            }
+            if (d == null) {
                 List<String> known = new ArrayList<>();
                 for (DescriptorRef r : descriptors) {
                     known.add(r.descriptor.name());
+                }
+                for (DriverInfo a : available()) {
+                    known.add(a.name());
                 }
                 known.sort(null);
                 throw new IllegalArgumentException("unknown driver '" + spec.driver() + "' (known drivers: "
@@ -280,6 +311,68 @@ public final class DriverManagerComponent implements DriverManager {
             out.put(r.descriptor.name(), new DriverInfo(r.descriptor.name(), r.bundle, r.version, r.descriptor.summary()));
         }
         return List.copyOf(out.values());
+    }
+
+    /**
+     * Installs and starts the repository's bundle for {@code driver} and waits
+     * for its descriptor, as io-pkt loads devnp-NAME.so on demand.
+     *
+     * @return the descriptor, or null when the repository has no such driver
+     */
+    private DriverDescriptor installFromRepository(String driver, List<Bundle> installed) {
+        DriverRepository.Entry e = repository == null || bundleContext == null ? null : repository.find(driver);
+        if (e == null) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        Bundle b;
+        try {
+            b = bundleContext.installBundle(e.file().toUri().toString());
+            installed.add(b);
+            b.start();
+        } catch (BundleException x) {
+            throw new IllegalStateException("driver '" + driver + "': cannot install " + e.file() + ": " + x.getMessage(), x);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        DriverDescriptor d;
+        while ((d = find(driver)) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("driver '" + driver + "': bundle " + e.symbolicName() + " " + e.version()
+                        + " started but registered no driver within 10 s");
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while installing driver '" + driver + "'");
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "driver {0}: installed {1} {2} from {3} in {4} ms", driver, e.symbolicName(),
+                e.version(), repository.folder(), (System.nanoTime() - t0) / 1_000_000);
+        return d;
+    }
+
+    private static void uninstallQuietly(Bundle b) {
+        try {
+            b.uninstall();
+        } catch (BundleException | IllegalStateException ignored) {
+            // already gone
+        }
+    }
+
+    @Override
+    public List<DriverInfo> available() {
+        List<DriverInfo> out = new ArrayList<>();
+        if (repository == null) {
+            return out;
+        }
+        for (DriverRepository.Entry e : repository.entries()) {
+            if (find(e.driver()) == null) {
+                out.add(new DriverInfo(e.driver(), e.symbolicName(), e.version().toString(),
+                        "not installed: " + e.file().getFileName() + " in " + repository.folder()));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -329,7 +329,7 @@ public final class NetCommands {
 
     @Descriptor("list known drivers and running driver instances")
     public Report drivers() {
-        return new DriverListing(drivers.known(), drivers.instances());
+        return new DriverListing(drivers.known(), drivers.available(), drivers.instances());
     }
 
     @Descriptor("start a driver on the running stack: mount [-T io-pkt] [-o OPTIONS] DRIVER [OPTIONS]")
@@ -372,7 +372,7 @@ public final class NetCommands {
     @Descriptor("stop a driver instance: umount IF | umount INSTANCE")
     public Report umount(@Descriptor("interface or instance id") String target) {
         drivers.stop(target);
-        return new DriverListing(drivers.known(), drivers.instances());
+        return new DriverListing(drivers.known(), drivers.available(), drivers.instances());
     }
 
     private static void requireOnlyA(String cmd, String[] args) {

@@ -6,9 +6,12 @@ import io.pktstack.api.options.SubOptions;
 import io.pktstack.hostio.HostLinkOptions;
 import java.util.Map;
 import java.util.Set;
+import org.osgi.annotation.bundle.Header;
 import org.osgi.service.component.annotations.Component;
 
 /** Tells the stack about {@code e1000} and checks its options before an instance starts. */
+// The driver repository finds this bundle by this header without installing it.
+@Header(name = "Pktstack-Driver", value = "e1000")
 @Component(property = DriverDescriptor.NAME + "=" + E1000Descriptor.NAME)
 public final class E1000Descriptor implements DriverDescriptor {
 

@@ -4,9 +4,12 @@ import io.pktstack.api.link.DriverContext;
 import io.pktstack.api.link.DriverDescriptor;
 import io.pktstack.api.options.SubOptions;
 import java.util.Map;
+import org.osgi.annotation.bundle.Header;
 import org.osgi.service.component.annotations.Component;
 
 /** Tells the stack about {@code virtio-net} and checks its options before an instance starts. */
+// The driver repository finds this bundle by this header without installing it.
+@Header(name = "Pktstack-Driver", value = "virtio-net")
 @Component(property = DriverDescriptor.NAME + "=" + VirtioNetDescriptor.NAME)
 public final class VirtioNetDescriptor implements DriverDescriptor {
 

@@ -1,0 +1,182 @@
+package io.pktstack.itest;
+
+import static io.pktstack.itest.Pktstack.spec;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+
+import io.pktstack.api.stack.DriverManager;
+import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.PacketGenerator;
+import io.pktstack.api.net.MacAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Version;
+
+/**
+ * Drivers that come and go while the stack runs: vdevpeer-net is not installed
+ * at start; naming it installs its bundle from the driver repository and its
+ * interface comes up. Then, while two virtio-net interfaces peered with each
+ * other carry pktgen traffic, the driver bundle is updated to a new version
+ * (its interface goes and comes back, its configuration survives) and
+ * uninstalled (the interface goes, the pool is full again), and the traffic
+ * loses no frame.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class HotInstallIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** Framework property naming the driver repository (as bin/pktstack sets it). */
+    private static final String REPOSITORY = "pktstack.driver.repository";
+
+    @Inject
+    private BundleContext bc;
+
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() {
+        List<Option> options = new ArrayList<>();
+        for (Option o : ItestOptions.pktstackRuntime(false)) {
+            options.add(o);
+        }
+        options.add(frameworkProperty(REPOSITORY).value(repositoryWithVdevpeer().toString()));
+        return options.toArray(new Option[0]);
+    }
+
+    /** A driver repository holding this build's vdevpeer-net bundle (runs in the failsafe JVM). */
+    private static Path repositoryWithVdevpeer() {
+        try {
+            Path folder = Files.createTempDirectory("pktstack-drivers-");
+            Files.copy(ItestOptions.builtBundle("io.pktstack.driver.vdevpeer"),
+                    folder.resolve("io.pktstack.driver.vdevpeer.jar"));
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    public void aDriverIsInstalledOnDemandUpdatedAndUninstalledUnderTraffic() throws Exception {
+        Pktstack p = new Pktstack(bc);
+        DriverManager dm = p.service(DriverManager.class);
+        NetworkStack stack = p.stack();
+        PacketGenerator pktgen = p.service(PacketGenerator.class);
+        Await.until("virtio-net to be known", () -> Pktstack.driverNames(dm), n -> n.contains(Pktstack.VIRTIO));
+        assertNull("vdevpeer-net is not installed at start", p.bundleOrNull(Pktstack.VDEVPEER_BUNDLE));
+        assertEquals(List.of(Pktstack.VDEVPEER), dm.available().stream().map(DriverManager.DriverInfo::name).toList());
+
+        // Two guest interfaces of this stack, peered with each other: the traffic that must not notice.
+        assertEquals(List.of("vt0"), dm.start(List.of(spec(Pktstack.VIRTIO, "name=a,peer=/dev/qvm/itest/b")), TIMEOUT));
+        assertEquals(List.of("vt1"), dm.start(List.of(spec(Pktstack.VIRTIO, "name=b,peer=/dev/qvm/itest/a")), TIMEOUT));
+        Await.until("vt0 and vt1 to have carrier", () -> stack.interfaceInfo("vt0").isRunning()
+                && stack.interfaceInfo("vt1").isRunning(), up -> up);
+        int framesInUse = stack.buffers().inUse();
+
+        // Install on demand: the bundle comes from the repository, the interface comes up.
+        long t0 = System.nanoTime();
+        List<String> ifs = dm.start(List.of(spec(Pktstack.VDEVPEER, "peer=/dev/qvm/g1/p2p,bind=/dev/vdevpeers/vp0")), TIMEOUT);
+        long installToUpMicros = (System.nanoTime() - t0) / 1000;
+        System.out.println("HotInstallIT: install of vdevpeer-net to vp0 up: " + installToUpMicros + " us");
+        assertEquals(List.of("vp0"), ifs);
+        Bundle driver = p.bundle(Pktstack.VDEVPEER_BUNDLE);
+        assertEquals(Bundle.ACTIVE, driver.getState());
+        assertTrue(dm.available().isEmpty());
+        Object instance = p.factoryConfigurations(Pktstack.VDEVPEER_PID).get(0).getProperties().get("pktstack.instance");
+
+        MacAddress vt1 = stack.interfaceInfo("vt1").mac();
+        long received0 = stack.interfaceInfo("vt1").counters().inPackets();
+        AtomicLong offered = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread traffic = new Thread(() -> {
+            while (!stop.get()) {
+                offered.addAndGet(pktgen.transmit("vt0", vt1, 60, 20_000, 32).offered());
+            }
+        }, "itest-traffic");
+        traffic.start();
+        try {
+            Await.until("traffic to flow", offered::get, n -> n > 0);
+
+            // Update to a new version under traffic: vp0 goes and comes back from the same configuration.
+            Version before = driver.getVersion();
+            try (InputStream in = Files.newInputStream(withVersion(driver, new Version(before.getMajor(),
+                    before.getMinor(), before.getMicro() + 1, "update")))) {
+                driver.update(in);
+            }
+            assertEquals(new Version(before.getMajor(), before.getMinor(), before.getMicro() + 1, "update"),
+                    driver.getVersion());
+            Await.until("vp0 to come back after the update", p::interfaceNames, n -> n.contains("vp0"));
+            assertEquals(1, p.factoryConfigurations(Pktstack.VDEVPEER_PID).size());
+            assertEquals(instance, p.factoryConfigurations(Pktstack.VDEVPEER_PID).get(0).getProperties()
+                    .get("pktstack.instance"));
+            Await.until("vdevpeer-net to be known in its new version", dm::known, k -> k.stream()
+                    .anyMatch(d -> d.name().equals(Pktstack.VDEVPEER) && d.version().endsWith("update")));
+
+            // Uninstall under traffic: vp0 goes for good.
+            driver.uninstall();
+            Await.until("vp0 to leave", p::interfaceNames, n -> !n.contains("vp0"));
+            assertFalse(Pktstack.driverNames(dm).contains(Pktstack.VDEVPEER));
+        } finally {
+            stop.set(true);
+            traffic.join();
+        }
+
+        System.out.println("HotInstallIT: " + offered.get() + " frames offered on vt0 during install, update and uninstall");
+        // Every frame offered on vt0 arrived on vt1, and the pool is as full as before the driver came.
+        long expected = received0 + offered.get();
+        Await.until("vt1 to count every frame vt0 sent (" + offered.get() + ")",
+                () -> stack.interfaceInfo("vt1").counters().inPackets(), n -> n == expected);
+        Await.until("the frame pool to be back where it was", stack::buffers, b -> b.inUse() == framesInUse);
+        assertNotNull(stack.interfaceInfo("vt0"));
+    }
+
+    /** A copy of the bundle's jar with another Bundle-Version: the "new version" to update to. */
+    private static Path withVersion(Bundle bundle, Version version) throws IOException {
+        Path original = Path.of(java.net.URI.create(bundle.getLocation()));
+        Path copy = Files.createTempFile("vdevpeer-", ".jar");
+        try (JarFile in = new JarFile(original.toFile());
+             OutputStream os = Files.newOutputStream(copy)) {
+            Manifest m = new Manifest(in.getManifest());
+            m.getMainAttributes().putValue("Bundle-Version", version.toString());
+            try (JarOutputStream out = new JarOutputStream(os, m)) {
+                var entries = in.entries();
+                while (entries.hasMoreElements()) {
+                    JarEntry e = entries.nextElement();
+                    if (e.getName().equals("META-INF/MANIFEST.MF") || e.getName().equals("META-INF/")) {
+                        continue;
+                    }
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    try (InputStream is = in.getInputStream(e)) {
+                        is.transferTo(out);
+                    }
+                    out.closeEntry();
+                }
+            }
+        }
+        return copy;
+    }
+}
