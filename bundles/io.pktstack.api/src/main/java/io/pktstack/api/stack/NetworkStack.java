@@ -10,6 +10,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * table, addresses, bridges, neighbour tables and ping. Only the core
  * implements it. Methods that change state throw {@link IllegalArgumentException}
  * with a message naming the bad interface or value and change nothing.
+ *
+ * <p>1.1: routes, per-protocol statistics and tunables.
  */
 @ProviderType
 public interface NetworkStack {
@@ -64,4 +66,53 @@ public interface NetworkStack {
 
     /** Opens a UDP socket bound to {@code port} (0 picks a free one). */
     UdpSocket openUdp(int port);
+
+    /**
+     * The routing table: a connected route for every interface address, then
+     * the static routes. The stack's own traffic (ping, UDP) goes by the
+     * longest matching prefix.
+     *
+     * @since 1.1
+     */
+    List<RouteEntry> routes();
+
+    /**
+     * Adds a static route ({@code route add}). The gateway must lie in a
+     * connected prefix, and the family of destination and gateway must agree.
+     *
+     * @param destination the prefix; host bits are cleared
+     * @since 1.1
+     */
+    void addRoute(InterfaceAddress destination, InetAddress gateway);
+
+    /**
+     * Deletes the static route to exactly {@code destination} ({@code route delete}).
+     *
+     * @since 1.1
+     */
+    void deleteRoute(InterfaceAddress destination);
+
+    /**
+     * Per-protocol counters ({@code netstat -s}): ip, icmp, ip6, icmp6, udp, arp.
+     *
+     * @since 1.1
+     */
+    List<ProtocolStatistics> statistics();
+
+    /**
+     * The tunables the stack honours ({@code sysctl -a}), sorted by name.
+     *
+     * @since 1.1
+     */
+    List<Tunable> tunables();
+
+    /**
+     * Sets a tunable; it takes effect at once.
+     *
+     * @return the tunable with its new value
+     * @throws IllegalArgumentException naming an unknown or read-only tunable,
+     *         or a value out of its range
+     * @since 1.1
+     */
+    Tunable setTunable(String name, long value);
 }

@@ -7,6 +7,7 @@ import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.NeighborEntry;
 import io.pktstack.api.stack.PingResult;
+import io.pktstack.api.stack.RouteEntry;
 import io.pktstack.api.stack.UdpSocket;
 import io.pktstack.api.wire.ArpPacket;
 import io.pktstack.api.wire.EtherType;
@@ -17,6 +18,7 @@ import io.pktstack.api.wire.IpProtocol;
 import io.pktstack.api.wire.Ipv4Packet;
 import io.pktstack.api.wire.Ipv6Packet;
 import io.pktstack.api.wire.UdpDatagram;
+import io.pktstack.core.internal.ProtocolCounters.Stat;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -36,8 +38,14 @@ import java.util.function.Supplier;
  * sockets. Requests are answered in place, in the frame that brought them,
  * so answering allocates nothing.
  *
- * <p>There is no routing yet: a destination must lie in a prefix assigned to
- * an interface (a connected route).
+ * <p>The stack's own traffic (ping, UDP, ARP and ND for it) is routed by the
+ * longest matching prefix among the connected prefixes (interface addresses)
+ * and the static routes; a static route's gateway must itself lie in a
+ * connected prefix, and its MAC is what the frame is sent to. The stack does
+ * not forward other hosts' packets between interfaces (a bridge does that at
+ * layer 2).
+ *
+ * <p>Every packet in or out is counted in {@link ProtocolCounters} ({@code netstat -s}).
  */
 final class IpLayer implements Forwarder.L3Input {
 
@@ -55,6 +63,15 @@ final class IpLayer implements Forwarder.L3Input {
     final NeighborCache ndp;
     private final ConcurrentHashMap<Long, PingWaiter> pings = new ConcurrentHashMap<>();
     final UdpSockets udp;
+    final StaticRoutes staticRoutes = new StaticRoutes();
+    final ProtocolCounters stats = new ProtocolCounters();
+    /** Packets sent by each connected prefix (control path: ping and UDP originate, not the data path). */
+    private final ConcurrentHashMap<InterfaceAddress, java.util.concurrent.atomic.LongAdder> connectedUse =
+            new ConcurrentHashMap<>();
+    /** TTL of IPv4 packets the stack originates or answers with (sysctl net.inet.ip.ttl). */
+    volatile int ttl = DEFAULT_TTL;
+    /** Hop limit of IPv6 packets the stack originates or answers with (sysctl net.inet6.ip6.hlim). */
+    volatile int hopLimit = DEFAULT_TTL;
     private final int echoIdentifier = (int) (System.nanoTime() & 0xFFFF);
 
     IpLayer(FramePool pool, Forwarder forwarder, LongSupplier clock, Supplier<List<NetInterface>> interfaces) {
@@ -136,11 +153,14 @@ final class IpLayer implements Forwarder.L3Input {
     private boolean arpInput(NetInterface l3, Frame f, PathContext ctx) {
         ArpPacket a = ctx.arp;
         EthernetFrame eth = ctx.eth;
+        stats.count(Stat.ARP_RECEIVED);
         if (!a.wrapChecked(f.segment(), eth.payloadOffset(), eth.payloadLength())
                 || a.htype() != ArpPacket.HTYPE_ETHERNET || a.ptype() != EtherType.IPV4 || a.hlen() != 6 || a.plen() != 4) {
+            stats.count(Stat.ARP_MALFORMED);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
+        stats.count(a.oper() == ArpPacket.OP_REQUEST ? Stat.ARP_REQUEST_IN : Stat.ARP_REPLY_IN);
         int tpa = a.tpa();
         int spa = a.spa();
         long sha = a.sha();
@@ -166,6 +186,7 @@ final class IpLayer implements Forwarder.L3Input {
         eth.setDstMac(sha);
         eth.setSrcMac(ours);
         f.length(EthernetFrame.HEADER_LEN + ArpPacket.LENGTH);
+        stats.count(Stat.ARP_REPLY_OUT);
         forwarder.output(l3, f, ctx);
         return true;
     }
@@ -173,27 +194,34 @@ final class IpLayer implements Forwarder.L3Input {
     private boolean ipv4Input(NetInterface l3, Frame f, PathContext ctx) {
         Ipv4Packet ip = ctx.ip4;
         EthernetFrame eth = ctx.eth;
+        stats.count(Stat.IP_RECEIVED);
         if (!ip.wrapChecked(f.segment(), eth.payloadOffset(), eth.payloadLength())) {
+            stats.count(Stat.IP_MALFORMED);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
         if (!ip.verifyChecksum()) {
+            stats.count(Stat.IP_BAD_SUM);
             l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
         }
         if (ip.isFragment()) {
+            stats.count(Stat.IP_FRAGMENTS);
             l3.drop(DropReason.UNKNOWN_PROTOCOL, 1); // no reassembly: nothing we serve needs fragments
             return false;
         }
         NetInterface owner = ownerV4(l3, ip.dstAddr());
         if (owner == null) {
+            stats.count(Stat.IP_NOT_OURS);
             l3.drop(DropReason.NOT_FOR_US, 1);
             return false;
         }
+        stats.count(Stat.IP_DELIVERED);
         return switch (ip.protocol()) {
             case IpProtocol.ICMP -> icmpInput(l3, owner, f, ctx);
             case IpProtocol.UDP -> udpInputV4(l3, f, ctx);
             default -> {
+                stats.count(Stat.IP_NO_PROTO);
                 l3.drop(DropReason.UNKNOWN_PROTOCOL, 1);
                 yield false;
             }
@@ -204,34 +232,42 @@ final class IpLayer implements Forwarder.L3Input {
         Ipv4Packet ip = ctx.ip4;
         IcmpPacket icmp = ctx.icmp;
         int icmpLen = ip.totalLength() - ip.headerLength();
+        stats.count(Stat.ICMP_RECEIVED);
         if (!icmp.wrapChecked(f.segment(), ip.payloadOffset(), icmpLen)) {
+            stats.count(Stat.ICMP_SHORT);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
         if (!icmp.verifyChecksum()) {
+            stats.count(Stat.ICMP_BAD_SUM);
             l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
         }
         if (icmp.type() == IcmpPacket.TYPE_ECHO_REPLY) {
+            stats.count(Stat.ICMP_ECHO_REPLY_IN);
             completePing(false, icmp.identifier(), icmp.sequence(), IpAddresses.fromV4(ip.srcAddr()),
                     icmp.payloadLength(), ip.ttl());
             return false;
         }
         if (icmp.type() != IcmpPacket.TYPE_ECHO_REQUEST || icmp.code() != 0) {
+            stats.count(Stat.ICMP_OTHER);
             return false;
         }
+        stats.count(Stat.ICMP_ECHO_IN);
         // Echo reply in place (RFC 792): same identifier, sequence and data.
         icmp.setType(IcmpPacket.TYPE_ECHO_REPLY);
         icmp.fillChecksum(icmpLen);
         int src = ip.srcAddr();
         ip.setSrcAddr(ip.dstAddr());
         ip.setDstAddr(src);
-        ip.setTtl(DEFAULT_TTL);
+        ip.setTtl(ttl);
         ip.fillChecksum();
         EthernetFrame eth = ctx.eth;
         eth.setDstMac(eth.srcMac());
         eth.setSrcMac(owner.mac.bits());
         f.length(EthernetFrame.HEADER_LEN + ip.totalLength());
+        stats.count(Stat.ICMP_ECHO_REPLY_OUT);
+        stats.count(Stat.IP_SENT);
         forwarder.output(l3, f, ctx);
         return true;
     }
@@ -239,25 +275,26 @@ final class IpLayer implements Forwarder.L3Input {
     private boolean udpInputV4(NetInterface l3, Frame f, PathContext ctx) {
         Ipv4Packet ip = ctx.ip4;
         UdpDatagram u = ctx.udp;
+        stats.count(Stat.UDP_RECEIVED);
         if (!u.wrapChecked(f.segment(), ip.payloadOffset(), ip.totalLength() - ip.headerLength())) {
+            stats.count(Stat.UDP_SHORT);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
         if (u.checksum() != 0 && !u.verifyChecksum(ip)) {
+            stats.count(Stat.UDP_BAD_SUM);
             l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
         }
-        if (!udp.deliver(u.dstPort(), f)) {
-            l3.drop(DropReason.NO_SOCKET, 1);
-            return false;
-        }
-        return true;
+        return udpDeliver(l3, u, f);
     }
 
     private boolean ipv6Input(NetInterface l3, Frame f, PathContext ctx) {
         Ipv6Packet ip = ctx.ip6;
         EthernetFrame eth = ctx.eth;
+        stats.count(Stat.IP6_RECEIVED);
         if (!ip.wrapChecked(f.segment(), eth.payloadOffset(), eth.payloadLength())) {
+            stats.count(Stat.IP6_MALFORMED);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
@@ -267,13 +304,16 @@ final class IpLayer implements Forwarder.L3Input {
         boolean multicast = (dhi >>> 56) == 0xff;
         if (owner == null && !(multicast && ((dhi == ALL_NODES_HI && dlo == ALL_NODES_LO)
                 || solicitedNodeOfSegment(l3, dhi, dlo)))) {
+            stats.count(Stat.IP6_NOT_OURS);
             l3.drop(DropReason.NOT_FOR_US, 1);
             return false;
         }
+        stats.count(Stat.IP6_DELIVERED);
         return switch (ip.nextHeader()) {
             case IpProtocol.ICMPV6 -> icmpv6Input(l3, owner, f, ctx);
             case IpProtocol.UDP -> owner != null && udpInputV6(l3, f, ctx);
             default -> {
+                stats.count(Stat.IP6_NO_PROTO);
                 l3.drop(DropReason.UNKNOWN_PROTOCOL, 1);
                 yield false;
             }
@@ -283,25 +323,32 @@ final class IpLayer implements Forwarder.L3Input {
     private boolean icmpv6Input(NetInterface l3, NetInterface owner, Frame f, PathContext ctx) {
         Ipv6Packet ip = ctx.ip6;
         Icmpv6Packet icmp = ctx.icmp6;
+        stats.count(Stat.ICMP6_RECEIVED);
         if (!icmp.wrapChecked(f.segment(), ip.payloadOffset(), ip.payloadLength())) {
+            stats.count(Stat.ICMP6_SHORT);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
         if (!icmp.verifyChecksum(ip)) {
+            stats.count(Stat.ICMP6_BAD_SUM);
             l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
         }
         switch (icmp.type()) {
             case Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION:
+                stats.count(Stat.ICMP6_NS_IN);
                 return neighborSolicitation(l3, f, ctx);
             case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT:
+                stats.count(Stat.ICMP6_NA_IN);
                 neighborAdvertisement(l3, ctx);
                 return false;
             case Icmpv6Packet.TYPE_ECHO_REPLY:
+                stats.count(Stat.ICMP6_ECHO_REPLY_IN);
                 completePing(true, icmp.identifier(), icmp.sequence(), IpAddresses.fromV6(ip.srcHi(), ip.srcLo()),
                         icmp.payloadLength(), ip.hopLimit());
                 return false;
             case Icmpv6Packet.TYPE_ECHO_REQUEST:
+                stats.count(Stat.ICMP6_ECHO_IN);
                 if (owner == null || icmp.code() != 0) {
                     return false; // no answer to multicast echo
                 }
@@ -310,15 +357,18 @@ final class IpLayer implements Forwarder.L3Input {
                 long slo = ip.srcLo();
                 ip.setSrc(ip.dstHi(), ip.dstLo());
                 ip.setDst(shi, slo);
-                ip.setHopLimit(DEFAULT_TTL);
+                ip.setHopLimit(hopLimit);
                 icmp.fillChecksum(ip);
                 EthernetFrame eth = ctx.eth;
                 eth.setDstMac(eth.srcMac());
                 eth.setSrcMac(owner.mac.bits());
                 f.length(EthernetFrame.HEADER_LEN + Ipv6Packet.HEADER_LEN + ip.payloadLength());
+                stats.count(Stat.ICMP6_ECHO_REPLY_OUT);
+                stats.count(Stat.IP6_SENT);
                 forwarder.output(l3, f, ctx);
                 return true;
             default:
+                stats.count(Stat.ICMP6_OTHER);
                 return false;
         }
     }
@@ -328,6 +378,7 @@ final class IpLayer implements Forwarder.L3Input {
         Ipv6Packet ip = ctx.ip6;
         Icmpv6Packet icmp = ctx.icmp6;
         if (ip.hopLimit() != ND_HOP_LIMIT || icmp.code() != 0 || icmp.length() < Icmpv6Packet.ND_NEIGHBOR_LEN) {
+            stats.count(Stat.ICMP6_BAD_ND);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
@@ -368,6 +419,8 @@ final class IpLayer implements Forwarder.L3Input {
         icmp.fillChecksum(ip);
         eth.setDstMac(unspecified ? 0x3333_0000_0001L : requester);
         eth.setSrcMac(owner.mac.bits());
+        stats.count(Stat.ICMP6_NA_OUT);
+        stats.count(Stat.IP6_SENT);
         forwarder.output(l3, f, ctx);
         return true;
     }
@@ -376,6 +429,7 @@ final class IpLayer implements Forwarder.L3Input {
         Ipv6Packet ip = ctx.ip6;
         Icmpv6Packet icmp = ctx.icmp6;
         if (ip.hopLimit() != ND_HOP_LIMIT || icmp.length() < Icmpv6Packet.ND_NEIGHBOR_LEN) {
+            stats.count(Stat.ICMP6_BAD_ND);
             l3.drop(DropReason.MALFORMED, 1);
             return;
         }
@@ -395,29 +449,92 @@ final class IpLayer implements Forwarder.L3Input {
     private boolean udpInputV6(NetInterface l3, Frame f, PathContext ctx) {
         Ipv6Packet ip = ctx.ip6;
         UdpDatagram u = ctx.udp;
+        stats.count(Stat.UDP_RECEIVED);
         if (!u.wrapChecked(f.segment(), ip.payloadOffset(), ip.payloadLength())) {
+            stats.count(Stat.UDP_SHORT);
             l3.drop(DropReason.MALFORMED, 1);
             return false;
         }
         // RFC 8200 §8.1: the UDP checksum is mandatory over IPv6.
         if (u.checksum() == 0 || !u.verifyChecksum(ip)) {
+            stats.count(Stat.UDP_BAD_SUM);
             l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
         }
+        return udpDeliver(l3, u, f);
+    }
+
+    private boolean udpDeliver(NetInterface l3, UdpDatagram u, Frame f) {
         if (!udp.deliver(u.dstPort(), f)) {
+            stats.count(Stat.UDP_NO_PORT);
             l3.drop(DropReason.NO_SOCKET, 1);
             return false;
         }
+        stats.count(Stat.UDP_DELIVERED);
         return true;
     }
 
     // ---- originating traffic ----------------------------------------------------
 
-    /** Where to send to {@code dst}: the interface and the local address in its connected prefix. */
-    record Route(NetInterface nif, InterfaceAddress source) {
+    /**
+     * Where to send to {@code dst}: the interface, the local address in its
+     * connected prefix, and the gateway, or null when {@code dst} is on the link.
+     */
+    record Route(NetInterface nif, InterfaceAddress source, InetAddress gateway) {
+
+        Route(NetInterface nif, InterfaceAddress source) {
+            this(nif, source, null);
+        }
+
+        /** Whom to resolve and send the frame to: the gateway, or the destination itself. */
+        InetAddress nextHop(InetAddress dst) {
+            return gateway != null ? gateway : dst;
+        }
     }
 
+    /**
+     * The route to {@code dst}, by longest prefix among the connected prefixes
+     * and the static routes (a connected prefix wins a tie). A static route
+     * whose gateway is not on a connected prefix of an interface that is up is
+     * skipped, and a shorter one tried.
+     *
+     * @throws IllegalArgumentException if nothing matches ("no route to host")
+     */
     Route route(InetAddress dst) {
+        Route r = lookup(dst);
+        if (r == null) {
+            stats.count(dst instanceof Inet4Address ? Stat.IP_NO_ROUTE : Stat.IP6_NO_ROUTE);
+            throw new IllegalArgumentException("no route to " + dst.getHostAddress()
+                    + " (no interface address in its prefix and no static route)");
+        }
+        return r;
+    }
+
+    /** {@link #route}, or null where it would fail; counts the use of the route found. */
+    Route lookup(InetAddress dst) {
+        Route connected = connectedRoute(dst);
+        byte[] d = dst.getAddress();
+        int connectedLen = connected == null ? -1 : connected.source.prefixLength();
+        for (StaticRoutes.Entry e : staticRoutes.all()) {
+            if (e.destination.prefixLength() <= connectedLen) {
+                break; // sorted longest first: the connected prefix is the longest match
+            }
+            if (StaticRoutes.contains(e.destination, d)) {
+                Route via = connectedRoute(e.gateway);
+                if (via != null) {
+                    e.use.increment();
+                    return new Route(via.nif, via.source, e.gateway);
+                }
+            }
+        }
+        if (connected != null) {
+            connectedUse.computeIfAbsent(connected.source, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
+        return connected;
+    }
+
+    /** The connected prefix holding {@code dst} on an interface that is up, longest first; null if none. */
+    private Route connectedRoute(InetAddress dst) {
         byte[] d = dst.getAddress();
         boolean v4 = dst instanceof Inet4Address;
         Route best = null;
@@ -429,20 +546,59 @@ final class IpLayer implements Forwarder.L3Input {
                 if (a.isIpv4() != v4) {
                     continue;
                 }
-                byte[] s = a.address().getAddress();
-                boolean match = v4 ? IpAddresses.sameV4Prefix(IpAddresses.v4(s), IpAddresses.v4(d), a.prefixLength())
-                        : IpAddresses.sameV6Prefix(IpAddresses.v6hi(s), IpAddresses.v6lo(s), IpAddresses.v6hi(d),
-                                IpAddresses.v6lo(d), a.prefixLength());
-                if (match && (best == null || a.prefixLength() > best.source.prefixLength())) {
+                if (StaticRoutes.contains(a, d) && (best == null || a.prefixLength() > best.source.prefixLength())) {
                     best = new Route(nif, a);
                 }
             }
         }
-        if (best == null) {
-            throw new IllegalArgumentException("no route to " + dst.getHostAddress()
-                    + " (no interface has an address in its prefix)");
-        }
         return best;
+    }
+
+    /** Adds a static route; its gateway must be on a connected prefix now. */
+    void addRoute(InterfaceAddress destination, InetAddress gateway) {
+        if (destination.isIpv4() == gateway instanceof Inet4Address && connectedRoute(gateway) == null) {
+            throw new IllegalArgumentException("gateway " + gateway.getHostAddress()
+                    + " is not on a connected network (no interface that is up has an address in its prefix)");
+        }
+        staticRoutes.add(destination, gateway);
+    }
+
+    /**
+     * The routing table as {@code netstat -r} shows it: a connected route per
+     * interface address (the loopback's included), then the static routes,
+     * longest prefix first.
+     */
+    List<RouteEntry> routes() {
+        List<RouteEntry> out = new java.util.ArrayList<>();
+        for (NetInterface nif : interfaces.get()) {
+            int ipMtu = nif.mac == null ? nif.mtu : nif.mtu - EthernetFrame.HEADER_LEN;
+            for (InterfaceAddress a : nif.addresses) {
+                java.util.EnumSet<RouteEntry.Flag> flags = java.util.EnumSet.of(RouteEntry.Flag.CONNECTED);
+                if (nif.up) {
+                    flags.add(RouteEntry.Flag.UP);
+                }
+                if (a.prefixLength() == (a.isIpv4() ? 32 : 128)) {
+                    flags.add(RouteEntry.Flag.HOST);
+                }
+                java.util.concurrent.atomic.LongAdder use = connectedUse.get(a);
+                out.add(new RouteEntry(StaticRoutes.network(a), null, nif.name, flags, use == null ? 0 : use.sum(),
+                        ipMtu));
+            }
+        }
+        for (StaticRoutes.Entry e : staticRoutes.all()) {
+            Route via = connectedRoute(e.gateway);
+            java.util.EnumSet<RouteEntry.Flag> flags = java.util.EnumSet.of(RouteEntry.Flag.GATEWAY,
+                    RouteEntry.Flag.STATIC);
+            if (via != null) {
+                flags.add(RouteEntry.Flag.UP);
+            }
+            if (e.destination.prefixLength() == (e.destination.isIpv4() ? 32 : 128)) {
+                flags.add(RouteEntry.Flag.HOST);
+            }
+            out.add(new RouteEntry(e.destination, e.gateway, via == null ? "-" : via.nif.name, flags, e.use.sum(),
+                    via == null ? 0 : via.nif.mtu - EthernetFrame.HEADER_LEN));
+        }
+        return out;
     }
 
     /** The MAC of {@code dst} on the route, resolving it with ARP or NS if needed; null when unresolved. */
@@ -484,6 +640,7 @@ final class IpLayer implements Forwarder.L3Input {
         a.setTha(0);
         a.setTpa(IpAddresses.v4(dst.getAddress()));
         f.length(EthernetFrame.HEADER_LEN + ArpPacket.LENGTH);
+        stats.count(Stat.ARP_REQUEST_OUT);
         send(r.nif, f, ctx);
     }
 
@@ -513,6 +670,8 @@ final class IpLayer implements Forwarder.L3Input {
         icmp.setLinkLayerAddressOption(Icmpv6Packet.ND_NEIGHBOR_LEN, Icmpv6Packet.OPT_SOURCE_LINK_ADDR, r.nif.mac.bits());
         icmp.fillChecksum(ip);
         f.length(total);
+        stats.count(Stat.ICMP6_NS_OUT);
+        stats.count(Stat.IP6_SENT);
         send(r.nif, f, ctx);
     }
 
@@ -542,7 +701,7 @@ final class IpLayer implements Forwarder.L3Input {
         ip.setIdentification(id);
         ip.setFlags(Ipv4Packet.FLAG_DF);
         ip.setFragmentOffset(0);
-        ip.setTtl(DEFAULT_TTL);
+        ip.setTtl(ttl);
         ip.setProtocol(protocol);
         ip.setSrcAddr(IpAddresses.v4(r.source.address().getAddress()));
         ip.setDstAddr(IpAddresses.v4(dst.getAddress()));
@@ -588,7 +747,7 @@ final class IpLayer implements Forwarder.L3Input {
         int seq = sequence & 0xFFFF;
         PingResult lost = new PingResult(dst, sequence, false, 0, 0, 0);
         try {
-            MacAddress mac = resolve(r, dst, timeoutNanos, ctx);
+            MacAddress mac = resolve(r, r.nextHop(dst), timeoutNanos, ctx);
             if (mac == null) {
                 r.nif.outputDrop(DropReason.NO_NEIGHBOR, 1);
                 return lost;
@@ -615,7 +774,7 @@ final class IpLayer implements Forwarder.L3Input {
             } else {
                 byte[] d = dst.getAddress();
                 payloadAt = ipv6Header(ctx, f, eth, r, IpAddresses.v6hi(d), IpAddresses.v6lo(d), icmpLen,
-                        IpProtocol.ICMPV6, DEFAULT_TTL).payloadOffset();
+                        IpProtocol.ICMPV6, hopLimit).payloadOffset();
             }
             for (int i = 0; i < payloadBytes; i++) {
                 f.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, payloadAt + 8 + i, (byte) i);
@@ -641,6 +800,8 @@ final class IpLayer implements Forwarder.L3Input {
             pings.put(key, w);
             try {
                 w.sentAt = System.nanoTime();
+                stats.count(v4 ? Stat.ICMP_ECHO_OUT : Stat.ICMP6_ECHO_OUT);
+                stats.count(v4 ? Stat.IP_SENT : Stat.IP6_SENT);
                 send(r.nif, f, ctx);
                 long left = timeoutNanos - (System.nanoTime() - start);
                 return w.done.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
@@ -662,7 +823,7 @@ final class IpLayer implements Forwarder.L3Input {
             throws InterruptedException {
         boolean v4 = dst instanceof Inet4Address;
         Route r = route(dst);
-        MacAddress mac = resolve(r, dst, TimeUnit.SECONDS.toNanos(3), ctx);
+        MacAddress mac = resolve(r, r.nextHop(dst), TimeUnit.SECONDS.toNanos(3), ctx);
         if (mac == null) {
             r.nif.outputDrop(DropReason.NO_NEIGHBOR, 1);
             throw new java.io.UncheckedIOException(new java.net.NoRouteToHostException(
@@ -692,7 +853,7 @@ final class IpLayer implements Forwarder.L3Input {
             at = ip4.payloadOffset();
         } else {
             byte[] d = dst.getAddress();
-            ip6 = ipv6Header(ctx, f, eth, r, IpAddresses.v6hi(d), IpAddresses.v6lo(d), udpLen, IpProtocol.UDP, DEFAULT_TTL);
+            ip6 = ipv6Header(ctx, f, eth, r, IpAddresses.v6hi(d), IpAddresses.v6lo(d), udpLen, IpProtocol.UDP, hopLimit);
             at = ip6.payloadOffset();
         }
         UdpDatagram u = ctx.udp.wrap(f.segment(), at, udpLen);
@@ -709,6 +870,8 @@ final class IpLayer implements Forwarder.L3Input {
             u.fillChecksum(ip6);
         }
         f.length(EthernetFrame.HEADER_LEN + ipLen);
+        stats.count(Stat.UDP_SENT);
+        stats.count(v4 ? Stat.IP_SENT : Stat.IP6_SENT);
         send(r.nif, f, ctx);
     }
 
@@ -766,6 +929,7 @@ final class IpLayer implements Forwarder.L3Input {
                 arpPkt.setTha(0);
                 arpPkt.setTpa(ip);
                 f.length(EthernetFrame.HEADER_LEN + ArpPacket.LENGTH);
+                stats.count(Stat.ARP_REQUEST_OUT);
             } else {
                 long hi = IpAddresses.v6hi(b);
                 long lo = IpAddresses.v6lo(b);
@@ -786,6 +950,8 @@ final class IpLayer implements Forwarder.L3Input {
                         owner.mac.bits());
                 icmp.fillChecksum(ip);
                 f.length(total);
+                stats.count(Stat.ICMP6_NA_OUT);
+                stats.count(Stat.IP6_SENT);
             }
             forwarder.output(owner, f, ctx);
         }

@@ -21,6 +21,9 @@ final class NeighborCache {
     /** Reachable time: 20 minutes for ARP as BSD's arpt_keep; 30 s would be ND's, kept equal for simplicity. */
     static final long LIFETIME_NANOS = TimeUnit.MINUTES.toNanos(20);
 
+    /** How long a new or refreshed entry lives (sysctl net.inet.arp.keep, net.inet6.icmp6.nd6_keep). */
+    private volatile long lifetimeNanos = LIFETIME_NANOS;
+
     private record Entry(MacAddress mac, String ifName, long expires) {
     }
 
@@ -32,7 +35,7 @@ final class NeighborCache {
     }
 
     synchronized void put(InetAddress ip, MacAddress mac, String ifName) {
-        entries.put(ip, new Entry(mac, ifName, clock.getAsLong() + LIFETIME_NANOS));
+        entries.put(ip, new Entry(mac, ifName, clock.getAsLong() + lifetimeNanos));
         notifyAll();
     }
 
@@ -41,6 +44,15 @@ final class NeighborCache {
         if (entries.containsKey(ip)) {
             put(ip, mac, ifName);
         }
+    }
+
+    /** Sets the lifetime of entries made or refreshed from now on; existing ones keep their expiry. */
+    void setLifetimeSeconds(long seconds) {
+        lifetimeNanos = TimeUnit.SECONDS.toNanos(seconds);
+    }
+
+    long lifetimeSeconds() {
+        return TimeUnit.NANOSECONDS.toSeconds(lifetimeNanos);
     }
 
     synchronized MacAddress lookup(InetAddress ip) {

@@ -14,6 +14,9 @@ import io.pktstack.api.stack.NetworkStack;
 import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.stack.PingResult;
+import io.pktstack.api.stack.ProtocolStatistics;
+import io.pktstack.api.stack.RouteEntry;
+import io.pktstack.api.stack.Tunable;
 import io.pktstack.api.stack.UdpSocket;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -65,6 +68,10 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private final Forwarder forwarder;
     private final IpLayer ip;
     private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
+    private final Tunables tunables = new Tunables();
+    /** Address-table size and ageing of every bridge (sysctl net.link.bridge.maxaddr, .timeout). */
+    private volatile int bridgeMaxAddresses = Bridge.DEFAULT_MAX_ADDRESSES;
+    private volatile long bridgeTimeoutSeconds = Bridge.DEFAULT_TIMEOUT_SECONDS;
 
     @Activate
     public StackComponent(Config config) {
@@ -85,6 +92,57 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             lo.addAddress(InterfaceAddress.parse("::1/128"));
             lo.up = true;
             table.add(lo);
+        }
+        defineTunables();
+    }
+
+    /**
+     * The tunables the stack honours, NetBSD's names where NetBSD has one.
+     * Each reads and writes the live value where the stack keeps it.
+     */
+    private void defineTunables() {
+        tunables.define("net.link.bridge.maxaddr", 1, Bridge.MAX_ADDRESSES_LIMIT,
+                "addresses a bridge learns at most (brconfig maxaddr); applies to every bridge",
+                () -> bridgeMaxAddresses, v -> {
+                    bridgeMaxAddresses = (int) v;
+                    forEachBridge(b -> b.table.setMaxAddresses((int) v));
+                });
+        tunables.define("net.link.bridge.timeout", 1, TimeUnit.DAYS.toSeconds(1),
+                "seconds a learned bridge address lives unseen (brconfig timeout); applies to every bridge",
+                () -> bridgeTimeoutSeconds, v -> {
+                    bridgeTimeoutSeconds = v;
+                    forEachBridge(b -> b.table.setTimeoutNanos(TimeUnit.SECONDS.toNanos(v)));
+                });
+        tunables.define("net.inet.arp.keep", 1, TimeUnit.DAYS.toSeconds(1),
+                "seconds an ARP entry lives (entries made from now on)", ip.arp::lifetimeSeconds,
+                ip.arp::setLifetimeSeconds);
+        tunables.define("net.inet6.icmp6.nd6_keep", 1, TimeUnit.DAYS.toSeconds(1),
+                "seconds an IPv6 neighbour-cache entry lives (entries made from now on)", ip.ndp::lifetimeSeconds,
+                ip.ndp::setLifetimeSeconds);
+        tunables.define("net.inet.ip.ttl", 1, 255, "TTL of IPv4 packets the stack sends",
+                () -> ip.ttl, v -> ip.ttl = (int) v);
+        tunables.define("net.inet6.ip6.hlim", 1, 255, "hop limit of IPv6 packets the stack sends (ND excepted: 255)",
+                () -> ip.hopLimit, v -> ip.hopLimit = (int) v);
+        tunables.define("net.pktstack.pool.frames", 0, Integer.MAX_VALUE,
+                "frames in the buffer pool (set at start: configuration pool.frames)", pool::capacity, null);
+        tunables.define("net.pktstack.pool.slotsize", 0, Integer.MAX_VALUE,
+                "bytes per frame slot, headroom included (set at start: configuration pool.slot.size)",
+                pool::slotSize, null);
+        tunables.define("net.pktstack.capture.queue", 0, Integer.MAX_VALUE,
+                "frames a tcpdump capture queues before it drops copies", () -> CAPTURE_QUEUE, null);
+    }
+
+    private void forEachBridge(java.util.function.Consumer<Bridge> action) {
+        for (NetInterface nif : interfacesSnapshot()) {
+            Bridge b = nif.bridgeState;
+            if (b != null) {
+                b.lock.lock();
+                try {
+                    action.accept(b);
+                } finally {
+                    b.lock.unlock();
+                }
+            }
         }
     }
 
@@ -286,6 +344,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             }
             String reserved = table.reserveName("bridge", Integer.parseInt(name.substring(6)));
             Bridge b = new Bridge(reserved);
+            b.table.setMaxAddresses(bridgeMaxAddresses);
+            b.table.setTimeoutNanos(TimeUnit.SECONDS.toNanos(bridgeTimeoutSeconds));
             MacAddress mac = MacAddress.generateLocal();
             NetInterface nif = new NetInterface(table.nextIndex(), reserved, NetInterface.Kind.BRIDGE, "bridge",
                     null, mac, 1514, null, b);
@@ -428,6 +488,40 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     @Override
     public UdpSocket openUdp(int port) {
         return ip.openUdp(port, contexts);
+    }
+
+    @Override
+    public List<RouteEntry> routes() {
+        return ip.routes();
+    }
+
+    @Override
+    public void addRoute(InterfaceAddress destination, InetAddress gateway) {
+        synchronized (lock) {
+            ip.addRoute(destination, gateway);
+        }
+    }
+
+    @Override
+    public void deleteRoute(InterfaceAddress destination) {
+        synchronized (lock) {
+            ip.staticRoutes.delete(destination);
+        }
+    }
+
+    @Override
+    public List<ProtocolStatistics> statistics() {
+        return ip.stats.snapshot();
+    }
+
+    @Override
+    public List<Tunable> tunables() {
+        return tunables.all();
+    }
+
+    @Override
+    public Tunable setTunable(String name, long value) {
+        return tunables.set(name, value);
     }
 
     @Override

@@ -114,6 +114,14 @@ class BridgeTest extends StackTestBase {
     }
 
     @Test
+    void theMaxaddrTunableLimitsABridgeThatAlreadyExists() {
+        stack.setTunable("net.link.bridge.maxaddr", 1);
+        vp0.inject(frame(B, A));
+        vp1.inject(frame(A, B));
+        assertEquals(1, table().size(), "the second station is not learned");
+    }
+
+    @Test
     void multicastSourceIsNeverLearned() {
         vp0.inject(frame(B, "0300000000ff"));
         assertEquals(Map.of(), table());

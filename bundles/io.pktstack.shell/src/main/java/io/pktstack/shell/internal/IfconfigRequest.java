@@ -35,7 +35,7 @@ record IfconfigRequest(List<InterfaceAddress> add, List<InterfaceAddress> remove
                     if (++i >= args.length) {
                         throw new IllegalArgumentException("ifconfig: 'netmask' needs a value");
                     }
-                    prefix = netmaskToPrefix(args[i]);
+                    prefix = netmaskToPrefix("ifconfig", args[i]);
                 }
                 case "prefixlen" -> {
                     if (++i >= args.length) {
@@ -84,7 +84,8 @@ record IfconfigRequest(List<InterfaceAddress> add, List<InterfaceAddress> remove
         return new IfconfigRequest(add, remove, up);
     }
 
-    private static int netmaskToPrefix(String mask) {
+    /** The prefix length of a dotted or 0x-hex IPv4 netmask; errors start with {@code command}. */
+    static int netmaskToPrefix(String command, String mask) {
         long m;
         try {
             if (mask.startsWith("0x")) {
@@ -104,11 +105,11 @@ record IfconfigRequest(List<InterfaceAddress> add, List<InterfaceAddress> remove
                 }
             }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("ifconfig: bad netmask '" + mask + "'");
+            throw new IllegalArgumentException(command + ": bad netmask '" + mask + "'");
         }
         int prefix = Long.bitCount(m);
         if (m != ((0xFFFF_FFFFL << (32 - prefix)) & 0xFFFF_FFFFL)) {
-            throw new IllegalArgumentException("ifconfig: netmask '" + mask + "' is not contiguous");
+            throw new IllegalArgumentException(command + ": netmask '" + mask + "' is not contiguous");
         }
         return prefix;
     }

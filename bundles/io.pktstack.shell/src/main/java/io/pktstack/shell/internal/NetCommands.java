@@ -11,6 +11,8 @@ import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.PingResult;
+import io.pktstack.api.stack.ProtocolStatistics;
+import io.pktstack.api.stack.Tunable;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +41,9 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=tcpdump",
         "osgi.command.function=drivers",
         "osgi.command.function=mount",
-        "osgi.command.function=umount"})
+        "osgi.command.function=umount",
+        "osgi.command.function=route",
+        "osgi.command.function=sysctl"})
 public final class NetCommands {
 
     private final NetworkStack stack;
@@ -202,20 +206,170 @@ public final class NetCommands {
         return new NicInfo(stack.interfaceInfo(args[0]));
     }
 
-    @Descriptor("show network status: netstat -i (interface counters) | netstat -m (frame buffers)")
-    public Report netstat(@Descriptor("-i or -m") String... args) {
-        if (args.length == 1 && args[0].equals("-i")) {
+    @Descriptor("show network status: netstat -i (interface counters) | -r (routes) | -s [-p PROTO] (per-protocol statistics) | -m (frame buffers); -n is accepted and changes nothing (addresses are always numeric)")
+    public Report netstat(@Descriptor("-i, -r, -s [-p PROTO] or -m") String... given) {
+        List<String> rest = new ArrayList<>();
+        String proto = null;
+        String[] args = splitFlags(given);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-n")) {
+                continue;
+            }
+            if (args[i].equals("-p")) {
+                if (++i >= args.length) {
+                    throw new IllegalArgumentException("netstat: '-p' needs a protocol");
+                }
+                proto = args[i];
+                continue;
+            }
+            rest.add(args[i]);
+        }
+        String mode = rest.size() == 1 ? rest.get(0) : null;
+        if (proto != null && !"-s".equals(mode)) {
+            throw new IllegalArgumentException("netstat: '-p " + proto + "' goes with -s");
+        }
+        if ("-i".equals(mode)) {
             return new InterfaceStatistics(stack.interfaces());
         }
-        if (args.length == 1 && args[0].equals("-m")) {
+        if ("-r".equals(mode)) {
+            return new RoutingTable(stack.routes());
+        }
+        if ("-s".equals(mode)) {
+            List<ProtocolStatistics> all = stack.statistics();
+            if (proto == null) {
+                return new ProtocolReport(all);
+            }
+            for (ProtocolStatistics p : all) {
+                if (p.protocol().equals(proto)) {
+                    return new ProtocolReport(List.of(p));
+                }
+            }
+            throw new IllegalArgumentException("netstat: unknown protocol '" + proto + "' (known: "
+                    + String.join(", ", all.stream().map(ProtocolStatistics::protocol).toList()) + ")");
+        }
+        if ("-m".equals(mode)) {
             BufferStatistics b = stack.buffers();
             long heap = heapAllocatedBytes();
             return () -> String.format("%d/%d/%d frames in use/free/total (%d bytes each)%n%d KiB allocated to frames%n"
                     + "%d bytes allocated on the heap since start (all threads)%n",
                     b.inUse(), b.free(), b.capacity(), b.slotBytes(), (long) b.capacity() * b.slotBytes() / 1024, heap);
         }
-        throw new IllegalArgumentException("netstat: supported: -i, -m"
-                + (args.length > 0 ? " (got '" + String.join(" ", args) + "')" : ""));
+        throw new IllegalArgumentException("netstat: use one of -i, -r, -s, -m"
+                + (rest.isEmpty() ? "" : " (got '" + String.join(" ", rest) + "')"));
+    }
+
+    /** BSD flags may be run together ({@code netstat -rn}): "-rn" becomes "-r", "-n". */
+    private static String[] splitFlags(String[] args) {
+        List<String> out = new ArrayList<>();
+        for (String a : args) {
+            if (a.matches("-[a-z]{2,}")) {
+                for (char c : a.substring(1).toCharArray()) {
+                    out.add("-" + c);
+                }
+            } else {
+                out.add(a);
+            }
+        }
+        return out.toArray(new String[0]);
+    }
+
+    @Descriptor("show or change routes: route [-n] show | route add [-net|-host] [-inet|-inet6] DEST[/LEN]|default GATEWAY [-netmask MASK|-prefixlen N] | route delete DEST[/LEN]|default")
+    public Report route(@Descriptor("command and arguments, NetBSD syntax") String... args) {
+        int i = 0;
+        while (i < args.length && args[i].equals("-n")) {
+            i++;
+        }
+        if (i == args.length || args[i].equals("show")) {
+            if (i < args.length - 1) {
+                throw new IllegalArgumentException("route show: unexpected argument '" + args[i + 1] + "'");
+            }
+            return new RoutingTable(stack.routes());
+        }
+        RouteRequest r = RouteRequest.parse(args[i], Arrays.copyOfRange(args, i + 1, args.length));
+        if (r.delete()) {
+            stack.deleteRoute(r.destination());
+            return () -> "delete net " + prefix(r.destination()) + "\n";
+        }
+        stack.addRoute(r.destination(), r.gateway());
+        return () -> "add net " + prefix(r.destination()) + ": gateway " + InterfaceList.format(r.gateway()) + "\n";
+    }
+
+    private static String prefix(InterfaceAddress a) {
+        return a.prefixLength() == 0 ? "default" : InterfaceList.format(a.address()) + "/" + a.prefixLength();
+    }
+
+    @Descriptor("show or set the stack's tunables: sysctl [-a] | sysctl [-d] NAME... | sysctl [-w] NAME=VALUE...; a name that ends in '.' shows the whole subtree")
+    public Report sysctl(@Descriptor("names, or NAME=VALUE to set") String... args) {
+        boolean describe = false;
+        List<String> names = new ArrayList<>();
+        for (String a : args) {
+            switch (a) {
+                case "-a", "-w", "-n" -> { }
+                case "-d" -> describe = true;
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new IllegalArgumentException("sysctl: unknown option '" + a + "'");
+                    }
+                    names.add(a);
+                }
+            }
+        }
+        List<Tunable> all = stack.tunables();
+        if (names.isEmpty()) {
+            return new SysctlReport(all, null, describe);
+        }
+        List<String> sets = names.stream().filter(n -> n.contains("=")).toList();
+        if (!sets.isEmpty()) {
+            if (sets.size() != names.size() || describe) {
+                throw new IllegalArgumentException("sysctl: either show names or set NAME=VALUE, not both");
+            }
+            return setTunables(all, sets);
+        }
+        List<Tunable> shown = new ArrayList<>();
+        for (String n : names) {
+            List<Tunable> match = all.stream()
+                    .filter(t -> t.name().equals(n) || (n.endsWith(".") ? t.name().startsWith(n)
+                            : t.name().startsWith(n + ".")))
+                    .toList();
+            if (match.isEmpty()) {
+                throw new IllegalArgumentException("sysctl: unknown tunable '" + n + "' (sysctl -a lists them)");
+            }
+            shown.addAll(match);
+        }
+        return new SysctlReport(shown, null, describe);
+    }
+
+    /** Checks every NAME=VALUE first, then applies them in order: a bad one changes nothing. */
+    private Report setTunables(List<Tunable> all, List<String> sets) {
+        List<Tunable> before = new ArrayList<>();
+        List<Long> values = new ArrayList<>();
+        for (String s : sets) {
+            String name = s.substring(0, s.indexOf('='));
+            String text = s.substring(s.indexOf('=') + 1);
+            Tunable t = all.stream().filter(x -> x.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("sysctl: unknown tunable '" + name
+                            + "' (sysctl -a lists them)"));
+            long v;
+            try {
+                v = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("sysctl: bad value '" + text + "' for '" + name + "' (a whole number)");
+            }
+            if (!t.writable()) {
+                throw new IllegalArgumentException("sysctl: '" + name + "' is read-only");
+            }
+            if (v < t.min() || v > t.max()) {
+                throw new IllegalArgumentException("sysctl: value " + v + " of '" + name + "' out of range " + t.min()
+                        + ".." + t.max());
+            }
+            before.add(t);
+            values.add(v);
+        }
+        List<Tunable> after = new ArrayList<>();
+        for (int i = 0; i < before.size(); i++) {
+            after.add(stack.setTunable(before.get(i).name(), values.get(i)));
+        }
+        return new SysctlReport(after, before, false);
     }
 
     /**

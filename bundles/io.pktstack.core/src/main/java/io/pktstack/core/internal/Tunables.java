@@ -1,0 +1,62 @@
+package io.pktstack.core.internal;
+
+import io.pktstack.api.stack.Tunable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The stack's tunables by their sysctl names. Each reads the value in effect
+ * from where the stack keeps it and, if writable, applies a new one there at
+ * once; nothing here is a copy that could go stale.
+ */
+final class Tunables {
+
+    private record Def(String name, long min, long max, String description, LongSupplier get, LongConsumer set) {
+        Tunable snapshot() {
+            return new Tunable(name, get.getAsLong(), min, max, set != null, description);
+        }
+    }
+
+    private final TreeMap<String, Def> defs = new TreeMap<>();
+
+    /** Defines a tunable; {@code set == null} makes it read-only. */
+    void define(String name, long min, long max, String description, LongSupplier get, LongConsumer set) {
+        defs.put(name, new Def(name, min, max, description, get, set));
+    }
+
+    List<Tunable> all() {
+        List<Tunable> out = new ArrayList<>();
+        for (Def d : defs.values()) {
+            out.add(d.snapshot());
+        }
+        return out;
+    }
+
+    Tunable get(String name) {
+        return require(name).snapshot();
+    }
+
+    synchronized Tunable set(String name, long value) {
+        Def d = require(name);
+        if (d.set == null) {
+            throw new IllegalArgumentException("'" + name + "' is read-only");
+        }
+        if (value < d.min || value > d.max) {
+            throw new IllegalArgumentException("value " + value + " of '" + name + "' out of range " + d.min + ".."
+                    + d.max);
+        }
+        d.set.accept(value);
+        return d.snapshot();
+    }
+
+    private Def require(String name) {
+        Def d = defs.get(name);
+        if (d == null) {
+            throw new IllegalArgumentException("unknown tunable '" + name + "'");
+        }
+        return d;
+    }
+}
