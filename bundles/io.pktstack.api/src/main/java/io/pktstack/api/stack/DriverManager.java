@@ -23,6 +23,17 @@ public interface DriverManager {
      */
     List<String> start(List<DriverSpec> specs, Duration timeout);
 
+    /**
+     * Checks specs as {@link #start} would, starting and installing nothing. A
+     * driver that is only in the driver repository is checked by name: its
+     * options are checked when {@link #start} installs it.
+     *
+     * @throws IllegalArgumentException for an unknown driver (listing the known
+     *         ones) or a bad option (naming it), for the first bad spec
+     * @since 1.1
+     */
+    void check(List<DriverSpec> specs);
+
     /** Stops a running instance by its id, or by the name of one of its interfaces. */
     void stop(String instanceOrInterface);
 

@@ -137,22 +137,9 @@ public final class DriverManagerComponent implements DriverManager {
                 d = installFromRepository(spec.driver(), installed);
             }
             if (d == null) {
-                List<String> known = new ArrayList<>();
-                for (DescriptorRef r : descriptors) {
-                    known.add(r.descriptor.name());
-                }
-                for (DriverInfo a : available()) {
-                    known.add(a.name());
-                }
-                known.sort(null);
-                throw new IllegalArgumentException("unknown driver '" + spec.driver() + "' (known drivers: "
-                        + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+                throw unknownDriver(spec.driver());
             }
-            try {
-                props.add(d.configure(spec.options(), context));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("-d " + spec.driver() + ": " + e.getMessage(), e);
-            }
+            props.add(configure(d, spec));
             ds.add(d);
         }
         List<Running> started = new ArrayList<>();
@@ -181,6 +168,39 @@ public final class DriverManagerComponent implements DriverManager {
             rollback(started);
             throw e;
         }
+    }
+
+    @Override
+    public void check(List<DriverSpec> specs) {
+        for (DriverSpec spec : specs) {
+            DriverDescriptor d = find(spec.driver());
+            if (d != null) {
+                configure(d, spec);
+            } else if (repository == null || repository.find(spec.driver()) == null) {
+                throw unknownDriver(spec.driver());
+            }
+        }
+    }
+
+    private Map<String, Object> configure(DriverDescriptor d, DriverSpec spec) {
+        try {
+            return d.configure(spec.options(), context);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-d " + spec.driver() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private IllegalArgumentException unknownDriver(String driver) {
+        List<String> known = new ArrayList<>();
+        for (DescriptorRef r : descriptors) {
+            known.add(r.descriptor.name());
+        }
+        for (DriverInfo a : available()) {
+            known.add(a.name());
+        }
+        known.sort(null);
+        return new IllegalArgumentException("unknown driver '" + driver + "' (known drivers: "
+                + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
     }
 
     private List<String> await(String factoryPid, String id, int expected, Duration timeout, DriverSpec spec) {

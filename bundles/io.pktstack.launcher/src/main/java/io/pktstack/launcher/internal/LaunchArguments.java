@@ -6,18 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code pktstack [--root DIR] [--name NAME] [--script FILE] [-c CMD]... [--exit] IOPKT-ARGS}:
+ * {@code pktstack [--root DIR] [--name NAME] [--feature FILE]... [--script FILE] [-c CMD]... [--exit] IOPKT-ARGS}:
  * the launcher's own options, and io-pkt's command line as written in a
  * board's startup script.
  *
  * @param root device root, or {@code null} for the default
  * @param name instance name
+ * @param features board profiles (feature files) to apply first, in order
  * @param scripts shell script files to run once the drivers are up
  * @param commands shell commands to run after the scripts
  * @param ioPkt the io-pkt part
  * @param exitAfter exit once the commands ran (a one-shot instance)
  */
-public record LaunchArguments(Path root, String name, List<Path> scripts, List<String> commands,
+public record LaunchArguments(Path root, String name, List<Path> features, List<Path> scripts, List<String> commands,
         IoPktCommandLine ioPkt, boolean exitAfter) {
 
     /**
@@ -29,6 +30,7 @@ public record LaunchArguments(Path root, String name, List<Path> scripts, List<S
     public static LaunchArguments parse(List<String> args) {
         Path root = null;
         String name = "host";
+        List<Path> features = new ArrayList<>();
         List<Path> scripts = new ArrayList<>();
         List<String> commands = new ArrayList<>();
         List<String> ioPkt = new ArrayList<>();
@@ -43,6 +45,7 @@ public record LaunchArguments(Path root, String name, List<Path> scripts, List<S
                         throw new IllegalArgumentException("bad instance name '" + name + "' (letters, digits, '.', '_', '-')");
                     }
                 }
+                case "--feature" -> features.add(Path.of(value(args, ++i, a)));
                 case "--script" -> scripts.add(Path.of(value(args, ++i, a)));
                 case "-c" -> commands.add(value(args, ++i, a));
                 case "--exit" -> exitAfter = true;
@@ -54,7 +57,7 @@ public record LaunchArguments(Path root, String name, List<Path> scripts, List<S
                 }
             }
         }
-        return new LaunchArguments(root, name, scripts, commands, IoPktCommandLine.parse(ioPkt), exitAfter);
+        return new LaunchArguments(root, name, features, scripts, commands, IoPktCommandLine.parse(ioPkt), exitAfter);
     }
 
     private static String value(List<String> args, int i, String option) {

@@ -1,5 +1,6 @@
 package io.pktstack.launcher.internal;
 
+import io.pktstack.api.board.BoardProfiles;
 import io.pktstack.api.stack.DriverManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * The process entry: takes the command line from the bnd launcher's
- * {@code launcher.arguments} service, starts the io-pkt drivers, runs the
- * startup script and {@code -c} commands, and opens the control socket. A bad
+ * {@code launcher.arguments} service, applies the board profiles, starts the
+ * io-pkt drivers, runs the startup script and {@code -c} commands, and opens the control socket. A bad
  * command line stops the process with status 2 before anything started.
  */
 @Component(immediate = true)
@@ -34,15 +35,16 @@ public final class LauncherComponent {
     @Activate
     public LauncherComponent(
             @Reference(target = "(launcher.arguments=*)", service = Object.class) Map<String, Object> launcher,
-            @Reference DriverManager drivers, @Reference CommandProcessor processor, BundleContext context) {
+            @Reference DriverManager drivers, @Reference BoardProfiles boards, @Reference CommandProcessor processor,
+            BundleContext context) {
         this.context = context;
         String[] args = (String[]) launcher.get("launcher.arguments");
         // Start outside SCR's activation thread: drivers are DS components that must activate meanwhile.
         this.startup = Thread.ofPlatform().name("pktstack-startup")
-                .start(() -> start(Arrays.asList(args), drivers, new CommandRunner(processor)));
+                .start(() -> start(Arrays.asList(args), drivers, boards, new CommandRunner(processor)));
     }
 
-    private void start(List<String> argv, DriverManager drivers, CommandRunner runner) {
+    private void start(List<String> argv, DriverManager drivers, BoardProfiles boards, CommandRunner runner) {
         LaunchArguments args;
         try {
             args = LaunchArguments.parse(argv);
@@ -54,7 +56,14 @@ public final class LauncherComponent {
                 : args.root() != null ? args.root().toString() : "run/root");
         String name = args.name();
         try {
-            List<String> ifs = drivers.start(args.ioPkt().drivers(), Duration.ofSeconds(15));
+            List<String> ifs = new ArrayList<>();
+            for (Path feature : args.features()) {
+                BoardProfiles.Applied a = boards.apply(feature, Duration.ofSeconds(15));
+                System.out.print(a.output());
+                System.out.println("pktstack " + name + ": feature " + a.id() + " applied");
+                ifs.addAll(a.interfaces());
+            }
+            ifs.addAll(drivers.start(args.ioPkt().drivers(), Duration.ofSeconds(15)));
             List<String> commands = new ArrayList<>();
             for (Path script : args.scripts()) {
                 commands.addAll(ScriptFile.read(script));

@@ -27,6 +27,16 @@ class LaunchArgumentsTest {
     }
 
     @Test
+    void featureFilesAreKeptInOrder() {
+        LaunchArguments a = LaunchArguments.parse(List.of("--feature", "features/a.json", "--name", "g1",
+                "--feature", "b.json"));
+        assertEquals(List.of(Path.of("features/a.json"), Path.of("b.json")), a.features());
+        assertTrue(a.ioPkt().drivers().isEmpty());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> LaunchArguments.parse(List.of("--feature"))).getMessage().contains("'--feature' needs a value"));
+    }
+
+    @Test
     void defaults() {
         LaunchArguments a = LaunchArguments.parse(List.of());
         assertNull(a.root());
