@@ -77,6 +77,23 @@ public final class ItestOptions {
                 junitBundles());
     }
 
+    /**
+     * The runtime bin/pktstack starts: the guest-link drivers plus the board
+     * profiles (feature reader, its JSON stack, hostio for the Linux-link
+     * drivers, which come from the driver repository on demand).
+     */
+    public static Option[] boardRuntime() {
+        return options(
+                composite(pktstackRuntime(true)),
+                mavenBundle("org.osgi", "org.osgi.util.converter").versionAsInProject(),
+                mavenBundle("org.glassfish", "jakarta.json").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.cm.json").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.service.feature").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.feature").versionAsInProject(),
+                mavenBundle("io.pktstack", "io.pktstack.hostio").versionAsInProject(),
+                mavenBundle("io.pktstack", "io.pktstack.board").versionAsInProject());
+    }
+
     /** The jar this build made for one of its bundles (the reactor copy, else the local repository). */
     public static Path builtBundle(String artifactId) {
         String version = MavenUtils.getArtifactVersion("io.pktstack", artifactId);
