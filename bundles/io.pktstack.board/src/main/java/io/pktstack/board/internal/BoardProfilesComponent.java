@@ -2,6 +2,7 @@ package io.pktstack.board.internal;
 
 import io.pktstack.api.board.BoardProfiles;
 import io.pktstack.api.options.DriverSpec;
+import io.pktstack.api.shell.CommandLines;
 import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NetworkStack;
@@ -14,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -47,12 +47,12 @@ public final class BoardProfilesComponent implements BoardProfiles {
 
     @Activate
     public BoardProfilesComponent(@Reference FeatureService features, @Reference DriverManager drivers,
-            @Reference NetworkStack stack, @Reference CommandProcessor processor,
+            @Reference NetworkStack stack, @Reference CommandLines commands,
             @Reference org.osgi.service.cm.ConfigurationAdmin configAdmin, BundleContext context) {
         this.reader = new ProfileReader(features);
         this.drivers = drivers;
         this.stack = stack;
-        this.commands = new CommandLines(processor);
+        this.commands = commands;
         this.configurations = new Configurations(configAdmin);
         this.context = context;
     }

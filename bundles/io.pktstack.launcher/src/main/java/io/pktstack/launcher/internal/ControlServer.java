@@ -1,5 +1,6 @@
 package io.pktstack.launcher.internal;
 
+import io.pktstack.api.shell.CommandLines;
 import io.pktstack.launcher.ctl.CtlProtocol;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -21,10 +22,10 @@ final class ControlServer implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final CommandRunner runner;
+    private final CommandLines runner;
     private final Thread thread;
 
-    ControlServer(Path path, CommandRunner runner) throws IOException {
+    ControlServer(Path path, CommandLines runner) throws IOException {
         this.path = path;
         this.runner = runner;
         Files.createDirectories(path.getParent());
@@ -66,7 +67,7 @@ final class ControlServer implements AutoCloseable {
     private void handle(SocketChannel ch) {
         try (ch) {
             String line = CtlProtocol.readRequest(ch);
-            CommandRunner.Outcome o = runner.run(line);
+            CommandLines.Outcome o = runner.run(line);
             for (ByteBuffer b : CtlProtocol.response(o.status(), o.out(), o.err())) {
                 while (b.hasRemaining()) {
                     ch.write(b);

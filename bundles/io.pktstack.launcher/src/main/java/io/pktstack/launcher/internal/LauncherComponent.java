@@ -1,6 +1,7 @@
 package io.pktstack.launcher.internal;
 
 import io.pktstack.api.board.BoardProfiles;
+import io.pktstack.api.shell.CommandLines;
 import io.pktstack.api.stack.DriverManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -35,16 +35,16 @@ public final class LauncherComponent {
     @Activate
     public LauncherComponent(
             @Reference(target = "(launcher.arguments=*)", service = Object.class) Map<String, Object> launcher,
-            @Reference DriverManager drivers, @Reference BoardProfiles boards, @Reference CommandProcessor processor,
+            @Reference DriverManager drivers, @Reference BoardProfiles boards, @Reference CommandLines commands,
             BundleContext context) {
         this.context = context;
         String[] args = (String[]) launcher.get("launcher.arguments");
         // Start outside SCR's activation thread: drivers are DS components that must activate meanwhile.
         this.startup = Thread.ofPlatform().name("pktstack-startup")
-                .start(() -> start(Arrays.asList(args), drivers, boards, new CommandRunner(processor)));
+                .start(() -> start(Arrays.asList(args), drivers, boards, commands));
     }
 
-    private void start(List<String> argv, DriverManager drivers, BoardProfiles boards, CommandRunner runner) {
+    private void start(List<String> argv, DriverManager drivers, BoardProfiles boards, CommandLines runner) {
         LaunchArguments args;
         try {
             args = LaunchArguments.parse(argv);
@@ -70,7 +70,7 @@ public final class LauncherComponent {
             }
             commands.addAll(args.commands());
             for (String cmd : commands) {
-                CommandRunner.Outcome o = runner.run(cmd);
+                CommandLines.Outcome o = runner.run(cmd);
                 System.out.print(o.out());
                 System.err.print(o.err());
                 if (o.status() != 0) {

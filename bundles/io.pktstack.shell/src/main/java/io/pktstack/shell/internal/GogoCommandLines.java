@@ -1,5 +1,6 @@
-package io.pktstack.launcher.internal;
+package io.pktstack.shell.internal;
 
+import io.pktstack.api.shell.CommandLines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -7,21 +8,27 @@ import java.nio.charset.StandardCharsets;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
-/** Runs one shell command line in a fresh Gogo session and captures what it printed and returned. */
-final class CommandRunner {
-
-    /** The outcome: exit status 0 for success, 1 when the command failed. */
-    record Outcome(int status, String out, String err) {
-    }
+/**
+ * Runs a command line in a fresh Gogo session and captures what it printed
+ * and returned. It requires {@link NetCommands}, so it is registered only once
+ * the operator's commands are: a startup script cannot race them.
+ */
+@Component
+public final class GogoCommandLines implements CommandLines {
 
     private final CommandProcessor processor;
 
-    CommandRunner(CommandProcessor processor) {
+    @Activate
+    public GogoCommandLines(@Reference CommandProcessor processor, @Reference NetCommands commands) {
         this.processor = processor;
     }
 
-    Outcome run(String line) {
+    @Override
+    public Outcome run(String line) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream pout = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -36,8 +43,7 @@ final class CommandRunner {
                 }
             }
         } catch (Exception e) {
-            String msg = e.getMessage() != null ? e.getMessage() : e.toString();
-            perr.println(msg);
+            perr.println(e.getMessage() != null ? e.getMessage() : e.toString());
             status = 1;
         }
         pout.flush();

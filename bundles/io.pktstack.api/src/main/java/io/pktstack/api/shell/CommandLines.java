@@ -1,0 +1,28 @@
+package io.pktstack.api.shell;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Runs one shell command line (Gogo syntax, the operator's commands) as the
+ * console would, capturing what it printed and returned. Registered once the
+ * operator's commands are.
+ */
+@ProviderType
+public interface CommandLines {
+
+    /** Runs {@code line} in a fresh session; never throws for a failing command. */
+    Outcome run(String line);
+
+    /**
+     * What one line did.
+     *
+     * @param status 0 when the command succeeded, 1 when it failed (a ping with no reply fails)
+     * @param out what it printed, then its result as the shell formats it
+     * @param err its error message, if it failed
+     */
+    record Outcome(int status, String out, String err) {
+        public boolean ok() {
+            return status == 0;
+        }
+    }
+}
