@@ -43,7 +43,8 @@ import org.osgi.framework.Version;
  * at start; naming it installs its bundle from the driver repository and its
  * interface comes up. Then, while two virtio-net interfaces peered with each
  * other carry pktgen traffic, the driver bundle is updated to a new version
- * (its interface goes and comes back, its configuration survives) and
+ * (its interface goes and comes back, its configuration survives), stopped and
+ * started (the same), and
  * uninstalled (the interface goes, the pool is full again), and the traffic
  * loses no frame.
  */
@@ -137,6 +138,13 @@ public class HotInstallIT {
                     .get("pktstack.instance"));
             Await.until("vdevpeer-net to be known in its new version", dm::known, k -> k.stream()
                     .anyMatch(d -> d.name().equals(Pktstack.VDEVPEER) && d.version().endsWith("update")));
+
+            // Stop and start under traffic: vp0 goes with the bundle and comes back from its configuration.
+            driver.stop();
+            Await.until("vp0 to leave with the stopped bundle", p::interfaceNames, n -> !n.contains("vp0"));
+            assertEquals(1, p.factoryConfigurations(Pktstack.VDEVPEER_PID).size());
+            driver.start();
+            Await.until("vp0 to come back after start", p::interfaceNames, n -> n.contains("vp0"));
 
             // Uninstall under traffic: vp0 goes for good.
             driver.uninstall();
