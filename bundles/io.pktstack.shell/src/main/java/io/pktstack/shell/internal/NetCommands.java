@@ -2,7 +2,6 @@ package io.pktstack.shell.internal;
 
 import io.pktstack.api.options.DriverSpec;
 import io.pktstack.api.options.IoPktCommandLine;
-import io.pktstack.api.stack.BufferStatistics;
 import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
@@ -94,14 +93,13 @@ public final class NetCommands {
     @Descriptor("configure a bridge: brconfig -a | BRIDGE | BRIDGE {add IF | delete IF | up | down}...")
     public Report brconfig(@Descriptor("bridge and settings, NetBSD syntax") String... args) {
         if (args.length == 0 || args[0].equals("-a")) {
-            StringBuilder all = new StringBuilder();
+            List<Report> all = new ArrayList<>();
             for (InterfaceInfo i : stack.interfaces()) {
                 if ("bridge".equals(i.driver())) {
-                    all.append(status(i.name()).render());
+                    all.add(status(i.name()));
                 }
             }
-            String text = all.toString();
-            return () -> text;
+            return new ReportList(all, "");
         }
         String bridge = args[0];
         stack.bridgeMembers(bridge); // fails early if not a bridge
@@ -191,14 +189,13 @@ public final class NetCommands {
     @Descriptor("show an interface's driver, MAC, link state and counters")
     public Report nicinfo(@Descriptor("interface") String... args) {
         if (args.length == 0) {
-            StringBuilder sb = new StringBuilder();
+            List<NicInfo> all = new ArrayList<>();
             for (InterfaceInfo i : stack.interfaces()) {
                 if (i.mac() != null && !"bridge".equals(i.driver())) {
-                    sb.append(new NicInfo(i).render()).append('\n');
+                    all.add(new NicInfo(i));
                 }
             }
-            String text = sb.toString();
-            return () -> text;
+            return new ReportList(all, "\n");
         }
         if (args.length > 1) {
             throw new IllegalArgumentException("nicinfo: unexpected argument '" + args[1] + "'");
@@ -248,11 +245,7 @@ public final class NetCommands {
                     + String.join(", ", all.stream().map(ProtocolStatistics::protocol).toList()) + ")");
         }
         if ("-m".equals(mode)) {
-            BufferStatistics b = stack.buffers();
-            long heap = heapAllocatedBytes();
-            return () -> String.format("%d/%d/%d frames in use/free/total (%d bytes each)%n%d KiB allocated to frames%n"
-                    + "%d bytes allocated on the heap since start (all threads)%n",
-                    b.inUse(), b.free(), b.capacity(), b.slotBytes(), (long) b.capacity() * b.slotBytes() / 1024, heap);
+            return new BufferReport(stack.buffers(), heapAllocatedBytes());
         }
         throw new IllegalArgumentException("netstat: use one of -i, -r, -s, -m"
                 + (rest.isEmpty() ? "" : " (got '" + String.join(" ", rest) + "')"));
@@ -288,14 +281,10 @@ public final class NetCommands {
         RouteRequest r = RouteRequest.parse(args[i], Arrays.copyOfRange(args, i + 1, args.length));
         if (r.delete()) {
             stack.deleteRoute(r.destination());
-            return () -> "delete net " + prefix(r.destination()) + "\n";
+        } else {
+            stack.addRoute(r.destination(), r.gateway());
         }
-        stack.addRoute(r.destination(), r.gateway());
-        return () -> "add net " + prefix(r.destination()) + ": gateway " + InterfaceList.format(r.gateway()) + "\n";
-    }
-
-    private static String prefix(InterfaceAddress a) {
-        return a.prefixLength() == 0 ? "default" : InterfaceList.format(a.address()) + "/" + a.prefixLength();
+        return new RouteChange(r);
     }
 
     @Descriptor("show or set the stack's tunables: sysctl [-a] | sysctl [-d] NAME... | sysctl [-w] NAME=VALUE...; a name that ends in '.' shows the whole subtree")
@@ -416,12 +405,7 @@ public final class NetCommands {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pktgen: " + e.getMessage());
         }
-        PacketGenerator.Result r = generator.transmit(rest.get(0), dst, size, count, batch);
-        String ifName = rest.get(0);
-        int frameBytes = size;
-        return () -> String.format("pktgen %s: %d frames of %d bytes offered in %.3f s: %.3f Mpps (%.1f Mbit/s), "
-                + "%d not sent (pool empty)%n", ifName, r.offered(), frameBytes, r.nanos() / 1e9,
-                r.framesPerSecond() / 1e6, r.framesPerSecond() * frameBytes * 8 / 1e6, r.noBuffer());
+        return new PktgenReport(rest.get(0), size, generator.transmit(rest.get(0), dst, size, count, batch));
     }
 
     @Descriptor("capture frames: tcpdump -i IF [-c COUNT] [-w FILE] [-t SECONDS]; stops after COUNT frames or SECONDS (default 10)")
@@ -443,7 +427,7 @@ public final class NetCommands {
             throw new IllegalArgumentException("tcpdump: -i IF is required");
         }
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        StringBuilder text = new StringBuilder();
+        List<String> lines = new ArrayList<>();
         long captured = 0;
         try (PacketCapture.Session s = capture.start(ifName, count);
              PcapWriter pcap = file == null ? null : new PcapWriter(
@@ -461,17 +445,11 @@ public final class NetCommands {
                 if (pcap != null) {
                     pcap.write(f.epochMicros(), f.bytes(), f.bytes().length);
                 } else {
-                    text.append(FrameSummary.line(f.epochMicros(), f.outbound(), f.bytes())).append('\n');
+                    lines.add(FrameSummary.line(f.epochMicros(), f.outbound(), f.bytes()));
                 }
             }
-            text.append(captured).append(" packets captured");
-            if (file != null) {
-                text.append(" to ").append(file);
-            }
-            text.append('\n').append(s.dropped()).append(" packets dropped by capture queue\n");
+            return new CaptureReport(lines, captured, file, s.dropped());
         }
-        String out = text.toString();
-        return () -> out;
     }
 
     private static String stringArg(String[] args, int i, String flag) {
