@@ -90,9 +90,14 @@ public final class DeviceClaim implements AutoCloseable {
                 throw new DeviceBusyException(device, holder);
             }
             String text = owner + " (pid " + ProcessHandle.current().pid() + ")";
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
-            ch.force(false);
+            try {
+                ch.truncate(0);
+                ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
+                ch.force(false);
+            } catch (IOException e) {
+                ch.close(); // releases the lock too: no claim this process could never give back
+                throw e;
+            }
             DeviceClaim claim = new DeviceClaim(key, device, text, ch, lock);
             HELD.put(key, claim);
             return claim;

@@ -127,10 +127,6 @@ public abstract sealed class HostDevice implements AutoCloseable permits TapDevi
         }
     }
 
-    static MemorySegment cString(Arena arena, String s) {
-        return arena.allocateFrom(s);
-    }
-
     /** Checks a Linux interface name as the kernel would: 1 to 15 bytes, no '/', ':' or white space. */
     public static String checkInterfaceName(String option, String value) {
         if (value == null || value.isEmpty() || value.length() >= Libc.IFNAMSIZ

@@ -9,6 +9,7 @@ import io.pktstack.api.net.MacAddress;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,6 +26,8 @@ public final class HostLink implements Link, AutoCloseable {
     static final int RX_BATCH = 64;
     /** How often carrier is re-read while nothing arrives. */
     private static final int IDLE_POLL_MILLIS = 1000;
+    /** How long to wait for frames to come back to an empty pool before asking the device again. */
+    private static final int STARVED_POLL_MILLIS = 1;
 
     private final HostDevice device;
     private final DeviceClaim claim;
@@ -36,6 +39,8 @@ public final class HostLink implements Link, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment pollfds = arena.allocate(2L * Libc.POLLFD_SIZE, 8);
     private final MemorySegment wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
+    /** Where the receive thread reads the wake-up counter into (wakeValue belongs to the waking thread). */
+    private final MemorySegment drainValue = arena.allocate(ValueLayout.JAVA_LONG);
     private final MemorySegment pollErrno = Libc.errnoSegment(arena);
     private final int wakeFd;
 
@@ -140,18 +145,27 @@ public final class HostLink implements Link, AutoCloseable {
         MemorySegment err = Libc.errnoSegment(arena);
         int have = 0;
         boolean failing = false;
+        boolean starved = false;
         try {
             while (running) {
-                int r = Libc.poll(err, pollfds.address(), failing ? 1 : 2, IDLE_POLL_MILLIS);
+                // While the device fails or the pool is empty, poll the wake-up descriptor only: the
+                // device stays readable meanwhile and would make poll return at once, round after round.
+                int r = Libc.poll(err, pollfds.address(), failing || starved ? 1 : 2,
+                        starved ? STARVED_POLL_MILLIS : IDLE_POLL_MILLIS);
                 if (!running) {
                     break;
                 }
+                if ((pollfds.get(ValueLayout.JAVA_SHORT, 6) & Libc.POLLIN) != 0) {
+                    // Consume the wake-up: left unread it keeps poll returning at once after a re-attach.
+                    Libc.read(err, wakeFd, drainValue.address(), 8);
+                }
+                if (failing || starved) {
+                    failing = false; // woken or timed out: try the device again
+                    starved = false;
+                    continue;
+                }
                 if (r <= 0) {
-                    if (failing) {
-                        failing = false; // try the device again
-                    } else {
-                        checkCarrier(p);
-                    }
+                    checkCarrier(p);
                     continue;
                 }
                 short revents = pollfds.get(ValueLayout.JAVA_SHORT, Libc.POLLFD_SIZE + 6);
@@ -165,11 +179,12 @@ public final class HostLink implements Link, AutoCloseable {
                     if (have < RX_BATCH) {
                         int k = pool.take(fresh, RX_BATCH - have);
                         System.arraycopy(fresh, 0, slots, have, k);
-                        java.util.Arrays.fill(fresh, 0, k, null);
+                        Arrays.fill(fresh, 0, k, null);
                         have += k;
                     }
                     if (have == 0) {
-                        break; // pool empty: the kernel keeps the frames (or drops and counts) meanwhile
+                        starved = true; // the kernel keeps the frames (or drops and counts) meanwhile
+                        break;
                     }
                     int good;
                     try {
@@ -189,9 +204,13 @@ public final class HostLink implements Link, AutoCloseable {
                         batch.add(slots[i]);
                     }
                     System.arraycopy(slots, good, slots, 0, have - good);
-                    java.util.Arrays.fill(slots, have - good, have, null);
+                    Arrays.fill(slots, have - good, have, null);
+                    boolean drained = good < have; // the device had fewer: asking again would only say EAGAIN
                     have -= good;
                     p.receive(batch); // takes the frames and empties the batch
+                    if (drained) {
+                        break;
+                    }
                 }
             }
         } finally {

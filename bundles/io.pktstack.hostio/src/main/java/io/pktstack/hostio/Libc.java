@@ -61,14 +61,12 @@ final class Libc {
     static final int EPERM = 1;
     static final int ENOENT = 2;
     static final int EINTR = 4;
-    static final int ENXIO = 6;
     static final int EAGAIN = 11;
     static final int ENOBUFS = 105;
     static final int EACCES = 13;
     static final int EBUSY = 16;
     static final int ENODEV = 19;
     static final int EINVAL = 22;
-    static final int ENETDOWN = 100;
 
     /** struct sockaddr_ll: family, protocol, ifindex, hatype, pkttype, halen, addr[8]. */
     static final int SOCKADDR_LL_SIZE = 20;
