@@ -53,6 +53,11 @@ final class LinkSession {
     private final UsedToFree txHandler = new UsedToFree();
     private final FrameBatch rxBatch = new FrameBatch();
     /**
+     * The frame being filled from shared memory, if any: a copy from a region the peer truncated
+     * throws mid-way, and the worker's cleanup returns this frame to the pool with the batch.
+     */
+    private Frame filling;
+    /**
      * Frames for the batch being received, taken from the pool in one lock
      * acquisition; what a batch did not use goes back at its end, so nothing is
      * held between batches.
@@ -342,6 +347,10 @@ final class LinkSession {
             // the region was unmapped under us during shutdown
             alive = false;
         } finally {
+            if (filling != null) {
+                filling.release();
+                filling = null;
+            }
             rxBatch.releaseAll();
             returnSpareFrames();
         }
@@ -394,7 +403,9 @@ final class LinkSession {
                 if (f == null) {
                     counters.rxNoFrame.increment();
                 } else {
+                    filling = f;
                     MemorySegment.copy(own.segment(), addr + hdrLen, f.segment(), f.offset(), frameLen);
+                    filling = null;
                     f.length(frameLen);
                     rxBatch.add(f);
                 }
@@ -449,15 +460,12 @@ final class LinkSession {
         // Copy everything (header included) first, then validate our private copy: no double fetch.
         int hdrStart = f.offset() - hdrLen;
         long pos = 0;
-        try {
-            for (int s = 0; s < segs; s++) {
-                MemorySegment.copy(mem, segAddr[s], f.segment(), hdrStart + pos, segLen[s]);
-                pos += segLen[s];
-            }
-        } catch (InternalError e) {
-            f.release(); // the peer truncated its region under the copy (see TRUNCATED)
-            throw e;
+        filling = f;
+        for (int s = 0; s < segs; s++) {
+            MemorySegment.copy(mem, segAddr[s], f.segment(), hdrStart + pos, segLen[s]);
+            pos += segLen[s];
         }
+        filling = null;
         if (!VirtioNetHeader.validate(f.segment(), hdrStart, legacy)) {
             counters.rxBadHeader.increment();
             f.release();
