@@ -57,17 +57,9 @@ final class VirtioNetOptions {
         if (options.has("bind-mode")) {
             props.put("bind.mode", LinkOptions.socketMode(options.get("bind-mode")));
         }
-        String unit = options.has("unit") ? options.get("unit") : options.get("lan");
-        if (unit != null) {
-            try {
-                int u = Integer.parseInt(unit);
-                if (u < 0 || u > 1023) {
-                    throw new NumberFormatException();
-                }
-                props.put(Link.UNIT, u);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("option 'unit=" + unit + "': expected a number 0..1023");
-            }
+        String unitKey = options.has("unit") ? "unit" : "lan";
+        if (options.has(unitKey)) {
+            props.put(Link.UNIT, new SubOptions.Entry(unitKey, options.get(unitKey)).intValue(0, 1023));
         }
         props.put(Link.DRIVER, VirtioNetDescriptor.NAME);
         props.put(Link.PREFIX, "vt");
