@@ -3,6 +3,7 @@ package io.pktstack.api.stack;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -107,12 +108,14 @@ public interface NetworkStack {
     List<Tunable> tunables();
 
     /**
-     * Sets a tunable; it takes effect at once.
+     * Sets tunables, all or none: every name and value is checked before any
+     * is set; each takes effect at once.
      *
-     * @return the tunable with its new value
+     * @param values new values by name, set in the map's order
+     * @return the tunables with their new values, in the same order
      * @throws IllegalArgumentException naming an unknown or read-only tunable,
      *         or a value out of its range
      * @since 1.1
      */
-    Tunable setTunable(String name, long value);
+    List<Tunable> setTunables(Map<String, Long> values);
 }

@@ -26,6 +26,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -132,7 +133,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 "frames a tcpdump capture queues before it drops copies", () -> CAPTURE_QUEUE, null);
     }
 
-    private void forEachBridge(java.util.function.Consumer<Bridge> action) {
+    private void forEachBridge(Consumer<Bridge> action) {
         for (NetInterface nif : interfacesSnapshot()) {
             Bridge b = nif.bridgeState;
             if (b != null) {
@@ -520,8 +521,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     }
 
     @Override
-    public Tunable setTunable(String name, long value) {
-        return tunables.set(name, value);
+    public List<Tunable> setTunables(Map<String, Long> values) {
+        return tunables.set(values);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.pktstack.core.internal;
 import io.pktstack.api.stack.Tunable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -35,21 +36,25 @@ final class Tunables {
         return out;
     }
 
-    Tunable get(String name) {
-        return require(name).snapshot();
-    }
-
-    synchronized Tunable set(String name, long value) {
-        Def d = require(name);
-        if (d.set == null) {
-            throw new IllegalArgumentException("'" + name + "' is read-only");
+    /** Checks every value first, then sets them in order: a bad one changes nothing. */
+    synchronized List<Tunable> set(Map<String, Long> values) {
+        for (Map.Entry<String, Long> v : values.entrySet()) {
+            Def d = require(v.getKey());
+            if (d.set == null) {
+                throw new IllegalArgumentException("'" + d.name + "' is read-only");
+            }
+            if (v.getValue() < d.min || v.getValue() > d.max) {
+                throw new IllegalArgumentException("value " + v.getValue() + " of '" + d.name + "' out of range "
+                        + d.min + ".." + d.max);
+            }
         }
-        if (value < d.min || value > d.max) {
-            throw new IllegalArgumentException("value " + value + " of '" + name + "' out of range " + d.min + ".."
-                    + d.max);
+        List<Tunable> out = new ArrayList<>();
+        for (Map.Entry<String, Long> v : values.entrySet()) {
+            Def d = defs.get(v.getKey());
+            d.set.accept(v.getValue());
+            out.add(d.snapshot());
         }
-        d.set.accept(value);
-        return d.snapshot();
+        return out;
     }
 
     private Def require(String name) {

@@ -115,7 +115,7 @@ class BridgeTest extends StackTestBase {
 
     @Test
     void theMaxaddrTunableLimitsABridgeThatAlreadyExists() {
-        stack.setTunable("net.link.bridge.maxaddr", 1);
+        stack.setTunables(Map.of("net.link.bridge.maxaddr", 1L));
         vp0.inject(frame(B, A));
         vp1.inject(frame(A, B));
         assertEquals(1, table().size(), "the second station is not learned");

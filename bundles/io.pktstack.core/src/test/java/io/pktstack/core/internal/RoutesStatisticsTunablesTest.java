@@ -12,7 +12,9 @@ import io.pktstack.api.stack.RouteEntry;
 import io.pktstack.api.stack.Tunable;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,7 +124,7 @@ class RoutesStatisticsTunablesTest extends StackTestBase {
 
     @Test
     void theTtlTunableChangesTheEchoReply() {
-        Tunable t = stack.setTunable("net.inet.ip.ttl", 32);
+        Tunable t = stack.setTunables(Map.of("net.inet.ip.ttl", 32L)).getFirst();
         assertEquals(32, t.value());
         vp0.inject(StackProtocolsTest.ICMP_ECHO_REQUEST);
         byte[] reply = Hex.bytes(vp0.takeSent().getFirst());
@@ -132,12 +134,18 @@ class RoutesStatisticsTunablesTest extends StackTestBase {
 
     @Test
     void badTunablesAreRefusedByName() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.setTunable("net.inet.ip.ttl", 256))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.setTunables(Map.of("net.inet.ip.ttl", 256L)))
                 .getMessage().contains("out of range 1..255"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.setTunable("net.pktstack.pool.frames", 9))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.setTunables(Map.of("net.pktstack.pool.frames", 9L)))
                 .getMessage().contains("read-only"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.setTunable("net.inet.ip.nope", 9))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.setTunables(Map.of("net.inet.ip.nope", 9L)))
                 .getMessage().contains("'net.inet.ip.nope'"));
+        // All or none: a good value beside a bad one is not set either.
+        LinkedHashMap<String, Long> mixed = new LinkedHashMap<>();
+        mixed.put("net.inet.ip.ttl", 32L);
+        mixed.put("net.inet6.ip6.hlim", 300L);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.setTunables(mixed))
+                .getMessage().contains("out of range 1..255"));
         Tunable ttl = stack.tunables().stream().filter(t -> t.name().equals("net.inet.ip.ttl")).findFirst().orElseThrow();
         assertEquals(64, ttl.value(), "unchanged");
         assertEquals(512, stack.tunables().stream().filter(t -> t.name().equals("net.pktstack.pool.frames"))

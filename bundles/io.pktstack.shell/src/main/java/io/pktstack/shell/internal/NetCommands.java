@@ -1,5 +1,6 @@
 package io.pktstack.shell.internal;
 
+import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.options.DriverSpec;
 import io.pktstack.api.options.IoPktCommandLine;
 import io.pktstack.api.stack.DriverManager;
@@ -8,15 +9,20 @@ import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NetworkStack;
 import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
-import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.PingResult;
 import io.pktstack.api.stack.ProtocolStatistics;
 import io.pktstack.api.stack.Tunable;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -157,7 +163,7 @@ public final class NetCommands {
         if (host == null) {
             throw new IllegalArgumentException("ping: missing destination (usage: ping [-c N] [-i S] [-W MS] [-s BYTES] HOST)");
         }
-        InetAddress dst = numeric(host);
+        InetAddress dst = numeric("ping", host);
         List<PingResult> results = new ArrayList<>();
         for (int seq = 0; seq < count; seq++) {
             long start = System.nanoTime();
@@ -328,36 +334,27 @@ public final class NetCommands {
         return new SysctlReport(shown, null, describe);
     }
 
-    /** Checks every NAME=VALUE first, then applies them in order: a bad one changes nothing. */
+    /** Parses every NAME=VALUE, then has the stack set them all or none. */
     private Report setTunables(List<Tunable> all, List<String> sets) {
-        List<Tunable> before = new ArrayList<>();
-        List<Long> values = new ArrayList<>();
+        Map<String, Long> values = new LinkedHashMap<>();
         for (String s : sets) {
             String name = s.substring(0, s.indexOf('='));
             String text = s.substring(s.indexOf('=') + 1);
-            Tunable t = all.stream().filter(x -> x.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("sysctl: unknown tunable '" + name
-                            + "' (sysctl -a lists them)"));
-            long v;
             try {
-                v = Long.parseLong(text);
+                values.put(name, Long.parseLong(text));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("sysctl: bad value '" + text + "' for '" + name + "' (a whole number)");
             }
-            if (!t.writable()) {
-                throw new IllegalArgumentException("sysctl: '" + name + "' is read-only");
-            }
-            if (v < t.min() || v > t.max()) {
-                throw new IllegalArgumentException("sysctl: value " + v + " of '" + name + "' out of range " + t.min()
-                        + ".." + t.max());
-            }
-            before.add(t);
-            values.add(v);
         }
-        List<Tunable> after = new ArrayList<>();
-        for (int i = 0; i < before.size(); i++) {
-            after.add(stack.setTunable(before.get(i).name(), values.get(i)));
+        List<Tunable> after;
+        try {
+            after = stack.setTunables(values);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sysctl: " + e.getMessage()
+                    + (e.getMessage().startsWith("unknown") ? " (sysctl -a lists them)" : ""), e);
         }
+        List<Tunable> before = after.stream()
+                .map(t -> all.stream().filter(x -> x.name().equals(t.name())).findFirst().orElseThrow()).toList();
         return new SysctlReport(after, before, false);
     }
 
@@ -409,7 +406,7 @@ public final class NetCommands {
     }
 
     @Descriptor("capture frames: tcpdump -i IF [-c COUNT] [-w FILE] [-t SECONDS]; stops after COUNT frames or SECONDS (default 10)")
-    public Report tcpdump(@Descriptor("options") String... args) throws InterruptedException, java.io.IOException {
+    public Report tcpdump(@Descriptor("options") String... args) throws InterruptedException, IOException {
         String ifName = null;
         long count = Long.MAX_VALUE;
         String file = null;
@@ -431,13 +428,13 @@ public final class NetCommands {
         long captured = 0;
         try (PacketCapture.Session s = capture.start(ifName, count);
              PcapWriter pcap = file == null ? null : new PcapWriter(
-                     new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(java.nio.file.Path.of(file))))) {
+                     new BufferedOutputStream(Files.newOutputStream(Path.of(file))))) {
             while (captured < count) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
-                PacketCapture.Frame f = s.next(java.time.Duration.ofNanos(left));
+                PacketCapture.Frame f = s.next(Duration.ofNanos(left));
                 if (f == null) {
                     break;
                 }
@@ -452,7 +449,7 @@ public final class NetCommands {
         }
     }
 
-    private static String stringArg(String[] args, int i, String flag) {
+    static String stringArg(String[] args, int i, String flag) {
         if (i >= args.length) {
             throw new IllegalArgumentException("option '" + flag + "' needs a value");
         }
@@ -516,11 +513,8 @@ public final class NetCommands {
     }
 
     static int intArg(String[] args, int i, String flag, int min, int max) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("option '" + flag + "' needs a value");
-        }
         try {
-            int v = Integer.parseInt(args[i]);
+            int v = Integer.parseInt(stringArg(args, i, flag));
             if (v < min || v > max) {
                 throw new IllegalArgumentException("value '" + args[i] + "' of " + flag + " out of range " + min + ".." + max);
             }
@@ -531,11 +525,8 @@ public final class NetCommands {
     }
 
     private static double doubleArg(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("option '" + flag + "' needs a value");
-        }
         try {
-            double v = Double.parseDouble(args[i]);
+            double v = Double.parseDouble(stringArg(args, i, flag));
             if (!(v >= 0.0 && v <= 3600)) {
                 throw new IllegalArgumentException("value '" + args[i] + "' of " + flag + " out of range");
             }
@@ -546,14 +537,15 @@ public final class NetCommands {
     }
 
     /** Numeric addresses only: the stack has no resolver, and a name must not trigger a host DNS lookup. */
-    static InetAddress numeric(String host) {
+    /** A numeric address; errors start with {@code command} (ping, udp, route). */
+    static InetAddress numeric(String command, String host) {
         if (!(host.indexOf(':') >= 0 || host.matches("[0-9.]+"))) {
-            throw new IllegalArgumentException("ping: '" + host + "' is not a numeric IPv4 or IPv6 address");
+            throw new IllegalArgumentException(command + ": '" + host + "' is not a numeric IPv4 or IPv6 address");
         }
         try {
             return InetAddress.ofLiteral(host); // never a DNS lookup, even for a typo such as 10.0.0.256
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("ping: malformed address '" + host + "'");
+            throw new IllegalArgumentException(command + ": malformed address '" + host + "'");
         }
     }
 }

@@ -36,15 +36,9 @@ record RouteRequest(boolean delete, InterfaceAddress destination, InetAddress ga
                 case "-host" -> host = true;
                 case "-inet" -> inet6 = false;
                 case "-inet6" -> inet6 = true;
-                case "-netmask" -> prefix = IfconfigRequest.netmaskToPrefix("route", value(args, ++i, a));
-                case "-prefixlen" -> {
-                    String v = value(args, ++i, a);
-                    try {
-                        prefix = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("route: bad prefixlen '" + v + "'");
-                    }
-                }
+                case "-netmask" -> prefix = IfconfigRequest.netmaskToPrefix("route",
+                        NetCommands.stringArg(args, ++i, a));
+                case "-prefixlen" -> prefix = NetCommands.intArg(args, ++i, a, 0, 128);
                 default -> {
                     if (a.startsWith("-")) {
                         throw new IllegalArgumentException("route: unknown option '" + a + "'");
@@ -64,7 +58,7 @@ record RouteRequest(boolean delete, InterfaceAddress destination, InetAddress ga
         if (gw == null && !delete) {
             throw new IllegalArgumentException("route add: needs a gateway after '" + dest + "'");
         }
-        InetAddress gateway = gw == null ? null : literal(gw);
+        InetAddress gateway = gw == null ? null : NetCommands.numeric("route", gw);
         boolean v6 = inet6 != null ? inet6
                 : dest.equals("default") ? gateway instanceof InetAddress g && !(g instanceof Inet4Address)
                 : dest.indexOf(':') >= 0;
@@ -73,10 +67,10 @@ record RouteRequest(boolean delete, InterfaceAddress destination, InetAddress ga
             if (prefix != null || Boolean.TRUE.equals(host)) {
                 throw new IllegalArgumentException("route: 'default' takes no netmask and is not a host");
             }
-            destination = new InterfaceAddress(literal(v6 ? "::" : "0.0.0.0"), 0);
+            destination = new InterfaceAddress(InetAddress.ofLiteral(v6 ? "::" : "0.0.0.0"), 0);
         } else {
             int slash = dest.indexOf('/');
-            InetAddress addr = literal(slash < 0 ? dest : dest.substring(0, slash));
+            InetAddress addr = NetCommands.numeric("route", slash < 0 ? dest : dest.substring(0, slash));
             if ((addr instanceof Inet4Address) == v6) {
                 throw new IllegalArgumentException("route: '" + dest + "' is not an " + (v6 ? "IPv6" : "IPv4")
                         + " address");
@@ -113,20 +107,5 @@ record RouteRequest(boolean delete, InterfaceAddress destination, InetAddress ga
                     + " address");
         }
         return new RouteRequest(delete, destination, gateway);
-    }
-
-    private static InetAddress literal(String text) {
-        try {
-            return InetAddress.ofLiteral(text); // never a name lookup: no DNS query for a typo
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("route: malformed address '" + text + "'");
-        }
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("route: '" + option + "' needs a value");
-        }
-        return args[i];
     }
 }

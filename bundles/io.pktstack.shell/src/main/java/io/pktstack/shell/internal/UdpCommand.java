@@ -58,7 +58,7 @@ public final class UdpCommand {
         if (rest.size() < 3) {
             throw new IllegalArgumentException("udp send: needs HOST PORT DATA (usage: " + USAGE + ")");
         }
-        InetAddress dst = NetCommands.numeric(rest.get(0));
+        InetAddress dst = NetCommands.numeric("udp", rest.get(0));
         int port = NetCommands.intArg(rest.toArray(new String[0]), 1, "PORT", 1, 65535);
         String text = String.join(" ", rest.subList(2, rest.size()));
         byte[] data;

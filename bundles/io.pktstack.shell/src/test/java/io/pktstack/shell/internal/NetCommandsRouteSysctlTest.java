@@ -51,10 +51,27 @@ class NetCommandsRouteSysctlTest {
                                 .map(e -> new Tunable(e.getKey(), e.getValue(), 1, 255,
                                         !e.getKey().startsWith("net.pktstack"), "what " + e.getKey() + " does"))
                                 .toList();
-                    case "setTunable":
-                        calls.add("setTunable " + a[0] + " " + a[1]);
-                        tunables.put((String) a[0], (Long) a[1]);
-                        return new Tunable((String) a[0], (Long) a[1], 1, 255, true, "");
+                    case "setTunables":
+                        List<Tunable> set = new ArrayList<>();
+                        for (Map.Entry<?, ?> e : ((Map<?, ?>) a[0]).entrySet()) {
+                            String name = (String) e.getKey();
+                            long v = (Long) e.getValue();
+                            if (!tunables.containsKey(name)) {
+                                throw new IllegalArgumentException("unknown tunable '" + name + "'");
+                            }
+                            if (name.startsWith("net.pktstack")) {
+                                throw new IllegalArgumentException("'" + name + "' is read-only");
+                            }
+                            if (v < 1 || v > 255) {
+                                throw new IllegalArgumentException("value " + v + " of '" + name + "' out of range 1..255");
+                            }
+                        }
+                        for (Map.Entry<?, ?> e : ((Map<?, ?>) a[0]).entrySet()) {
+                            calls.add("setTunable " + e.getKey() + " " + e.getValue());
+                            tunables.put((String) e.getKey(), (Long) e.getValue());
+                            set.add(new Tunable((String) e.getKey(), (Long) e.getValue(), 1, 255, true, ""));
+                        }
+                        return set;
                     default:
                         StringBuilder call = new StringBuilder(method.getName());
                         Arrays.stream(a).forEach(x -> call.append(' ').append(x instanceof InetAddress i
