@@ -10,6 +10,7 @@ import io.pktstack.api.board.BoardProfiles;
 import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.stack.RouteEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -104,7 +105,7 @@ public class FeatureIT {
     }
 
     // The two guests of the peer-to-peer board each bind /dev/qvm/SYSTEM/p2p, so they are two
-    // frameworks; FeatureBoardIT (e2e) runs them as two processes that ping each other.
+    // frameworks; ShellCommandsIT (e2e) runs them as two processes that ping each other.
 
     @Test
     public void guestAOfThePeerToPeerBoard() {
@@ -166,6 +167,24 @@ public class FeatureIT {
     @Test
     public void aFailingCommandUndoesTheDriversAndTheBridgeBeforeIt() {
         refused("failing-command", "command 4 'brconfig bridge0 add vp9' failed", "vp9");
+    }
+
+    @Test
+    public void everythingAFailedProfileDidIsUndone() throws Exception {
+        // This one installs e1000 from the repository, starts two drivers, writes a configuration, and
+        // its commands create a bridge, add a route, set a tunable and address lo0 before one fails.
+        Pktstack p = new Pktstack(bc);
+        NetworkStack stack = p.stack();
+        List<InterfaceAddress> lo0 = stack.interfaceInfo("lo0").addresses();
+        refused("undo-everything", "command 8 'brconfig bridge0 add vp9' failed");
+        assertNull("e1000 uninstalled again", p.bundleOrNull("io.pktstack.driver.e1000"));
+        assertNull("the configuration is gone",
+                p.configAdmin().listConfigurations("(service.pid=org.example.board.setting)"));
+        assertTrue("no static route left", stack.routes().stream()
+                .noneMatch(r -> r.flags().contains(RouteEntry.Flag.STATIC)));
+        assertEquals(64, stack.tunables().stream().filter(t -> t.name().equals("net.inet.ip.ttl")).findFirst()
+                .orElseThrow().value());
+        assertEquals(lo0, stack.interfaceInfo("lo0").addresses());
     }
 
     /** Applies a broken file and checks the message and that nothing changed. */

@@ -18,6 +18,11 @@ import java.util.Map;
 record BoardPlan(String file, String id, String description, List<BundleId> bundles, List<DriverEntry> drivers,
         Map<String, Map<String, Object>> configurations, List<String> commands) {
 
+    /** How errors name this profile: its id and its file. */
+    String where() {
+        return "feature " + id + " (" + file + ")";
+    }
+
     /** A bundle by Maven coordinates. */
     record BundleId(String groupId, String artifactId, String version) {
         @Override

@@ -4,13 +4,13 @@ import io.pktstack.api.board.BoardProfiles;
 import io.pktstack.api.options.DriverSpec;
 import io.pktstack.api.shell.CommandLines;
 import io.pktstack.api.stack.DriverManager;
-import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NetworkStack;
 import io.pktstack.board.internal.BoardPlan.DriverEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +19,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -35,9 +36,6 @@ import org.osgi.service.feature.FeatureService;
 @Component
 public final class BoardProfilesComponent implements BoardProfiles {
 
-    /** How long an installed driver bundle may take to register its driver. */
-    private static final Duration DRIVER_REGISTRATION = Duration.ofSeconds(10);
-
     private final ProfileReader reader;
     private final DriverManager drivers;
     private final NetworkStack stack;
@@ -48,7 +46,7 @@ public final class BoardProfilesComponent implements BoardProfiles {
     @Activate
     public BoardProfilesComponent(@Reference FeatureService features, @Reference DriverManager drivers,
             @Reference NetworkStack stack, @Reference CommandLines commands,
-            @Reference org.osgi.service.cm.ConfigurationAdmin configAdmin, BundleContext context) {
+            @Reference ConfigurationAdmin configAdmin, BundleContext context) {
         this.reader = new ProfileReader(features);
         this.drivers = drivers;
         this.stack = stack;
@@ -72,44 +70,33 @@ public final class BoardProfilesComponent implements BoardProfiles {
     @Override
     public synchronized Applied apply(Path featureFile, Duration timeout) {
         BoardPlan plan = reader.read(featureFile);
-        String where = "feature " + plan.id() + " (" + plan.file() + ")";
+        String where = plan.where();
         BundleLocator locator = locator();
         List<BundleLocator.Found> found = new ArrayList<>();
         for (BoardPlan.BundleId id : plan.bundles()) {
             found.add(find(plan, locator, id));
         }
-        Set<String> interfacesBefore = interfaceNames();
-        Set<String> instancesBefore = instanceIds();
-        List<Bundle> installed = new ArrayList<>();
-        Configurations.Undo configUndo = configurations.undo();
+        Undo undo = new Undo();
         try {
             List<Bundle> bundles = new ArrayList<>();
             for (BundleLocator.Found f : found) {
-                Bundle b = f.bundle();
-                if (b == null) {
-                    b = install(where, f);
-                    installed.add(b);
-                }
-                bundles.add(b);
+                bundles.add(f.bundle() != null ? f.bundle() : install(where, f));
             }
-            boolean started = false;
             for (Bundle b : bundles) {
-                started |= start(where, b); // after every install: bundles of one feature may wire to each other
-            }
-            if (started) {
-                awaitDrivers(plan);
+                start(where, b); // after every install: bundles of one feature may wire to each other
             }
             for (DriverEntry d : plan.drivers()) {
                 try {
-                    drivers.check(List.of(d.spec()));
+                    drivers.check(List.of(d.spec())); // waits for drivers of bundles that just started
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(where + ": configuration '" + d.pid() + "': " + e.getMessage(), e);
                 }
             }
             List<String> interfaces = startDrivers(where, plan, timeout);
             for (Map.Entry<String, Map<String, Object>> c : plan.configurations().entrySet()) {
-                configUndo.apply(where, c.getKey(), c.getValue());
+                undo.configurations.apply(where, c.getKey(), c.getValue());
             }
+            undo.stackBeforeCommands = StackState.of(stack);
             StringBuilder output = new StringBuilder();
             int n = 0;
             for (String line : plan.commands()) {
@@ -121,11 +108,87 @@ public final class BoardProfilesComponent implements BoardProfiles {
                             + o.err().strip());
                 }
             }
-            return new Applied(plan.id(), installed.stream().map(b -> b.getSymbolicName() + " " + b.getVersion())
+            return new Applied(plan.id(), undo.newBundles().stream().map(b -> b.getSymbolicName() + " " + b.getVersion())
                     .toList(), interfaces, output.toString());
         } catch (RuntimeException e) {
-            undo(instancesBefore, interfacesBefore, configUndo, installed);
+            undo.run();
             throw e;
+        }
+    }
+
+    /**
+     * What one apply changed, taken before it changed anything, and how to
+     * take it back: newest first (the commands' changes, the configurations,
+     * the driver instances, the bundles started, the bundles installed, by
+     * this code or by the driver manager on demand).
+     */
+    private final class Undo {
+        private final Map<Long, Integer> bundleStates = new HashMap<>();
+        private final Set<String> instances = instanceIds();
+        private final Configurations.Undo configurations = BoardProfilesComponent.this.configurations.undo();
+        private StackState stackBeforeCommands;
+
+        Undo() {
+            for (Bundle b : context.getBundles()) {
+                bundleStates.put(b.getBundleId(), b.getState());
+            }
+        }
+
+        List<Bundle> newBundles() {
+            List<Bundle> out = new ArrayList<>();
+            for (Bundle b : context.getBundles()) {
+                if (!bundleStates.containsKey(b.getBundleId())) {
+                    out.add(b);
+                }
+            }
+            return out;
+        }
+
+        void run() {
+            if (stackBeforeCommands != null) {
+                stackBeforeCommands.restore();
+            }
+            configurations.revert();
+            for (DriverManager.InstanceInfo i : drivers.instances()) {
+                if (!instances.contains(i.id())) {
+                    quietly(() -> drivers.stop(i.id()));
+                }
+            }
+            for (Bundle b : context.getBundles()) {
+                Integer was = bundleStates.get(b.getBundleId());
+                if (was != null && was != Bundle.ACTIVE && b.getState() == Bundle.ACTIVE) {
+                    quietly(() -> stop(b));
+                }
+            }
+            List<Bundle> added = newBundles();
+            for (int i = added.size() - 1; i >= 0; i--) {
+                Bundle b = added.get(i);
+                quietly(() -> uninstall(b));
+            }
+        }
+    }
+
+    private static void stop(Bundle b) {
+        try {
+            b.stop();
+        } catch (BundleException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void uninstall(Bundle b) {
+        try {
+            b.uninstall();
+        } catch (BundleException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void quietly(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException ignored) {
+            // gone meanwhile: nothing left to undo
         }
     }
 
@@ -133,7 +196,7 @@ public final class BoardProfilesComponent implements BoardProfiles {
         try {
             return locator.find(id);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("feature " + plan.id() + " (" + plan.file() + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(plan.where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -153,50 +216,16 @@ public final class BoardProfilesComponent implements BoardProfiles {
         }
     }
 
-    /** Starts {@code b} unless it is active or a fragment; true if it was started now. */
-    private static boolean start(String where, Bundle b) {
+    /** Starts {@code b} unless it is active or a fragment. */
+    private static void start(String where, Bundle b) {
         if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null || b.getState() == Bundle.ACTIVE) {
-            return false;
+            return;
         }
         try {
             b.start();
-            return true;
         } catch (BundleException e) {
             throw new IllegalArgumentException(where + ": bundle " + b.getSymbolicName() + " " + b.getVersion()
                     + " does not start: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Bundles just started register their drivers asynchronously (SCR activates
-     * their components on its own thread); the option checks need them
-     * registered. A driver that no bundle provides is reported by the check.
-     */
-    private void awaitDrivers(BoardPlan plan) {
-        Set<String> wanted = new HashSet<>();
-        for (DriverEntry d : plan.drivers()) {
-            wanted.add(d.spec().driver());
-        }
-        Set<String> offered = new HashSet<>();
-        for (DriverManager.DriverInfo a : drivers.available()) {
-            offered.add(a.name()); // the driver manager installs these itself
-        }
-        long deadline = System.nanoTime() + DRIVER_REGISTRATION.toNanos();
-        while (true) {
-            Set<String> missing = new HashSet<>(wanted);
-            missing.removeAll(offered);
-            for (DriverManager.DriverInfo k : drivers.known()) {
-                missing.remove(k.name());
-            }
-            if (missing.isEmpty() || System.nanoTime() > deadline) {
-                return;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for drivers to register");
-            }
         }
     }
 
@@ -212,45 +241,6 @@ public final class BoardProfilesComponent implements BoardProfiles {
         } catch (IllegalStateException e) {
             throw new IllegalStateException(where + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Undoes an apply that failed: newest first, each step on its own so one failure does not stop the rest. */
-    private void undo(Set<String> instancesBefore, Set<String> interfacesBefore, Configurations.Undo configUndo,
-            List<Bundle> installed) {
-        for (DriverManager.InstanceInfo i : drivers.instances()) {
-            if (!instancesBefore.contains(i.id())) {
-                try {
-                    drivers.stop(i.id());
-                } catch (RuntimeException ignored) {
-                    // gone already
-                }
-            }
-        }
-        for (InterfaceInfo i : stack.interfaces()) {
-            if (!interfacesBefore.contains(i.name())) {
-                try {
-                    stack.destroyInterface(i.name()); // bridges the commands created
-                } catch (RuntimeException ignored) {
-                    // a driver's interface on its way out
-                }
-            }
-        }
-        configUndo.revert();
-        for (int i = installed.size() - 1; i >= 0; i--) {
-            try {
-                installed.get(i).uninstall();
-            } catch (BundleException | IllegalStateException ignored) {
-                // gone already
-            }
-        }
-    }
-
-    private Set<String> interfaceNames() {
-        Set<String> s = new HashSet<>();
-        for (InterfaceInfo i : stack.interfaces()) {
-            s.add(i.name());
-        }
-        return s;
     }
 
     private Set<String> instanceIds() {

@@ -77,7 +77,7 @@ final class ProfileReader {
         for (FeatureConfiguration c : f.getConfigurations().values()) {
             if (c.getFactoryPid().filter(DRIVER_FACTORY::equals).isPresent()) {
                 drivers.add(driverEntry(where, c));
-            } else if (c.getPid().startsWith(DRIVER_FACTORY + "~") || c.getPid().equals(DRIVER_FACTORY)) {
+            } else if (c.getPid().equals(DRIVER_FACTORY)) {
                 throw new IllegalArgumentException(where + ": configuration '" + c.getPid()
                         + "': a driver instance is a factory configuration " + DRIVER_FACTORY + "~NAME");
             } else {

@@ -49,6 +49,8 @@ public final class DriverManagerComponent implements DriverManager {
     static final String ROOT_PROPERTY = "pktstack.root";
     static final String NAME_PROPERTY = "pktstack.name";
 
+    /** How long a started driver bundle may take to register its driver. */
+    private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(10);
     private static final System.Logger LOG = System.getLogger(DriverManagerComponent.class.getName());
 
     private final ConfigurationAdmin configAdmin;
@@ -134,6 +136,9 @@ public final class DriverManagerComponent implements DriverManager {
         for (DriverSpec spec : specs) {
             DriverDescriptor d = find(spec.driver());
             if (d == null) {
+                d = awaitStartingBundle(spec.driver());
+            }
+            if (d == null) {
                 d = installFromRepository(spec.driver(), installed);
             }
             if (d == null) {
@@ -174,6 +179,9 @@ public final class DriverManagerComponent implements DriverManager {
     public void check(List<DriverSpec> specs) {
         for (DriverSpec spec : specs) {
             DriverDescriptor d = find(spec.driver());
+            if (d == null) {
+                d = awaitStartingBundle(spec.driver());
+            }
             if (d != null) {
                 configure(d, spec);
             } else if (repository == null || repository.find(spec.driver()) == null) {
@@ -345,30 +353,57 @@ public final class DriverManagerComponent implements DriverManager {
             return null;
         }
         long t0 = System.nanoTime();
-        Bundle b;
+        String location = e.file().toUri().toString();
         try {
-            b = bundleContext.installBundle(e.file().toUri().toString());
-            installed.add(b);
+            Bundle b = bundleContext.getBundle(location);
+            if (b == null) {
+                b = bundleContext.installBundle(location);
+                installed.add(b); // only what this call installed is uninstalled if it fails
+            }
             b.start();
         } catch (BundleException x) {
             throw new IllegalStateException("driver '" + driver + "': cannot install " + e.file() + ": " + x.getMessage(), x);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        DriverDescriptor d = awaitRegistration(driver, e.symbolicName() + " " + e.version());
+        LOG.log(System.Logger.Level.INFO, "driver {0}: installed {1} {2} from {3} in {4} ms", driver, e.symbolicName(),
+                e.version(), repository.folder(), (System.nanoTime() - t0) / 1_000_000);
+        return d;
+    }
+
+    /**
+     * The driver of an installed bundle that is starting or has just started
+     * (by a board profile, say) and whose component SCR has not registered yet;
+     * null if no such bundle names {@code driver} in its {@value DriverRepository#HEADER} header.
+     */
+    private DriverDescriptor awaitStartingBundle(String driver) {
+        if (bundleContext == null) {
+            return null;
+        }
+        for (Bundle b : bundleContext.getBundles()) {
+            if ((b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0
+                    && driver.equals(b.getHeaders("").get(DriverRepository.HEADER))) {
+                return awaitRegistration(driver, b.getSymbolicName() + " " + b.getVersion());
+            }
+        }
+        return null;
+    }
+
+    /** Waits for SCR to register the driver of a started bundle (it activates components on its own thread). */
+    private DriverDescriptor awaitRegistration(String driver, String bundle) {
+        long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
         DriverDescriptor d;
         while ((d = find(driver)) == null) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("driver '" + driver + "': bundle " + e.symbolicName() + " " + e.version()
-                        + " started but registered no driver within 10 s");
+                throw new IllegalStateException("driver '" + driver + "': bundle " + bundle
+                        + " started but registered no driver within " + REGISTRATION_TIMEOUT.toSeconds() + " s");
             }
             try {
                 Thread.sleep(2);
             } catch (InterruptedException x) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while installing driver '" + driver + "'");
+                throw new IllegalStateException("interrupted while waiting for driver '" + driver + "'");
             }
         }
-        LOG.log(System.Logger.Level.INFO, "driver {0}: installed {1} {2} from {3} in {4} ms", driver, e.symbolicName(),
-                e.version(), repository.folder(), (System.nanoTime() - t0) / 1_000_000);
         return d;
     }
 
