@@ -10,7 +10,7 @@ import java.util.Set;
  * @param destination the prefix ({@code 0.0.0.0/0} or {@code ::/0} for the default route)
  * @param gateway the next hop, or {@code null} for a connected route (the destination is on the link)
  * @param ifName the interface packets leave by
- * @param flags UP, GATEWAY, HOST, STATIC, CONNECTED, LOCAL
+ * @param flags UP, GATEWAY, HOST, STATIC, CONNECTED
  * @param use packets the stack sent by this route
  * @param mtu the interface's IP MTU (its frame MTU less the Ethernet header)
  */
@@ -32,9 +32,7 @@ public record RouteEntry(InterfaceAddress destination, InetAddress gateway, Stri
         /** S: added by hand ({@code route add}). */
         STATIC('S'),
         /** C: made from an interface address (a connected prefix). */
-        CONNECTED('C'),
-        /** l: one of the stack's own addresses. */
-        LOCAL('l');
+        CONNECTED('C');
 
         private final char letter;
 

@@ -39,16 +39,14 @@ final class Capture {
     }
 
     void tap(Frame f, boolean outbound, long now) {
-        if (taken.get() >= limit) {
-            return;
+        if (taken.get() >= limit || taken.incrementAndGet() > limit) {
+            return; // the limit is reserved before the copy: no copy made only to be thrown away
         }
         byte[] copy = new byte[f.length()];
         MemorySegment.copy(f.segment(), ValueLayout.JAVA_BYTE, f.offset(), copy, 0, copy.length);
-        if (taken.incrementAndGet() > limit) {
-            return;
-        }
         if (!queue.offer(new PacketCapture.Frame(now, outbound, copy))) {
             dropped.incrementAndGet();
+            taken.decrementAndGet(); // a dropped copy is not one of the COUNT captured
         }
     }
 

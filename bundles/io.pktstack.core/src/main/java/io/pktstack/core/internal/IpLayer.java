@@ -22,12 +22,15 @@ import io.pktstack.core.internal.ProtocolCounters.Stat;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -66,7 +69,7 @@ final class IpLayer implements Forwarder.L3Input {
     final StaticRoutes staticRoutes = new StaticRoutes();
     final ProtocolCounters stats = new ProtocolCounters();
     /** Packets sent by each connected prefix (control path: ping and UDP originate, not the data path). */
-    private final ConcurrentHashMap<InterfaceAddress, java.util.concurrent.atomic.LongAdder> connectedUse =
+    private final ConcurrentHashMap<InterfaceAddress, LongAdder> connectedUse =
             new ConcurrentHashMap<>();
     /** TTL of IPv4 packets the stack originates or answers with (sysctl net.inet.ip.ttl). */
     volatile int ttl = DEFAULT_TTL;
@@ -511,7 +514,7 @@ final class IpLayer implements Forwarder.L3Input {
     }
 
     /** {@link #route}, or null where it would fail; counts the use of the route found. */
-    Route lookup(InetAddress dst) {
+    private Route lookup(InetAddress dst) {
         Route connected = connectedRoute(dst);
         byte[] d = dst.getAddress();
         int connectedLen = connected == null ? -1 : connected.source.prefixLength();
@@ -528,7 +531,7 @@ final class IpLayer implements Forwarder.L3Input {
             }
         }
         if (connected != null) {
-            connectedUse.computeIfAbsent(connected.source, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+            connectedUse.computeIfAbsent(connected.source, k -> new LongAdder()).increment();
         }
         return connected;
     }
@@ -554,9 +557,10 @@ final class IpLayer implements Forwarder.L3Input {
         return best;
     }
 
-    /** Adds a static route; its gateway must be on a connected prefix now. */
+    /** Adds a static route; its gateway must be on a connected prefix now. Families first, so a mismatch is named as one. */
     void addRoute(InterfaceAddress destination, InetAddress gateway) {
-        if (destination.isIpv4() == gateway instanceof Inet4Address && connectedRoute(gateway) == null) {
+        StaticRoutes.requireSameFamily(destination, gateway);
+        if (connectedRoute(gateway) == null) {
             throw new IllegalArgumentException("gateway " + gateway.getHostAddress()
                     + " is not on a connected network (no interface that is up has an address in its prefix)");
         }
@@ -569,36 +573,36 @@ final class IpLayer implements Forwarder.L3Input {
      * longest prefix first.
      */
     List<RouteEntry> routes() {
-        List<RouteEntry> out = new java.util.ArrayList<>();
+        List<RouteEntry> out = new ArrayList<>();
         for (NetInterface nif : interfaces.get()) {
-            int ipMtu = nif.mac == null ? nif.mtu : nif.mtu - EthernetFrame.HEADER_LEN;
             for (InterfaceAddress a : nif.addresses) {
-                java.util.EnumSet<RouteEntry.Flag> flags = java.util.EnumSet.of(RouteEntry.Flag.CONNECTED);
+                EnumSet<RouteEntry.Flag> flags = EnumSet.of(RouteEntry.Flag.CONNECTED);
                 if (nif.up) {
                     flags.add(RouteEntry.Flag.UP);
                 }
-                if (a.prefixLength() == (a.isIpv4() ? 32 : 128)) {
-                    flags.add(RouteEntry.Flag.HOST);
-                }
-                java.util.concurrent.atomic.LongAdder use = connectedUse.get(a);
-                out.add(new RouteEntry(StaticRoutes.network(a), null, nif.name, flags, use == null ? 0 : use.sum(),
-                        ipMtu));
+                LongAdder use = connectedUse.get(a);
+                out.add(entry(StaticRoutes.network(a), null, nif, flags, use == null ? 0 : use.sum()));
             }
         }
         for (StaticRoutes.Entry e : staticRoutes.all()) {
             Route via = connectedRoute(e.gateway);
-            java.util.EnumSet<RouteEntry.Flag> flags = java.util.EnumSet.of(RouteEntry.Flag.GATEWAY,
-                    RouteEntry.Flag.STATIC);
+            EnumSet<RouteEntry.Flag> flags = EnumSet.of(RouteEntry.Flag.GATEWAY, RouteEntry.Flag.STATIC);
             if (via != null) {
                 flags.add(RouteEntry.Flag.UP);
             }
-            if (e.destination.prefixLength() == (e.destination.isIpv4() ? 32 : 128)) {
-                flags.add(RouteEntry.Flag.HOST);
-            }
-            out.add(new RouteEntry(e.destination, e.gateway, via == null ? "-" : via.nif.name, flags, e.use.sum(),
-                    via == null ? 0 : via.nif.mtu - EthernetFrame.HEADER_LEN));
+            out.add(entry(e.destination, e.gateway, via == null ? null : via.nif, flags, e.use.sum()));
         }
         return out;
+    }
+
+    /** A row of the table: HOST for a /32 or /128, the IP MTU of the interface (0 and "-" when there is none). */
+    private static RouteEntry entry(InterfaceAddress dest, InetAddress gateway, NetInterface nif,
+            EnumSet<RouteEntry.Flag> flags, long use) {
+        if (dest.prefixLength() == (dest.isIpv4() ? 32 : 128)) {
+            flags.add(RouteEntry.Flag.HOST);
+        }
+        int ipMtu = nif == null ? 0 : nif.mac == null ? nif.mtu : nif.mtu - EthernetFrame.HEADER_LEN;
+        return new RouteEntry(dest, gateway, nif == null ? "-" : nif.name, flags, use, ipMtu);
     }
 
     /** The MAC of {@code dst} on the route, resolving it with ARP or NS if needed; null when unresolved. */

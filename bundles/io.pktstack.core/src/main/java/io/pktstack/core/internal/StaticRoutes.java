@@ -37,11 +37,8 @@ final class StaticRoutes {
     }
 
     synchronized void add(InterfaceAddress destination, InetAddress gateway) {
+        requireSameFamily(destination, gateway);
         InterfaceAddress net = network(destination);
-        if (net.isIpv4() != gateway instanceof Inet4Address) {
-            throw new IllegalArgumentException("gateway " + gateway.getHostAddress() + " is not an "
-                    + (net.isIpv4() ? "IPv4" : "IPv6") + " address like " + net);
-        }
         for (Entry e : entries) {
             if (e.destination.equals(net)) {
                 throw new IllegalArgumentException("route to " + net + " already exists (via "
@@ -52,6 +49,13 @@ final class StaticRoutes {
         l.add(new Entry(net, gateway));
         l.sort(Comparator.comparingInt((Entry e) -> e.destination.prefixLength()).reversed());
         entries = List.copyOf(l);
+    }
+
+    static void requireSameFamily(InterfaceAddress destination, InetAddress gateway) {
+        if (destination.isIpv4() != gateway instanceof Inet4Address) {
+            throw new IllegalArgumentException("gateway " + gateway.getHostAddress() + " is not an "
+                    + (destination.isIpv4() ? "IPv4" : "IPv6") + " address like " + network(destination));
+        }
     }
 
     synchronized void delete(InterfaceAddress destination) {

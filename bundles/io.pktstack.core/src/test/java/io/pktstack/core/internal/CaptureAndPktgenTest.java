@@ -2,6 +2,7 @@ package io.pktstack.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,8 +51,28 @@ class CaptureAndPktgenTest extends StackTestBase {
     void captureStopsAtItsLimit() throws Exception {
         try (PacketCapture.Session s = stack.start("vp0", 1)) {
             vp0.inject(StackProtocolsTest.ARP_REQUEST, StackProtocolsTest.ARP_REQUEST);
-            s.next(Duration.ofSeconds(5));
-            assertNull(s.next(Duration.ofMillis(20)));
+            assertNotNull(s.next(Duration.ofSeconds(5)), "the first frame is captured");
+            assertNull(s.next(Duration.ofMillis(20)), "the rest are not");
+            assertEquals(0, s.dropped());
+        }
+    }
+
+    @Test
+    void aCopyDroppedOnAFullQueueDoesNotCountTowardsTheLimit() throws Exception {
+        Capture c = new Capture(1, 2);
+        io.pktstack.api.frame.Frame f = pool.take().length(60);
+        try {
+            c.tap(f, false, 1);
+            c.tap(f, false, 2); // the queue holds one: dropped, and not one of the two
+            assertEquals(1, c.dropped.get());
+            assertEquals(1, c.next(0).epochMicros());
+            c.tap(f, false, 3);
+            c.tap(f, false, 4); // the limit is reached: not taken, not dropped
+            assertEquals(3, c.next(0).epochMicros());
+            assertNull(c.next(0));
+            assertEquals(1, c.dropped.get());
+        } finally {
+            f.release();
         }
     }
 

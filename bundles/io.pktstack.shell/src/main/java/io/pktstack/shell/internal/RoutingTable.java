@@ -30,7 +30,7 @@ record RoutingTable(List<RouteEntry> routes) implements Report {
         }
     }
 
-    /** The flag letters in BSD's order (U G H S C l). */
+    /** The flag letters in BSD's order (U G H S C). */
     static String flags(RouteEntry r) {
         StringBuilder f = new StringBuilder();
         for (RouteEntry.Flag flag : RouteEntry.Flag.values()) {
