@@ -101,9 +101,9 @@ class ShellCommandsIT {
             // route: a static route steers the host's own traffic to the guest as gateway
             contains(ok("host", "route", "add", "-net", "192.168.99.0/24", "10.10.0.2"), "add net 192.168.99.0/24");
             contains(ok("host", "route", "show"), "192.168.99.0/24", "UGS");
-            long arpBefore = counter(ok("host", "netstat", "-s", "-p", "ip"), "packets sent from this host");
+            long sentBefore = counter(ok("host", "netstat", "-s", "-p", "ip"), "packets sent from this host");
             fails("host", "ping", "-c", "1", "-W", "300", "192.168.99.1"); // the guest does not forward
-            assertTrue(counter(ok("host", "netstat", "-s", "-p", "ip"), "packets sent from this host") > arpBefore);
+            assertTrue(counter(ok("host", "netstat", "-s", "-p", "ip"), "packets sent from this host") > sentBefore);
             ok("host", "route", "delete", "192.168.99.0/24");
             contains(fails("host", "route", "delete", "192.168.99.0/24").err(), "no static route to 192.168.99.0/24");
             contains(fails("host", "route", "add", "192.168.99.0/24", "172.16.0.1").err(), "172.16.0.1");
@@ -130,9 +130,13 @@ class ShellCommandsIT {
             contains(fails("host", "ifconfig", "vp3").err(), "vp3");
             contains(fails("host", "mount", "rtl8139").err(), "unknown driver 'rtl8139'");
 
-            // pktgen and udp
+            // pktgen, and udp from the host to a socket in the guest
             contains(ok("host", "pktgen", "-n", "1000", "-b", "32", "vp1", "02:00:00:00:00:99"), "1000");
-            contains(ok("host", "help", "udp"), "udp");
+            CompletableFuture<CtlClient.Response> received = CompletableFuture.supplyAsync(
+                    () -> guest.ctl("udp recv -c 1 -t 10 5000"));
+            Thread.sleep(500);
+            contains(ok("host", "udp", "send", "10.10.0.2", "5000", "hello"), "10.10.0.2:5000 5 bytes");
+            contains(received.get(30, TimeUnit.SECONDS).out(), "text \"hello\"");
 
             // feature check reads a profile and changes nothing
             contains(ok("host", "feature", "check", FEATURES.resolve("p2p-guest-a.json").toString()),

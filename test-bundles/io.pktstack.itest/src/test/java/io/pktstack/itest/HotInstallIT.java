@@ -42,7 +42,8 @@ import org.osgi.framework.Version;
  * Drivers that come and go while the stack runs: vdevpeer-net is not installed
  * at start; naming it installs its bundle from the driver repository and its
  * interface comes up. Then, while two virtio-net interfaces peered with each
- * other carry pktgen traffic, the driver bundle is updated to a new version
+ * other carry pktgen traffic and pktgen sends through vp0 to a third, the
+ * driver bundle is updated to a new version
  * (its interface goes and comes back, its configuration survives), stopped and
  * started (the same), and
  * uninstalled (the interface goes, the pool is full again), and the traffic
@@ -102,7 +103,7 @@ public class HotInstallIT {
 
         // Install on demand: the bundle comes from the repository, the interface comes up.
         long t0 = System.nanoTime();
-        List<String> ifs = dm.start(List.of(spec(Pktstack.VDEVPEER, "peer=/dev/qvm/g1/p2p,bind=/dev/vdevpeers/vp0")), TIMEOUT);
+        List<String> ifs = dm.start(List.of(spec(Pktstack.VDEVPEER, "peer=/dev/qvm/itest/c,bind=/dev/vdevpeers/vp0")), TIMEOUT);
         long installToUpMicros = (System.nanoTime() - t0) / 1000;
         System.out.println("HotInstallIT: install of vdevpeer-net to vp0 up: " + installToUpMicros + " us");
         assertEquals(List.of("vp0"), ifs);
@@ -110,19 +111,36 @@ public class HotInstallIT {
         assertEquals(Bundle.ACTIVE, driver.getState());
         assertTrue(dm.available().isEmpty());
         Object instance = p.factoryConfigurations(Pktstack.VDEVPEER_PID).get(0).getProperties().get("pktstack.instance");
+        // A guest interface on vp0, so that the driver being replaced has frames of its own in flight.
+        assertEquals(List.of("vt2"), dm.start(List.of(spec(Pktstack.VIRTIO, "name=c,peer=/dev/vdevpeers/vp0")), TIMEOUT));
+        Await.until("vp0 and vt2 to have carrier", () -> stack.interfaceInfo("vp0").isRunning()
+                && stack.interfaceInfo("vt2").isRunning(), up -> up);
+        MacAddress vt2 = stack.interfaceInfo("vt2").mac();
 
         MacAddress vt1 = stack.interfaceInfo("vt1").mac();
         long received0 = stack.interfaceInfo("vt1").counters().inPackets();
         AtomicLong offered = new AtomicLong();
+        AtomicLong offeredOnVp0 = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         Thread traffic = new Thread(() -> {
             while (!stop.get()) {
                 offered.addAndGet(pktgen.transmit("vt0", vt1, 60, 20_000, 32).offered());
             }
         }, "itest-traffic");
+        Thread driverTraffic = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    offeredOnVp0.addAndGet(pktgen.transmit("vp0", vt2, 60, 5_000, 32).offered());
+                } catch (IllegalArgumentException gone) {
+                    Thread.onSpinWait(); // vp0 is away (update, stop, uninstall): keep trying
+                }
+            }
+        }, "itest-traffic-vp0");
         traffic.start();
+        driverTraffic.start();
         try {
             Await.until("traffic to flow", offered::get, n -> n > 0);
+            Await.until("traffic through vp0 to flow", offeredOnVp0::get, n -> n > 0);
 
             // Update to a new version under traffic: vp0 goes and comes back from the same configuration.
             Version before = driver.getVersion();
@@ -153,10 +171,13 @@ public class HotInstallIT {
         } finally {
             stop.set(true);
             traffic.join();
+            driverTraffic.join();
         }
+        assertTrue("vt2 received from vp0", stack.interfaceInfo("vt2").counters().inPackets() > 0);
 
         System.out.println("HotInstallIT: " + offered.get() + " frames offered on vt0 during install, update and uninstall");
-        // Every frame offered on vt0 arrived on vt1, and the pool is full again.
+        // Every frame offered on vt0 arrived on vt1, and the pool is full again: the frames vp0 had in
+        // flight when its driver went came back.
         long expected = received0 + offered.get();
         Await.until("vt1 to count every frame vt0 sent (" + offered.get() + ")",
                 () -> stack.interfaceInfo("vt1").counters().inPackets(), n -> n == expected);
