@@ -1,6 +1,7 @@
 package io.pktstack.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,13 +122,18 @@ final class LinuxRef implements AutoCloseable {
 
     static Result run(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(-1, out);
+            // Output to a file, not a pipe read to its end first: a child that hangs must hit the timeout.
+            Path file = Files.createTempFile("pktstack-bench", ".txt");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(file.toFile()).start();
+                if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return new Result(-1, Files.readString(file) + "\n(timed out)");
+                }
+                return new Result(p.exitValue(), Files.readString(file));
+            } finally {
+                Files.deleteIfExists(file);
             }
-            return new Result(p.exitValue(), out);
         } catch (IOException e) {
             return new Result(-1, e.toString());
         } catch (InterruptedException e) {

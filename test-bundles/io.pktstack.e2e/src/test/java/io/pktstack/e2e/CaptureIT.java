@@ -19,6 +19,7 @@ class CaptureIT {
 
     @Test
     void captureOnABridgeMemberIsReadByTsharkAndMatchesTheCounters() throws Exception {
+        Tshark.assumeInstalled();
         Path root = Files.createTempDirectory("pktstack-e2e-capture");
         Path pcap = root.resolve("vp0.pcap");
         try (StackProcess host = StackProcess.start(root, "host", "-d", "vdevpeer-net",

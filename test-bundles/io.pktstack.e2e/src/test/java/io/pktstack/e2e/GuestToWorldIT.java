@@ -150,6 +150,7 @@ class GuestToWorldIT {
     @Test
     @Order(5)
     void captureOnWm0IsReadByTsharkAndMatchesTheCounters() throws Exception {
+        Tshark.assumeInstalled();
         Path pcap = root.resolve("wm0.pcap");
         StackProcess g = guests.get(0);
         g.ok("ping -c 1 " + LINUX_V4); // neighbours fresh on both sides before counting

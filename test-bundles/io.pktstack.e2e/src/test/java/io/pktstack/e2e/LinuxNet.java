@@ -137,13 +137,18 @@ final class LinuxNet implements AutoCloseable {
 
     static Result exec(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(-1, out + "\n(timed out)");
+            // Output to a file, not a pipe read to its end first: a child that hangs must hit the timeout.
+            Path file = Files.createTempFile("pktstack-exec", ".txt");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(file.toFile()).start();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return new Result(-1, Files.readString(file) + "\n(timed out)");
+                }
+                return new Result(p.exitValue(), Files.readString(file));
+            } finally {
+                Files.deleteIfExists(file);
             }
-            return new Result(p.exitValue(), out);
         } catch (IOException e) {
             return new Result(-1, e.toString());
         } catch (InterruptedException e) {

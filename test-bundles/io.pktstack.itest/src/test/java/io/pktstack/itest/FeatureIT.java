@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.inject.Inject;
+import org.junit.Assume;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -73,6 +74,12 @@ public class FeatureIT {
         }
     }
 
+    /** These profiles make TAP devices (e1000, passthrough): root and /dev/net/tun, else skipped with the reason. */
+    private static void assumeTapDevices() {
+        Assume.assumeTrue("TAP devices need root", "root".equals(System.getProperty("user.name")));
+        Assume.assumeTrue("no /dev/net/tun on this machine", Files.exists(Path.of("/dev/net/tun")));
+    }
+
     private static Path feature(String name) {
         return Path.of(System.getProperty("pktstack.itest.features", "../../features"), name);
     }
@@ -89,6 +96,7 @@ public class FeatureIT {
 
     @Test
     public void theHostWithThreeGuestsAndAPhysicalLink() {
+        assumeTapDevices();
         Pktstack p = new Pktstack(bc);
         BoardProfiles boards = boards(p);
         assertNull("e1000 comes from the repository", p.bundleOrNull("io.pktstack.driver.e1000"));
@@ -130,6 +138,7 @@ public class FeatureIT {
 
     @Test
     public void theGuestWithAPassThroughDevice() {
+        assumeTapDevices();
         Pktstack p = new Pktstack(bc);
         BoardProfiles boards = boards(p);
         BoardProfiles.Applied a = boards.apply(feature("passthrough-guest.json"), TIMEOUT);
@@ -171,6 +180,7 @@ public class FeatureIT {
 
     @Test
     public void everythingAFailedProfileDidIsUndone() throws Exception {
+        assumeTapDevices();
         // This one installs e1000 from the repository, starts two drivers, writes a configuration, and
         // its commands create a bridge, add a route, set a tunable and address lo0 before one fails.
         Pktstack p = new Pktstack(bc);
