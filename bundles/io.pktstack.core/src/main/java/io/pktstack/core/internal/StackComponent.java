@@ -1,5 +1,6 @@
 package io.pktstack.core.internal;
 
+import io.pktstack.core.internal.time.StackTimer;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.link.Link;
@@ -67,6 +68,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private final FramePool pool;
     private final LongSupplier clock;
     private final Forwarder forwarder;
+    private final StackTimer timer;
     private final IpLayer ip;
     private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
     private final Tunables tunables = new Tunables();
@@ -77,14 +79,16 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     @Activate
     public StackComponent(Config config) {
         this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime);
+        timer.start();
     }
 
-    /** For tests: a given pool and clock. */
+    /** For tests: a given pool and clock; the timer runs only when the test calls {@link #timer()}{@code .runDue()}. */
     StackComponent(FramePool pool, LongSupplier nanoClock) {
         this.pool = pool;
         this.clock = nanoClock;
         this.forwarder = new Forwarder(pool, nanoClock);
-        this.ip = new IpLayer(pool, forwarder, nanoClock, this::interfacesSnapshot);
+        this.timer = new StackTimer(nanoClock);
+        this.ip = new IpLayer(pool, forwarder, timer, this::interfacesSnapshot, contexts::get);
         forwarder.setL3(ip);
         synchronized (lock) {
             NetInterface lo = new NetInterface(table.nextIndex(), table.reserveName("lo", -1),
@@ -120,10 +124,16 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         tunables.define("net.inet6.icmp6.nd6_keep", 1, TimeUnit.DAYS.toSeconds(1),
                 "seconds an IPv6 neighbour-cache entry lives (entries made from now on)", ip.ndp::lifetimeSeconds,
                 ip.ndp::setLifetimeSeconds);
+        tunables.define("net.inet.arp.maxhold", 0, 64,
+                "frames held per neighbour while ARP or ND resolves it (the oldest is dropped beyond)",
+                ip.arp::maxHold, v -> {
+                    ip.arp.setMaxHold((int) v);
+                    ip.ndp.setMaxHold((int) v);
+                });
         tunables.define("net.inet.ip.ttl", 1, 255, "TTL of IPv4 packets the stack sends",
-                () -> ip.ttl, v -> ip.ttl = (int) v);
+                () -> ip.out.ttl, v -> ip.out.ttl = (int) v);
         tunables.define("net.inet6.ip6.hlim", 1, 255, "hop limit of IPv6 packets the stack sends (ND excepted: 255)",
-                () -> ip.hopLimit, v -> ip.hopLimit = (int) v);
+                () -> ip.out.hopLimit, v -> ip.out.hopLimit = (int) v);
         tunables.define("net.pktstack.pool.frames", 0, Integer.MAX_VALUE,
                 "frames in the buffer pool (set at start: configuration pool.frames)", pool::capacity, null);
         tunables.define("net.pktstack.pool.slotsize", 0, Integer.MAX_VALUE,
@@ -155,6 +165,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             }
         }
         ip.close();
+        timer.close();
         // The pool's memory is freed only if every frame came back: a leak must not become a crash.
         if (pool.available() == pool.capacity()) {
             pool.close();
@@ -192,6 +203,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             table.add(nif);
             links.put(link, nif);
             nif.up = true;
+            ip.routing.changed();
             link.attach(new Port(nif)); // the driver reports carrier through the port from now on
             LOG.log(Level.INFO, "{0}: {1} link up, MAC {2}", name, nif.driver, mac);
         }
@@ -278,6 +290,11 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         return pool;
     }
 
+    /** The stack timer: tests move their clock and run what came due. */
+    StackTimer timer() {
+        return timer;
+    }
+
     @Override
     public List<InterfaceInfo> interfaces() {
         List<InterfaceInfo> out = new ArrayList<>();
@@ -298,6 +315,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     public void setUp(String ifName, boolean up) {
         synchronized (lock) {
             table.require(ifName).up = up;
+            ip.routing.changed();
         }
     }
 
@@ -314,6 +332,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 }
             }
             nif.addAddress(address);
+            ip.routing.changed();
         }
         NetInterface nif;
         synchronized (lock) {
@@ -331,6 +350,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             if (!nif.removeAddress(address)) {
                 throw new IllegalArgumentException(ifName + " has no address " + address);
             }
+            ip.routing.changed();
         }
     }
 
@@ -400,6 +420,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 throw new IllegalArgumentException(clash);
             }
             b.add(m);
+            ip.routing.changed();
         }
     }
 
@@ -437,6 +458,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 throw new IllegalArgumentException(member + " is not a member of " + bridge);
             }
             b.remove(m, clock.getAsLong());
+            ip.routing.changed();
         }
     }
 
@@ -493,20 +515,20 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
 
     @Override
     public List<RouteEntry> routes() {
-        return ip.routes();
+        return ip.routing.routes();
     }
 
     @Override
     public void addRoute(InterfaceAddress destination, InetAddress gateway) {
         synchronized (lock) {
-            ip.addRoute(destination, gateway);
+            ip.routing.addRoute(destination, gateway);
         }
     }
 
     @Override
     public void deleteRoute(InterfaceAddress destination) {
         synchronized (lock) {
-            ip.staticRoutes.delete(destination);
+            ip.routing.deleteRoute(destination);
         }
     }
 
