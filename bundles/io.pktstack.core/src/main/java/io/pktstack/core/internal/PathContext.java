@@ -37,6 +37,10 @@ final class PathContext {
     final UdpDatagram udp = new UdpDatagram();
     /** The packet being delivered to a protocol handler. */
     final Inbound in = new Inbound();
+    /** Where this thread last forwarded each destination (routing). */
+    final NextHopCache nextHops = new NextHopCache();
+    /** The pieces of a packet being fragmented. */
+    final FrameBatch fragments = new FrameBatch();
 
     /** Queues a frame for transmission on {@code nif}; flushes that queue when it fills. Takes ownership. */
     void send(NetInterface nif, Frame f) {

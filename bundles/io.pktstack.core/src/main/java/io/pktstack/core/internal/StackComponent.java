@@ -141,6 +141,40 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 pool::slotSize, null);
         tunables.define("net.pktstack.capture.queue", 0, Integer.MAX_VALUE,
                 "frames a tcpdump capture queues before it drops copies", () -> CAPTURE_QUEUE, null);
+        defineRouterTunables();
+    }
+
+    /** Forwarding, ICMP error limits and fragment reassembly (NetBSD's and FreeBSD's names). */
+    private void defineRouterTunables() {
+        IpForwarding fwd = ip.forwarding;
+        tunables.define("net.inet.ip.forwarding", 0, 1, "forward IPv4 packets between interfaces (1) or not (0)",
+                () -> fwd.v4 ? 1 : 0, v -> fwd.v4 = v == 1);
+        tunables.define("net.inet6.ip6.forwarding", 0, 1, "forward IPv6 packets between interfaces (1) or not (0)",
+                () -> fwd.v6 ? 1 : 0, v -> fwd.v6 = v == 1);
+        tunables.define("net.inet.ip.redirect", 0, 1, "send ICMP redirects when forwarding out of the arrival interface",
+                () -> fwd.redirects4 ? 1 : 0, v -> fwd.redirects4 = v == 1);
+        tunables.define("net.inet.icmp.errppslimit", -1, 1_000_000,
+                "ICMP error messages sent per second at most (-1: no limit, 0: none)", ip.icmpErrors.limit4::limit,
+                v -> ip.icmpErrors.limit4.setLimit((int) v));
+        tunables.define("net.inet6.icmp6.errppslimit", -1, 1_000_000,
+                "ICMPv6 error messages sent per second at most (-1: no limit, 0: none)", ip.icmpErrors.limit6::limit,
+                v -> ip.icmpErrors.limit6.setLimit((int) v));
+        for (Reassembly r : List.of(ip.reassembly4, ip.reassembly6)) {
+            String p = r == ip.reassembly4 ? "net.inet.ip." : "net.inet6.ip6.";
+            tunables.define(p + "maxfragpackets", 0, 4096,
+                    "datagrams in reassembly at most (0: fragments dropped); changing it drops those in reassembly",
+                    r::maxPackets, v -> r.setLimits((int) v, r.maxFragsPerPacket()));
+            tunables.define(p + "maxfragsperpacket", 1, 8192,
+                    "fragments of one datagram at most; changing it drops datagrams in reassembly",
+                    r::maxFragsPerPacket, v -> r.setLimits(r.maxPackets(), (int) v));
+            tunables.define(p + "maxfrags", 0, 1 << 20, "fragments held for reassembly at most, all datagrams together",
+                    r::maxFrags, v -> r.setMaxFrags((int) v));
+        }
+        tunables.define("net.inet.ip.fragttl", 1, 120, "seconds a datagram may take to arrive whole (IPv6: 60, RFC 8200)",
+                ip.reassembly4::timeoutSeconds, ip.reassembly4::setTimeoutSeconds);
+        tunables.define("net.pktstack.reass.buffers", 0, Integer.MAX_VALUE,
+                "large frames for reassembled datagrams and the stack's own datagrams bigger than a slot",
+                ip.big::capacity, null);
     }
 
     private void forEachBridge(Consumer<Bridge> action) {
@@ -288,6 +322,18 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** The frame pool, for leak checks in tests. */
     FramePool pool() {
         return pool;
+    }
+
+    /** An interface by name, for tests that drive the data path directly. */
+    NetInterface netInterface(String name) {
+        synchronized (lock) {
+            return table.require(name);
+        }
+    }
+
+    /** Layer 2, for tests that drive the data path directly. */
+    Forwarder forwarder() {
+        return forwarder;
     }
 
     /** The stack timer: tests move their clock and run what came due. */

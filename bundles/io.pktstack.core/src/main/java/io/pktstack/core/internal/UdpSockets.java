@@ -35,11 +35,17 @@ final class UdpSockets implements ProtocolHandler {
     private final ProtocolCounters stats;
     private final ConcurrentHashMap<Integer, Endpoint> ports = new ConcurrentHashMap<>();
     private int nextEphemeral = EPHEMERAL_FIRST;
+    private IcmpErrors icmp;
 
     UdpSockets(IpOutput out, Routing routing, ProtocolCounters stats) {
         this.out = out;
         this.routing = routing;
         this.stats = stats;
+    }
+
+    /** Where a datagram for a closed port is answered with a port unreachable (RFC 1122 §4.1.3.1). */
+    void icmpErrors(IcmpErrors icmp) {
+        this.icmp = icmp;
     }
 
     @Override
@@ -64,6 +70,13 @@ final class UdpSockets implements ProtocolHandler {
         if (e == null) {
             stats.count(Stat.UDP_NO_PORT);
             in.l3.drop(DropReason.NO_SOCKET, 1);
+            if (icmp != null) {
+                if (in.v6) {
+                    icmp.unreachableV6(in.l3, f, IcmpErrors.UNREACH6_PORT, ctx);
+                } else {
+                    icmp.unreachableV4(in.l3, f, IcmpErrors.UNREACH_PORT, 0, ctx);
+                }
+            }
             return false;
         }
         if (!e.queue.offer(f)) {
@@ -82,10 +95,11 @@ final class UdpSockets implements ProtocolHandler {
         int n = payload.remaining();
         int udpLen = UdpDatagram.HEADER_LEN + n;
         int ipLen = (v4 ? Ipv4Packet.MIN_HEADER_LEN : Ipv6Packet.HEADER_LEN) + udpLen;
-        if (EthernetFrame.HEADER_LEN + ipLen > r.nif().mtu) {
-            throw new IllegalArgumentException("datagram of " + n + " bytes does not fit the MTU of " + r.nif().name);
+        if ((v4 ? ipLen : udpLen) > IpOutput.maxDatagram(!v4) - (v4 ? 0 : Ipv6Packet.HEADER_LEN)) {
+            throw new IllegalArgumentException("datagram of " + n + " bytes is larger than " + (v4 ? "IPv4" : "IPv6")
+                    + " carries");
         }
-        Frame f = out.take(r.nif());
+        Frame f = out.take(r.nif(), EthernetFrame.HEADER_LEN + ipLen); // larger than the MTU: it leaves in fragments
         if (f == null) {
             throw new UncheckedIOException(new java.io.IOException("no frame buffer free"));
         }
