@@ -324,6 +324,16 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         return pool;
     }
 
+    /** Layer 3, for tests. */
+    IpLayer ipLayer() {
+        return ip;
+    }
+
+    /** The large frames (reassembled datagrams), for leak checks in tests. */
+    FramePool largeFrames() {
+        return ip.big;
+    }
+
     /** An interface by name, for tests that drive the data path directly. */
     NetInterface netInterface(String name) {
         synchronized (lock) {
