@@ -22,6 +22,7 @@ enum DropReason {
     NOT_FORWARDABLE("not forwardable (martian, broadcast, multicast or link-local)"),
     TTL_EXCEEDED("TTL or hop limit exceeded"),
     NEEDS_FRAGMENTATION("too big for the next hop (DF set, or IPv6)"),
+    PF("dropped by pf (pfctl -s info says why)"),
     NO_SOCKET("UDP port unreachable"),
     SOCKET_QUEUE_FULL("UDP socket queue full");
 

@@ -81,6 +81,7 @@ final class ForwardingTable {
 
     final long generation;
     private final NetInterface[] byIndex;
+    private final java.util.Map<String, NetInterface> byName;
     private final Entry[] v4;
     private final Entry[] v6;
     private final int[] localV4;
@@ -92,6 +93,13 @@ final class ForwardingTable {
             NetInterface[] localV4If, long[] localV6, NetInterface[] localV6If) {
         this.generation = generation;
         this.byIndex = byIndex;
+        java.util.Map<String, NetInterface> names = new java.util.HashMap<>();
+        for (NetInterface n : byIndex) {
+            if (n != null) {
+                names.put(n.name, n);
+            }
+        }
+        this.byName = names;
         this.v4 = v4;
         this.v6 = v6;
         this.localV4 = localV4;
@@ -166,6 +174,11 @@ final class ForwardingTable {
         }
         return new ForwardingTable(generation, byIndex, v4.toArray(new Entry[0]), v6.toArray(new Entry[0]), la,
                 l4If.toArray(new NetInterface[0]), l6a, l6If.toArray(new NetInterface[0]));
+    }
+
+    /** The interface named {@code name}, or null. */
+    NetInterface byName(String name) {
+        return byName.get(name);
     }
 
     /** The interface with table index {@code index} (a frame's input port), or null. */

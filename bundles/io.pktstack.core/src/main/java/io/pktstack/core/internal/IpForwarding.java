@@ -47,6 +47,7 @@ final class IpForwarding {
     private NeighborCache ndp;
     private IcmpErrors icmp;
     private Fragmenter fragmenter;
+    private PacketFilterService pf;
     private volatile ForwardingTable table = ForwardingTable.EMPTY;
 
     IpForwarding(Routing routing, Supplier<List<NetInterface>> interfaces, StackTimer timer, ProtocolCounters stats,
@@ -58,11 +59,12 @@ final class IpForwarding {
         this.l2 = l2;
     }
 
-    void wire(NeighborCache arp, NeighborCache ndp, IcmpErrors icmp, Fragmenter fragmenter) {
+    void wire(NeighborCache arp, NeighborCache ndp, IcmpErrors icmp, Fragmenter fragmenter, PacketFilterService pf) {
         this.arp = arp;
         this.ndp = ndp;
         this.icmp = icmp;
         this.fragmenter = fragmenter;
+        this.pf = pf;
     }
 
     /** The current table, rebuilt first if routes, addresses or interface states changed since it was made. */
@@ -143,6 +145,9 @@ final class IpForwarding {
             in.drop(DropReason.NEEDS_FRAGMENTATION, 1);
             icmp.unreachableV4(in, f, IcmpErrors.UNREACH_NEEDFRAG, mtu, ctx); // RFC 1191 §4
             return false;
+        }
+        if (pf.enabled && !pf.outbound(in, out, f)) {
+            return false; // pf dropped it (counted)
         }
         int nextHop = r.gateway != null ? (int) r.gatewayV4 : dst;
         if (redirects4 && out == in && onLinkV4(t, in, src)) {

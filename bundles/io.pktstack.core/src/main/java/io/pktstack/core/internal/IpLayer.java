@@ -46,6 +46,7 @@ final class IpLayer implements Forwarder.L3Input {
     final Reassembly reassembly4;
     final Reassembly reassembly6;
     final RouterAdvertiser advertiser;
+    final PacketFilterService pf;
     /** Large frames for reassembled datagrams and the stack's own ones bigger than a pool slot. */
     final FramePool big = new FramePool(BIG_FRAMES, Reassembly.BIG_SLOT);
     /** How many: 16 datagrams of up to 64 KiB, about 1 MiB off the heap. */
@@ -78,7 +79,8 @@ final class IpLayer implements Forwarder.L3Input {
         this.icmpErrors = new IcmpErrors(out, stats, forwarding::table, timer::now);
         Fragmenter fragmenter = new Fragmenter(pool, stats);
         out.fragments(fragmenter, big);
-        forwarding.wire(arp, ndp, icmpErrors, fragmenter);
+        this.pf = new PacketFilterService(forwarding::table, timer);
+        forwarding.wire(arp, ndp, icmpErrors, fragmenter, pf);
         this.reassembly4 = new Reassembly(false, big, timer, stats, contexts, 64, 64, 1024, 30);
         this.reassembly6 = new Reassembly(true, big, timer, stats, contexts, 64, 64, 1024, 60);
         reassembly4.icmp(icmpErrors);
@@ -87,7 +89,7 @@ final class IpLayer implements Forwarder.L3Input {
         advertiser.cache(ndp);
         icmpv6.advertiser(advertiser);
         nd.routerFlag(() -> forwarding.v6);
-        ipv4.router(forwarding, reassembly4, icmpErrors);
+        ipv4.router(forwarding, reassembly4, icmpErrors, pf);
         ipv6.router(forwarding, reassembly6, advertiser, icmpErrors);
         udp.icmpErrors(icmpErrors);
         arp.onUnresolved(f -> unreachable(f, false, contexts.get()));
@@ -199,6 +201,7 @@ final class IpLayer implements Forwarder.L3Input {
     void close() {
         udp.closeAll();
         advertiser.close();
+        pf.close();
         reassembly4.clear();
         reassembly6.clear();
         arp.clear();

@@ -22,6 +22,7 @@ final class Ipv4Input {
     private IpForwarding forwarding;
     private Reassembly reassembly;
     private IcmpErrors icmp;
+    private PacketFilterService pf;
 
     Ipv4Input(ProtocolCounters stats) {
         this.stats = stats;
@@ -31,10 +32,11 @@ final class Ipv4Input {
         handlers[protocol] = handler;
     }
 
-    void router(IpForwarding forwarding, Reassembly reassembly, IcmpErrors icmp) {
+    void router(IpForwarding forwarding, Reassembly reassembly, IcmpErrors icmp, PacketFilterService pf) {
         this.forwarding = forwarding;
         this.reassembly = reassembly;
         this.icmp = icmp;
+        this.pf = pf;
     }
 
     /** Returns true if a handler kept the frame. */
@@ -52,6 +54,29 @@ final class Ipv4Input {
             l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
         }
+        if (pf.enabled) {
+            // pf sees whole datagrams (its "set reassemble yes"): a fragment waits for the rest first.
+            if (ip.isFragment()) {
+                Frame whole = reassembly.inputV4(l3, f);
+                if (whole != null) {
+                    ip.wrap(whole.segment(), whole.offset() + EthernetFrame.HEADER_LEN,
+                            whole.length() - EthernetFrame.HEADER_LEN);
+                    if (!pf.inbound(l3, whole) || !route(l3, whole, ctx)) {
+                        whole.release();
+                    }
+                }
+                return true;
+            }
+            if (!pf.inbound(l3, f)) {
+                return false;
+            }
+        }
+        return route(l3, f, ctx);
+    }
+
+    /** Delivers the packet (its own, or a broadcast), forwards it, or drops it as not ours. Returns true if kept. */
+    private boolean route(NetInterface l3, Frame f, PathContext ctx) {
+        Ipv4Packet ip = ctx.ip4;
         int dst = ip.dstAddr();
         NetInterface owner = Segments.ownerV4(l3, dst);
         if (owner == null && forwarding.table().localV4(dst) != null) {

@@ -110,7 +110,17 @@ final class ProtocolCounters {
         ARP_REPLY_IN("arp", "reply packets received"),
         ARP_MALFORMED("arp", "packets with bad format"),
         ARP_REQUEST_OUT("arp", "request packets sent (announcements included)"),
-        ARP_REPLY_OUT("arp", "reply packets sent");
+        ARP_REPLY_OUT("arp", "reply packets sent"),
+        DHCP_RECEIVED("dhcp", "messages received"),
+        DHCP_MALFORMED("dhcp", "malformed messages dropped"),
+        DHCP_NOT_SERVED("dhcp", "messages dropped (no server or client on the interface)"),
+        DHCP_OFFERS("dhcp", "offers sent"),
+        DHCP_ACKS("dhcp", "acks sent"),
+        DHCP_NAKS("dhcp", "naks sent"),
+        DHCP_UNANSWERED("dhcp", "requests not answered (no free address, another server's, unknown client)"),
+        DHCP_CLIENT_SENT("dhcp", "client messages sent"),
+        DHCP_CLIENT_ACCEPTED("dhcp", "client replies accepted"),
+        DHCP_CLIENT_IGNORED("dhcp", "client replies ignored (another exchange)");
 
         final String protocol;
         final String text;

@@ -2,6 +2,7 @@ package io.pktstack.core.internal;
 
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.net.MacAddress;
+import io.pktstack.api.router.RouterAdvertisements;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.wire.EtherType;
 import io.pktstack.api.wire.EthernetFrame;
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  * otherwise the router lifetime is 0, §6.2.3). Switching an interface off
  * sends a last advertisement with lifetime 0 (§6.2.5).
  */
-final class RouterAdvertiser {
+final class RouterAdvertiser implements RouterAdvertisements {
 
     static final long ALL_ROUTERS_LO = 2L;
     static final long ALL_NODES_MAC = 0x3333_0000_0001L;
@@ -106,7 +107,8 @@ final class RouterAdvertiser {
     }
 
     /** Switches advertisements on for an interface; the first goes out at once. */
-    synchronized void enable(String ifName) {
+    @Override
+    public synchronized void start(String ifName) {
         NetInterface nif = find(ifName);
         if (nif == null) {
             throw new IllegalArgumentException("rtadvd: no interface '" + ifName + "'");
@@ -127,7 +129,8 @@ final class RouterAdvertiser {
     }
 
     /** Switches advertisements off, with a last one saying the host is no longer a router (RFC 4861 §6.2.5). */
-    synchronized void disable(String ifName) {
+    @Override
+    public synchronized void stop(String ifName) {
         Advertising a = on.get(ifName);
         if (a == null) {
             throw new IllegalArgumentException("rtadvd: not advertising on " + ifName);
@@ -145,7 +148,8 @@ final class RouterAdvertiser {
     }
 
     /** The interfaces advertising, sorted by name. */
-    List<String> interfaces() {
+    @Override
+    public List<String> interfaces() {
         return new ArrayList<>(new TreeMap<>(on).keySet());
     }
 

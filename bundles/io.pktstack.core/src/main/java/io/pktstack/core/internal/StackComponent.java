@@ -29,6 +29,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import io.pktstack.api.router.DhcpClient;
+import io.pktstack.api.router.DhcpServer;
+import io.pktstack.api.router.PacketFilter;
+import io.pktstack.api.router.Router;
+import io.pktstack.api.router.RouterAdvertisements;
+import java.nio.file.Path;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -45,10 +52,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * appears is named, attached and brought up; one that goes away is detached,
  * and the frames it held return to the pool.
  */
-@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class}, immediate = true,
+@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, Router.class}, immediate = true,
         configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture {
+public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, Router {
 
     static final String PID = "io.pktstack.core";
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
@@ -75,15 +82,37 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** Address-table size and ageing of every bridge (sysctl net.link.bridge.maxaddr, .timeout). */
     private volatile int bridgeMaxAddresses = Bridge.DEFAULT_MAX_ADDRESSES;
     private volatile long bridgeTimeoutSeconds = Bridge.DEFAULT_TIMEOUT_SECONDS;
+    private final DhcpServerService dhcpServer;
+    private final DhcpClientService dhcpClient;
 
     @Activate
-    public StackComponent(Config config) {
-        this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime);
+    public StackComponent(Config config, BundleContext context) {
+        this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime, Instance.of(context));
         timer.start();
     }
 
     /** For tests: a given pool and clock; the timer runs only when the test calls {@link #timer()}{@code .runDue()}. */
     StackComponent(FramePool pool, LongSupplier nanoClock) {
+        this(pool, nanoClock, Instance.NONE);
+    }
+
+    /**
+     * Who this stack is: its state directory (where {@code dhcpd.leases} is
+     * kept across restarts; null keeps state in memory) and its name (the
+     * host name its DHCP client sends).
+     */
+    record Instance(Path stateDir, String name) {
+        static final Instance NONE = new Instance(null, null);
+
+        /** From the launcher's framework properties: {@code ROOT/db/NAME}, as BSD keeps leases in /var/db. */
+        static Instance of(BundleContext context) {
+            String root = context.getProperty("pktstack.root");
+            String name = context.getProperty("pktstack.name");
+            return new Instance(root == null || name == null ? null : Path.of(root, "db", name), name);
+        }
+    }
+
+    StackComponent(FramePool pool, LongSupplier nanoClock, Instance instance) {
         this.pool = pool;
         this.clock = nanoClock;
         this.forwarder = new Forwarder(pool, nanoClock);
@@ -99,6 +128,21 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             table.add(lo);
         }
         defineTunables();
+        // The DHCP server keeps lease ends as wall-clock seconds (they outlive the process); derived from the stack
+        // clock so that tests moving it move lease time too.
+        long epochNanosAtStart = System.currentTimeMillis() * 1_000_000L - nanoClock.getAsLong();
+        LongSupplier epochSeconds = () -> (epochNanosAtStart + nanoClock.getAsLong()) / 1_000_000_000L;
+        DhcpSender dhcp = new DhcpSender(ip.out, ip.routing);
+        this.dhcpServer = new DhcpServerService(dhcp, ip.udp, ip.stats, this::findInterface,
+                instance.stateDir() == null ? null : instance.stateDir().resolve("dhcpd.leases"), epochSeconds);
+        this.dhcpClient = new DhcpClientService(dhcp, ip.udp, ip.stats, timer, this::findInterface, this,
+                contexts::get, instance::name, new java.util.SplittableRandom());
+    }
+
+    private NetInterface findInterface(String name) {
+        synchronized (lock) {
+            return table.get(name);
+        }
     }
 
     /**
@@ -198,6 +242,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 detach(e.getKey(), e.getValue());
             }
         }
+        dhcpClient.close();
         ip.close();
         timer.close();
         // The pool's memory is freed only if every frame came back: a leak must not become a crash.
@@ -649,5 +694,27 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 }
             }
         };
+    }
+
+    // ---- Router ------------------------------------------------------------
+
+    @Override
+    public DhcpServer dhcpServer() {
+        return dhcpServer;
+    }
+
+    @Override
+    public DhcpClient dhcpClient() {
+        return dhcpClient;
+    }
+
+    @Override
+    public PacketFilter packetFilter() {
+        return ip.pf;
+    }
+
+    @Override
+    public RouterAdvertisements routerAdvertisements() {
+        return ip.advertiser;
     }
 }

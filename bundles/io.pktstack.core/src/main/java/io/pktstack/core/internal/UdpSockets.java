@@ -36,11 +36,64 @@ final class UdpSockets implements ProtocolHandler {
     private final ConcurrentHashMap<Integer, Endpoint> ports = new ConcurrentHashMap<>();
     private int nextEphemeral = EPHEMERAL_FIRST;
     private IcmpErrors icmp;
+    /** Ports the stack serves itself (DHCP's 67 and 68): a few, scanned per datagram; replaced whole on change. */
+    private volatile Internal internal = new Internal(new int[0], new ProtocolHandler[0], new String[0]);
+
+    private record Internal(int[] ports, ProtocolHandler[] handlers, String[] owners) {
+        String owner(int port) {
+            for (int i = 0; i < ports.length; i++) {
+                if (ports[i] == port) {
+                    return owners[i];
+                }
+            }
+            return null;
+        }
+    }
 
     UdpSockets(IpOutput out, Routing routing, ProtocolCounters stats) {
         this.out = out;
         this.routing = routing;
         this.stats = stats;
+    }
+
+    /**
+     * Serves {@code port} inside the stack: its datagrams (checksum verified)
+     * go to {@code handler} with the {@link Inbound} that says which interface
+     * they came in on, rather than to a socket.
+     */
+    synchronized void bindInternal(int port, String owner, ProtocolHandler handler) {
+        Internal in = internal;
+        if (ports.containsKey(port) || in.owner(port) != null) {
+            throw new IllegalArgumentException("UDP port " + port + " is in use"
+                    + (in.owner(port) != null ? " (" + in.owner(port) + ")" : ""));
+        }
+        int n = in.ports.length;
+        int[] p = java.util.Arrays.copyOf(in.ports, n + 1);
+        ProtocolHandler[] h = java.util.Arrays.copyOf(in.handlers, n + 1);
+        String[] o = java.util.Arrays.copyOf(in.owners, n + 1);
+        p[n] = port;
+        h[n] = handler;
+        o[n] = owner;
+        internal = new Internal(p, h, o);
+    }
+
+    synchronized void unbindInternal(int port) {
+        Internal in = internal;
+        int n = 0;
+        for (int q : in.ports) {
+            n += q == port ? 0 : 1;
+        }
+        int[] p = new int[n];
+        ProtocolHandler[] h = new ProtocolHandler[n];
+        String[] o = new String[n];
+        for (int j = 0, k = 0; j < in.ports.length; j++) {
+            if (in.ports[j] != port) {
+                p[k] = in.ports[j];
+                h[k] = in.handlers[j];
+                o[k++] = in.owners[j];
+            }
+        }
+        internal = new Internal(p, h, o);
     }
 
     /** Where a datagram for a closed port is answered with a port unreachable (RFC 1122 §4.1.3.1). */
@@ -65,6 +118,13 @@ final class UdpSockets implements ProtocolHandler {
             stats.count(Stat.UDP_BAD_SUM);
             in.l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
+        }
+        Internal served = internal;
+        for (int i = 0; i < served.ports.length; i++) {
+            if (served.ports[i] == u.dstPort()) {
+                stats.count(Stat.UDP_DELIVERED);
+                return served.handlers[i].input(in, f, ctx);
+            }
         }
         Endpoint e = ports.get(u.dstPort());
         if (e == null) {
@@ -148,8 +208,9 @@ final class UdpSockets implements ProtocolHandler {
             }
             port = nextEphemeral;
         }
-        if (ports.containsKey(port)) {
-            throw new IllegalArgumentException("UDP port " + port + " is in use");
+        String owner = internal.owner(port);
+        if (ports.containsKey(port) || owner != null) {
+            throw new IllegalArgumentException("UDP port " + port + " is in use" + (owner != null ? " (" + owner + ")" : ""));
         }
         Endpoint e = new Endpoint(port, contexts);
         ports.put(port, e);
