@@ -159,4 +159,45 @@ final class Packets {
         }
         return b;
     }
+
+    static final int FIN = 0x01;
+    static final int SYN = 0x02;
+    static final int RST = 0x04;
+    static final int ACK = 0x10;
+
+    /** A TCP segment without options (RFC 9293 §3.1), its checksum over the IPv4 pseudo-header. */
+    static byte[] tcp4(String src, String dst, int sport, int dport, long seq, long ack, int flags, byte[] data) {
+        byte[] t = cat(u16(sport), u16(dport), u32(seq), u32(ack), new byte[] {0x50, (byte) flags}, u16(65535),
+                u16(0), u16(0), data);
+        int c = Hex.internetChecksum(t, 0, t.length, pseudo4(src, dst, 6, t.length));
+        t[16] = (byte) (c >>> 8);
+        t[17] = (byte) c;
+        return t;
+    }
+
+    static String ipText(byte[] f, int at) {
+        return u8(f, at) + "." + u8(f, at + 1) + "." + u8(f, at + 2) + "." + u8(f, at + 3);
+    }
+
+    /**
+     * Checks an Ethernet frame holding an IPv4 packet: the header checksum and
+     * the transport's (TCP and UDP over the pseudo-header, ICMP over itself).
+     */
+    static void assertChecksums(byte[] f) {
+        int hl = (f[14] & 0x0F) * 4;
+        int total = u16(f, 16);
+        if (Hex.internetChecksum(f, 14, 14 + hl, 0) != 0) {
+            throw new AssertionError("bad IPv4 header checksum in " + Hex.of(f));
+        }
+        int p = u8(f, 23);
+        int l4 = 14 + hl;
+        int len = total - hl;
+        long pseudo = p == 1 ? 0 : pseudo4(ipText(f, 26), ipText(f, 30), p, len);
+        if (p == 17 && u16(f, l4 + 6) == 0) {
+            return;
+        }
+        if ((p == 1 || p == 6 || p == 17) && Hex.internetChecksum(f, l4, l4 + len, pseudo) != 0) {
+            throw new AssertionError("bad protocol " + p + " checksum in " + Hex.of(f));
+        }
+    }
 }

@@ -9,8 +9,14 @@ import static io.pktstack.core.internal.Packets.u8;
 import static io.pktstack.core.internal.Packets.udp4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.api.frame.Frame;
+import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.stack.ProtocolStatistics;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,5 +126,47 @@ abstract class RouterTestBase extends StackTestBase {
                 "ICMPv6 checksum");
         assertArrayEquals(Packets.u32(rest), slice(e, 58, 62));
         assertArrayEquals(quoted, slice(e, 62, e.length));
+    }
+
+    /**
+     * Forwards 64-byte UDP frames from A on vp0 to 10.3.0.5 behind a third
+     * link, batches of 32 straight into layer 2 (no test-harness copies), and
+     * fails if the forwarding thread allocated, after warm-up, a tenth of a
+     * byte per frame or more.
+     */
+    void assertSteadyStateAllocatesNothing(Runnable once3rdLinkIsUp) {
+        FakeLink sink = add(new FakeLink("02:00:00:00:03:01"), "vp");
+        address("vp2", "10.3.0.1/24");
+        once3rdLinkIsUp.run();
+        learnV4(sink, "52:54:00:00:03:05", "10.3.0.5", "10.3.0.1");
+        sink.discard = true; // as a driver that puts frames on a wire, without copying them out
+        byte[] packet = eth(R0, A, 0x0800, ipv4("10.1.0.10", "10.3.0.5", 17, 64, 1, Packets.DF,
+                udp4("10.1.0.10", "10.3.0.5", 1, 2, new byte[18])));
+        NetInterface in = stack.netInterface("vp0");
+        PathContext ctx = new PathContext();
+        FrameBatch batch = new FrameBatch();
+        Frame[] frames = new Frame[32];
+        Runnable round = () -> {
+            pool.take(frames, 32);
+            for (Frame f : frames) {
+                MemorySegment.copy(packet, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), packet.length);
+                f.length(packet.length);
+                batch.add(f);
+            }
+            stack.forwarder().receive(in, batch, ctx);
+        };
+        for (int i = 0; i < 20_000; i++) {
+            round.run();
+        }
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int rounds = 10_000;
+        for (int i = 0; i < rounds; i++) {
+            round.run();
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < rounds * 32L / 10, allocated + " bytes allocated for " + rounds * 32 + " frames");
+        assertEquals(pool.capacity(), pool.available());
     }
 }

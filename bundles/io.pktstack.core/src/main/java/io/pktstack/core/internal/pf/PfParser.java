@@ -171,9 +171,12 @@ public final class PfParser {
         Ports natPorts = NAT_PORTS;
         boolean staticPort = false;
         while (t.more()) {
+            if (t.peekIs("port")) {
+                natPorts = ports(t, PfRules.ANY); // for ICMP the identifiers' range
+                continue;
+            }
             String w = t.next("port or static-port");
             switch (w) {
-                case "port" -> natPorts = ports(t, proto);
                 case "static-port" -> staticPort = true;
                 case "round-robin" -> { } // what pfctl prints for (IF): accepted back
                 default -> throw t.error(w, "expected 'port' or 'static-port'");
