@@ -23,6 +23,12 @@ public interface PacketFilter {
      */
     List<String> load(String text, String source);
 
+    /**
+     * Reads {@code text} as {@link #load} would and returns its rules, but
+     * puts nothing in force ({@code pfctl -n -f FILE}).
+     */
+    List<String> check(String text, String source);
+
     /** {@code pfctl -e} / {@code pfctl -d}. */
     void enable(boolean on);
 

@@ -97,17 +97,24 @@ final class PacketFilterService implements PacketFilter, PfEngine.Interfaces {
 
     @Override
     public synchronized List<String> load(String text, String source) {
-        PfRules r;
-        try {
-            r = new PfParser(name -> tables.get().byName(name) != null).parse(text);
-        } catch (PfParser.SyntaxException e) {
-            throw new IllegalArgumentException("pfctl: " + source + ":" + e.getMessage() + "; rules unchanged");
-        }
-        engine.load(r);
+        engine.load(parse(text, source));
         if (enabled) {
             timer.schedule(purge, engine.intervalNanos());
         }
         return rules();
+    }
+
+    @Override
+    public List<String> check(String text, String source) {
+        return PfParser.describe(parse(text, source));
+    }
+
+    private PfRules parse(String text, String source) {
+        try {
+            return new PfParser(name -> tables.get().byName(name) != null).parse(text);
+        } catch (PfParser.SyntaxException e) {
+            throw new IllegalArgumentException("pfctl: " + source + ":" + e.getMessage() + "; rules unchanged");
+        }
     }
 
     @Override

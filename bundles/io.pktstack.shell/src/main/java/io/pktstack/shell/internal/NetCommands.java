@@ -151,7 +151,7 @@ public final class NetCommands {
                 case "-c" -> count = intArg(args, ++i, a, 1, 1_000_000);
                 case "-i" -> interval = doubleArg(args, ++i, a);
                 case "-W" -> waitMs = intArg(args, ++i, a, 1, 3_600_000);
-                case "-s" -> size = intArg(args, ++i, a, 0, 1472);
+                case "-s" -> size = intArg(args, ++i, a, 0, 65507); // larger than the MTU: sent in fragments
                 default -> {
                     if (a.startsWith("-") || host != null) {
                         throw new IllegalArgumentException("ping: unknown argument '" + a + "'");
