@@ -59,8 +59,7 @@ final class Ipv4Input {
             if (ip.isFragment()) {
                 Frame whole = reassembly.inputV4(l3, f);
                 if (whole != null) {
-                    ip.wrap(whole.segment(), whole.offset() + EthernetFrame.HEADER_LEN,
-                            whole.length() - EthernetFrame.HEADER_LEN);
+                    wrapWhole(ctx, whole);
                     if (!pf.inbound(l3, whole) || !route(l3, whole, ctx)) {
                         whole.release();
                     }
@@ -96,7 +95,7 @@ final class Ipv4Input {
         if (ip.isFragment()) {
             Frame whole = reassembly.inputV4(l3, f);
             if (whole != null) {
-                ip.wrap(whole.segment(), whole.offset() + EthernetFrame.HEADER_LEN, whole.length() - EthernetFrame.HEADER_LEN);
+                wrapWhole(ctx, whole);
                 if (!deliver(l3, owner, whole, ctx)) {
                     whole.release();
                 }
@@ -146,5 +145,11 @@ final class Ipv4Input {
         in.l4Offset = ip.payloadOffset();
         in.l4Length = ip.totalLength() - ip.headerLength();
         return h.input(in, f, ctx);
+    }
+
+    /** Points the thread's Ethernet and IP views at a reassembled datagram: the handlers answer from them. */
+    private static void wrapWhole(PathContext ctx, Frame whole) {
+        ctx.eth.wrap(whole.segment(), whole.offset(), whole.length());
+        ctx.ip4.wrap(whole.segment(), whole.offset() + EthernetFrame.HEADER_LEN, whole.length() - EthernetFrame.HEADER_LEN);
     }
 }

@@ -76,7 +76,7 @@ final class Ipv6Input {
         if (ip.nextHeader() == Fragmenter.IPV6_FRAGMENT && owner != null) {
             Frame whole = reassembly.inputV6(l3, f, ctx);
             if (whole != null) {
-                ip.wrap(whole.segment(), whole.offset() + EthernetFrame.HEADER_LEN, whole.length() - EthernetFrame.HEADER_LEN);
+                wrapWhole(ctx, whole);
                 if (!deliver(l3, owner, whole, ctx)) {
                     whole.release();
                 }
@@ -115,5 +115,11 @@ final class Ipv6Input {
         in.l4Offset = ip.payloadOffset();
         in.l4Length = ip.payloadLength();
         return h.input(in, f, ctx);
+    }
+
+    /** Points the thread's Ethernet and IP views at a reassembled datagram: the handlers answer from them. */
+    private static void wrapWhole(PathContext ctx, Frame whole) {
+        ctx.eth.wrap(whole.segment(), whole.offset(), whole.length());
+        ctx.ip6.wrap(whole.segment(), whole.offset() + EthernetFrame.HEADER_LEN, whole.length() - EthernetFrame.HEADER_LEN);
     }
 }

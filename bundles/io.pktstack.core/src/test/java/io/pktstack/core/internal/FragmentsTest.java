@@ -248,6 +248,8 @@ class FragmentsTest extends RouterTestBase {
         for (int i = 0; i < sent.size(); i++) {
             byte[] f = Hex.bytes(sent.get(i));
             assertTrue(f.length <= 1514);
+            assertArrayEquals(Packets.mac(A), slice(f, 0, 6), "to the requester");
+            assertArrayEquals(Packets.mac(R0), slice(f, 6, 12), "from vp0");
             assertEquals(0, Hex.internetChecksum(f, 14, 34, 0));
             assertEquals(i * 1480 / 8, u16(f, 20) & 0x1FFF);
             id = i == 0 ? u16(f, 18) : id;
