@@ -660,6 +660,18 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         return Pktgen.run(pool, nif, destination, frameBytes, frames, batch);
     }
 
+    @Override
+    public Result transmit(String ifName, byte[] frame, long frames, int batch) {
+        NetInterface nif;
+        synchronized (lock) {
+            nif = table.require(ifName);
+        }
+        if (nif.kind != NetInterface.Kind.LINK) {
+            throw new IllegalArgumentException(ifName + " is not a link: the generator sends on a driver's interface");
+        }
+        return Pktgen.run(pool, nif, frame, frames, batch);
+    }
+
     /** Frames a capture queues before it drops copies (the reader is a shell thread). */
     static final int CAPTURE_QUEUE = 8192;
 

@@ -383,6 +383,13 @@ class ForwardingTest extends RouterTestBase {
     // ---- steady state ---------------------------------------------------------------
 
     @Test
+    void pktgenSendsCopiesOfAWholeFrameForTheRouterToForward() {
+        byte[] frame = Hex.bytes(UDP_A_TO_B);
+        assertEquals(3, stack.transmit("vp0", frame, 3, 2).offered());
+        assertEquals(List.of(Hex.of(frame), Hex.of(frame), Hex.of(frame)), vp0.takeSent());
+    }
+
+    @Test
     void forwardingAllocatesNothingPerFrame() {
         forwarding(true);
         assertSteadyStateAllocatesNothing(() -> { });
