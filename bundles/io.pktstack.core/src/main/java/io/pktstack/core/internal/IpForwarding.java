@@ -6,7 +6,6 @@ import io.pktstack.api.wire.EthernetFrame;
 import io.pktstack.api.wire.Ipv4Packet;
 import io.pktstack.api.wire.Ipv6Packet;
 import io.pktstack.core.internal.ProtocolCounters.Stat;
-import io.pktstack.core.internal.time.StackTimer;
 import io.pktstack.core.internal.wire.Be;
 import io.pktstack.core.internal.wire.ChecksumUpdate;
 import java.util.List;
@@ -40,7 +39,6 @@ final class IpForwarding {
 
     private final Routing routing;
     private final Supplier<List<NetInterface>> interfaces;
-    private final StackTimer timer;
     private final ProtocolCounters stats;
     private final Forwarder l2;
     private NeighborCache arp;
@@ -50,11 +48,9 @@ final class IpForwarding {
     private PacketFilterService pf;
     private volatile ForwardingTable table = ForwardingTable.EMPTY;
 
-    IpForwarding(Routing routing, Supplier<List<NetInterface>> interfaces, StackTimer timer, ProtocolCounters stats,
-            Forwarder l2) {
+    IpForwarding(Routing routing, Supplier<List<NetInterface>> interfaces, ProtocolCounters stats, Forwarder l2) {
         this.routing = routing;
         this.interfaces = interfaces;
-        this.timer = timer;
         this.stats = stats;
         this.l2 = l2;
     }
@@ -146,7 +142,7 @@ final class IpForwarding {
             icmp.unreachableV4(in, f, IcmpErrors.UNREACH_NEEDFRAG, mtu, ctx); // RFC 1191 §4
             return false;
         }
-        if (pf.enabled && !pf.outbound(in, out, f)) {
+        if (pf.enabled && !pf.outbound(in, out, f, ctx)) {
             return false; // pf dropped it (counted)
         }
         int nextHop = r.gateway != null ? (int) r.gatewayV4 : dst;
@@ -278,7 +274,7 @@ final class IpForwarding {
         NeighborCache.Entry n = cache.neighbor[slot];
         NetInterface out = r.nif;
         Be.mac(f.segment(), f.offset() + 6, out.mac.bits());
-        if (n != null && n.reachable(timer.now())) {
+        if (n != null && n.reachable(ctx.now)) {
             Forwarder.setDstMac(f, n.mac.bits());
             l2.output(out, f, ctx);
             return;

@@ -40,6 +40,7 @@ final class IpLayer implements Forwarder.L3Input {
     private final Arp arpProtocol;
     private final NeighborDiscovery nd;
     private final Pinger pinger;
+    private final StackTimer timer;
     /** The router's parts: forwarding, ICMP errors, fragments, router advertisements. */
     final IpForwarding forwarding;
     final IcmpErrors icmpErrors;
@@ -54,6 +55,7 @@ final class IpLayer implements Forwarder.L3Input {
 
     IpLayer(FramePool pool, Forwarder forwarder, StackTimer timer, Supplier<List<NetInterface>> interfaces,
             Supplier<PathContext> contexts) {
+        this.timer = timer;
         this.routing = new Routing(interfaces, stats);
         this.out = new IpOutput(pool, forwarder, stats);
         this.arpProtocol = new Arp(out, stats);
@@ -75,7 +77,7 @@ final class IpLayer implements Forwarder.L3Input {
         ipv6.register(IpProtocol.ICMPV6, icmpv6, true);
         ipv6.register(IpProtocol.UDP, udp, false);
 
-        this.forwarding = new IpForwarding(routing, interfaces, timer, stats, forwarder);
+        this.forwarding = new IpForwarding(routing, interfaces, stats, forwarder);
         this.icmpErrors = new IcmpErrors(out, stats, forwarding::table, timer::now);
         Fragmenter fragmenter = new Fragmenter(pool, stats);
         out.fragments(fragmenter, big);
@@ -118,6 +120,7 @@ final class IpLayer implements Forwarder.L3Input {
 
     @Override
     public void input(NetInterface l3, FrameBatch batch, PathContext ctx) {
+        ctx.now = timer.now();
         for (int i = 0; i < batch.size(); i++) {
             Frame f = batch.get(i);
             EthernetFrame eth = ctx.eth;

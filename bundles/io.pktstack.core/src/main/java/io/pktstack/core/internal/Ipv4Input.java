@@ -60,13 +60,13 @@ final class Ipv4Input {
                 Frame whole = reassembly.inputV4(l3, f);
                 if (whole != null) {
                     wrapWhole(ctx, whole);
-                    if (!pf.inbound(l3, whole) || !route(l3, whole, ctx)) {
+                    if (!pf.inbound(l3, whole, ctx) || !route(l3, whole, ctx)) {
                         whole.release();
                     }
                 }
                 return true;
             }
-            if (!pf.inbound(l3, f)) {
+            if (!pf.inbound(l3, f, ctx)) {
                 return false;
             }
         }
