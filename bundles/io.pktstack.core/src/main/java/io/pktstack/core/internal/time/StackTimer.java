@@ -113,6 +113,16 @@ public final class StackTimer implements AutoCloseable {
         }
     }
 
+    /** The earliest deadline armed, or {@link Long#MAX_VALUE} if none (tests jump their clock to it). */
+    public long nextDeadline() {
+        lock.lock();
+        try {
+            return size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Tasks armed now (for tests and leak checks). */
     public int scheduled() {
         lock.lock();
