@@ -7,6 +7,7 @@ import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.tcp.TcpStack;
 import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.stack.PingResult;
@@ -55,14 +56,16 @@ public final class NetCommands {
     private final DriverManager drivers;
     private final PacketGenerator generator;
     private final PacketCapture capture;
+    private final TcpStack tcp;
 
     @Activate
     public NetCommands(@Reference NetworkStack stack, @Reference DriverManager drivers,
-            @Reference PacketGenerator generator, @Reference PacketCapture capture) {
+            @Reference PacketGenerator generator, @Reference PacketCapture capture, @Reference TcpStack tcp) {
         this.stack = stack;
         this.drivers = drivers;
         this.generator = generator;
         this.capture = capture;
+        this.tcp = tcp;
     }
 
     @Descriptor("configure network interfaces: ifconfig [-a] | IF | IF create|destroy | IF [inet|inet6] ADDR[/LEN] [netmask M] [prefixlen N] [alias|-alias|delete] [up|down]")
@@ -209,8 +212,8 @@ public final class NetCommands {
         return new NicInfo(stack.interfaceInfo(args[0]));
     }
 
-    @Descriptor("show network status: netstat -i (interface counters) | -r (routes) | -s [-p PROTO] (per-protocol statistics) | -m (frame buffers); -n is accepted and changes nothing (addresses are always numeric)")
-    public Report netstat(@Descriptor("-i, -r, -s [-p PROTO] or -m") String... given) {
+    @Descriptor("show network status: netstat -a [-p tcp] (connections and listeners) | -i (interface counters) | -r (routes) | -s [-p PROTO] (per-protocol statistics) | -m (frame buffers); -n is accepted and changes nothing (addresses are always numeric)")
+    public Report netstat(@Descriptor("-a [-p tcp], -i, -r, -s [-p PROTO] or -m") String... given) {
         List<String> rest = new ArrayList<>();
         String proto = null;
         String[] args = splitFlags(given);
@@ -228,8 +231,14 @@ public final class NetCommands {
             rest.add(args[i]);
         }
         String mode = rest.size() == 1 ? rest.get(0) : null;
-        if (proto != null && !"-s".equals(mode)) {
-            throw new IllegalArgumentException("netstat: '-p " + proto + "' goes with -s");
+        if (proto != null && !"-s".equals(mode) && !"-a".equals(mode)) {
+            throw new IllegalArgumentException("netstat: '-p " + proto + "' goes with -s or -a");
+        }
+        if ("-a".equals(mode)) {
+            if (proto != null && !proto.equals("tcp")) {
+                throw new IllegalArgumentException("netstat -a: unknown protocol '" + proto + "' (known: tcp)");
+            }
+            return new ConnectionTable(tcp.connections());
         }
         if ("-i".equals(mode)) {
             return new InterfaceStatistics(stack.interfaces());
@@ -253,7 +262,7 @@ public final class NetCommands {
         if ("-m".equals(mode)) {
             return new BufferReport(stack.buffers(), heapAllocatedBytes());
         }
-        throw new IllegalArgumentException("netstat: use one of -i, -r, -s, -m"
+        throw new IllegalArgumentException("netstat: use one of -a, -i, -r, -s, -m"
                 + (rest.isEmpty() ? "" : " (got '" + String.join(" ", rest) + "')"));
     }
 
@@ -340,6 +349,16 @@ public final class NetCommands {
         for (String s : sets) {
             String name = s.substring(0, s.indexOf('='));
             String text = s.substring(s.indexOf('=') + 1);
+            Tunable t = all.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (t != null && !t.symbols().isEmpty()) {
+                int i = t.symbols().indexOf(text);
+                if (i < 0) {
+                    throw new IllegalArgumentException("sysctl: bad value '" + text + "' for '" + name + "' (one of "
+                            + String.join(", ", t.symbols()) + ")");
+                }
+                values.put(name, (long) i);
+                continue;
+            }
             try {
                 values.put(name, Long.parseLong(text));
             } catch (NumberFormatException e) {

@@ -734,8 +734,8 @@ final class TcpConnection {
 
     /** Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): at least every second full segment, or after the delay. */
     private void scheduleAck(int len) {
-        unackedSegments += len >= smss ? 2 : 1;
-        if (!cfg.delayedAck || unackedSegments >= 3 || (len >= smss && unackedSegments >= 2)) {
+        unackedSegments++;
+        if (!cfg.delayedAck || unackedSegments >= 2) {
             ackNow = true;
         } else if (!timer.isScheduled(delackTimer)) {
             timer.schedule(delackTimer, TimeUnit.MILLISECONDS.toNanos(cfg.delayedAckMillis));

@@ -31,6 +31,13 @@ class TcpTransferTest {
         return d;
     }
 
+    /** Loses every {@code nth} new data segment; a retransmission (a sequence number seen before) goes through. */
+    static TcpTestNet.Wire firstSendsLost(int nth) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        int[] n = {0};
+        return g -> g.dataLen() == 0 || !seen.add(g.seq()) || ++n[0] % nth != 0;
+    }
+
     @Test
     void theHandshakeNegotiatesMssWindowScaleTimestampsAndSack() throws Exception {
         TcpSocket[] s = net.connect(80);
@@ -72,8 +79,7 @@ class TcpTransferTest {
     @Test
     void lossIsRepairedBySackRecovery() throws Exception {
         TcpSocket[] s = net.connect(80);
-        int[] n = {0};
-        net.fromA = g -> g.dataLen() == 0 || ++n[0] % 40 != 0; // every 40th data segment lost
+        net.fromA = firstSendsLost(40); // every 40th data segment lost, its retransmission not
         byte[] up = data(4 << 20, 3);
 
         assertArrayEquals(up, net.transfer(s[0], s[1], up, 120));
@@ -88,8 +94,7 @@ class TcpTransferTest {
     void lossWithoutSackIsRepairedByNewReno() throws Exception {
         net.configA.sack = false;
         TcpSocket[] s = net.connect(80);
-        int[] n = {0};
-        net.fromA = g -> g.dataLen() == 0 || ++n[0] % 50 != 0;
+        net.fromA = firstSendsLost(50);
         byte[] up = data(2 << 20, 4);
 
         assertArrayEquals(up, net.transfer(s[0], s[1], up, 240));
