@@ -49,13 +49,18 @@ final class TcpTestNet implements AutoCloseable {
         final int index;
         final TcpSegment tcp = new TcpSegment();
         final TcpOptions opt = new TcpOptions();
+        /** When it was put on the wire. */
+        long time;
 
         Seg(byte[] bytes, boolean fromA, int index) {
             this.bytes = bytes;
             this.fromA = fromA;
             this.index = index;
-            tcp.wrap(MemorySegment.ofArray(bytes), 0, bytes.length);
-            opt.parse(tcp);
+            if (tcp.wrapChecked(MemorySegment.ofArray(bytes), 0, bytes.length)) {
+                opt.parse(tcp);
+            } else {
+                tcp.wrap(MemorySegment.ofArray(new byte[20]), 0, 20); // a malformed test segment: no fields
+            }
         }
 
         int flags() {
@@ -103,8 +108,9 @@ final class TcpTestNet implements AutoCloseable {
     int mtu = 1500;
 
     TcpTestNet() {
-        a = new Tcp(new End(true), timer, configA, new TcpStats());
-        b = new Tcp(new End(false), timer, configB, new TcpStats());
+        // Seeded keys: a failing run replays the same sequence numbers and timestamps.
+        a = new Tcp(new End(true), timer, configA, new TcpStats(), new java.util.SplittableRandom(1));
+        b = new Tcp(new End(false), timer, configB, new TcpStats(), new java.util.SplittableRandom(2));
     }
 
     /** One side's view of the IP layer: a single route to the other side, MTU {@link #mtu}. */
@@ -150,6 +156,7 @@ final class TcpTestNet implements AutoCloseable {
                             l4Length);
                     f.release();
                     Seg s = new Seg(bytes, isA, log.size());
+                    s.time = clock.get();
                     log.add(s);
                     if ((isA ? fromA : fromB).pass(s)) {
                         wire.add(s);
