@@ -107,7 +107,17 @@ final class TcpTestNet implements AutoCloseable {
     private final ArrayDeque<Long> due = new ArrayDeque<>();
     int mtu = 1500;
 
+    /** A's and B's addresses (IPv4, as longs). */
+    final long addrA;
+    final long addrB;
+
     TcpTestNet() {
+        this(A, B);
+    }
+
+    TcpTestNet(long addrA, long addrB) {
+        this.addrA = addrA;
+        this.addrB = addrB;
         // Seeded keys: a failing run replays the same sequence numbers and timestamps.
         a = new Tcp(new End(true), timer, configA, new TcpStats(), new java.util.SplittableRandom(1));
         b = new Tcp(new End(false), timer, configB, new TcpStats(), new java.util.SplittableRandom(2));
@@ -128,8 +138,8 @@ final class TcpTestNet implements AutoCloseable {
 
         @Override
         public Path path(boolean v6, long remoteHi, long remoteLo, boolean localGiven, long localHi, long localLo) {
-            long self = isA ? A : B;
-            long other = isA ? B : A;
+            long self = isA ? addrA : addrB;
+            long other = isA ? addrB : addrA;
             if (v6 || remoteLo != other || (localGiven && localLo != self)) {
                 return null;
             }
@@ -169,7 +179,7 @@ final class TcpTestNet implements AutoCloseable {
 
         @Override
         public boolean isLocal(boolean v6, long hi, long lo) {
-            return !v6 && lo == (isA ? A : B);
+            return !v6 && lo == (isA ? addrA : addrB);
         }
 
         @Override
@@ -190,8 +200,8 @@ final class TcpTestNet implements AutoCloseable {
 
     private void deliver(Seg s) {
         Tcp to = s.fromA ? b : a;
-        long src = s.fromA ? A : B;
-        long dst = s.fromA ? B : A;
+        long src = s.fromA ? addrA : addrB;
+        long dst = s.fromA ? addrB : addrA;
         to.input(MemorySegment.ofArray(s.bytes), 0, s.bytes.length, false, 0, src, 0, dst);
     }
 
