@@ -84,14 +84,14 @@ final class ConnectionSocket implements TcpSocket {
         try {
             while (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
                 if (nanos == 0) {
-                    c.changed.await();
+                    c.changed.await(c.lock, 0);
                 } else {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         c.reset("connect timed out");
                         throw new SocketTimeoutException("Connect timed out");
                     }
-                    c.changed.awaitNanos(left);
+                    c.changed.await(c.lock, left);
                 }
             }
             if (c.error != null) {
@@ -253,13 +253,13 @@ final class ConnectionSocket implements TcpSocket {
     private static void await(TcpConnection c, long timeout, long deadline, String what) throws IOException {
         try {
             if (timeout == 0) {
-                c.changed.await();
+                c.changed.await(c.lock, 0);
             } else {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new SocketTimeoutException(what);
                 }
-                c.changed.awaitNanos(left);
+                c.changed.await(c.lock, left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -313,7 +313,7 @@ final class ConnectionSocket implements TcpSocket {
             if (c.recvBuf != null) {
                 c.recvBuf.consume(c.recvBuf.size());
             }
-            c.changed.signalAll();
+            c.changed.wakeAll();
         } finally {
             c.lock.unlock();
         }
@@ -469,7 +469,7 @@ final class ConnectionSocket implements TcpSocket {
             } else {
                 c.orphan = true;
                 c.queueFin();
-                c.changed.signalAll();
+                c.changed.wakeAll();
             }
         } finally {
             c.lock.unlock();

@@ -12,7 +12,6 @@ import java.net.SocketException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * it while a segment is processed, the timer thread while a timer runs, an
  * application thread while it reads, writes or closes; segments are sent by
  * whichever of them holds it. Waiting readers and writers sleep on
- * {@link #changed}, which is signalled whenever data, space, or state changes.
+ * {@link #changed}, woken whenever data, space, or state changes.
  *
  * <p>Sequence space of what we send: {@code iss} is the SYN; the send buffer
  * holds the bytes from {@code sndBufSeq} on (SND.UNA, or SND.UNA + 1 while the
@@ -44,7 +43,8 @@ final class TcpConnection {
     final FlowKey key;
     Network.Path path;
     final ReentrantLock lock = new ReentrantLock();
-    final Condition changed = lock.newCondition();
+    /** Readers, writers and a connect waiting for this connection to change. */
+    final WaitQueue changed = new WaitQueue();
 
     TcpState state = TcpState.CLOSED;
     /** The listener a passive connection belongs to until accepted. */
@@ -305,7 +305,7 @@ final class TcpConnection {
         rtt.resetBackoff();
         stats.count(Stat.CONN_ESTABLISHED);
         armKeepalive();
-        changed.signalAll();
+        changed.wakeAll();
     }
 
     /** Data bytes a segment may carry next to {@code optionBytes} of options (RFC 9293 §3.7.1 Eff.snd.MSS). */
@@ -338,9 +338,10 @@ final class TcpConnection {
         boolean rst = (flags & TcpSegment.RST) != 0;
         boolean syn = (flags & TcpSegment.SYN) != 0;
 
-        // RFC 7323 §5.3: PAWS, before the sequence check.
+        // RFC 7323 §5.3: PAWS, before the sequence check. A pure ACK within the window is let through (as
+        // Linux does): ACKs sent by different threads of the peer may cross, and dropping one protects nothing.
         if (tsOk && rx.opt.timestamps && !rst && Seq.lt(rx.opt.tsVal, tsRecent)
-                && now - tsRecentAge < DAYS_24_NANOS) {
+                && now - tsRecentAge < DAYS_24_NANOS && !reorderedPureAck(rx)) {
             stats.count(Stat.PAWS_DROPPED);
             ackNow = true;
             output();
@@ -498,6 +499,13 @@ final class TcpConnection {
         output();
     }
 
+    /** A segment with only an ACK, at RCV.NXT, acknowledging nothing we have not sent. */
+    private boolean reorderedPureAck(Rx rx) {
+        return rx.dataLen == 0 && (rx.flags & (TcpSegment.SYN | TcpSegment.FIN)) == 0
+                && (rx.flags & TcpSegment.ACK) != 0 && rx.seq == rcvNxt && Seq.le(rx.ack, sndMax)
+                && Seq.ge(rx.ack, sndUna);
+    }
+
     /** The acceptability test of RFC 9293 §3.10.7.4 (first), with the allowance it asks for a zero window. */
     private boolean acceptable(int seq, int segLen, int rcvWnd) {
         if (segLen == 0) {
@@ -612,7 +620,7 @@ final class TcpConnection {
         } else {
             timer.schedule(rexmtTimer, rtt.rto());
         }
-        changed.signalAll(); // writers: space; close: FIN acknowledged
+        changed.wakeAll(); // writers: space; close: FIN acknowledged
     }
 
     /** A duplicate acknowledgment (RFC 5681 §2; with SACK, RFC 6675 §5). */
@@ -706,7 +714,7 @@ final class TcpConnection {
                 if (inputShutdown) {
                     recvBuf.consume(recvBuf.size());
                 }
-                changed.signalAll();
+                changed.wakeAll();
             } else {
                 if (reassembly.add(seq, seq + len)) {
                     recvBuf.writeAt(recvBuf.size() + (seq - rcvNxt), rx.seg, dataOff, len);
@@ -739,7 +747,7 @@ final class TcpConnection {
             if (state == TcpState.TIME_WAIT) {
                 enterTimeWait();
             }
-            changed.signalAll(); // readers: end of stream
+            changed.wakeAll(); // readers: end of stream
         }
     }
 
@@ -1207,7 +1215,7 @@ final class TcpConnection {
         timer.cancel(rexmtTimer);
         timer.cancel(delackTimer);
         timer.schedule(idleTimer, cfg.timeWaitNanos());
-        changed.signalAll();
+        changed.wakeAll();
     }
 
     // =====================================================================================
@@ -1239,7 +1247,7 @@ final class TcpConnection {
             stats.count(Stat.CONN_CLOSED);
             tcp.remove(this);
         }
-        changed.signalAll();
+        changed.wakeAll();
     }
 
     // =====================================================================================
