@@ -112,6 +112,8 @@ final class TcpConnection {
     /** NewReno's window inflation during recovery without SACK (RFC 6582). */
     long inflation;
     final SackScoreboard scoreboard = new SackScoreboard();
+    /** Retransmissions of the current SACK recovery, to notice those lost again. */
+    private final Retransmissions retransmissions = new Retransmissions();
     long lastSendTime;
     long lastRecvTime;
     boolean persisting;
@@ -647,6 +649,10 @@ final class TcpConnection {
         stats.count(sackOk ? Stat.SACK_RECOVERIES : Stat.NEWRENO_RECOVERIES);
         int sent = retransmit(sndUna, smss);
         highRxt = sndUna + sent;
+        retransmissions.clear();
+        if (sent > 0) {
+            retransmissions.sent(sndUna, highRxt, sndMax);
+        }
         if (!sackOk) {
             inflation = 3L * smss;
         }
@@ -891,6 +897,18 @@ final class TcpConnection {
 
     /** RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, send by NextSeg rules 1 and 3 (rule 2, new data, is output()'s). */
     private void sackRecoveryOutput(long now) {
+        // Retransmissions lost again go first, as RFC 6675 rule 1 would send them had it known (their holes lie
+        // below HighRxt, so NextSeg alone would leave them to the timer).
+        while (cc.cwnd() - scoreboard.pipe(sndUna, sndMax, highRxt, smss) >= smss
+                && retransmissions.takeLost(sndUna, scoreboard)) {
+            stats.count(Stat.LOST_RETRANSMITS);
+            int len = Math.min(retransmissions.lostEnd - retransmissions.lostStart, smss);
+            int sent = retransmit(retransmissions.lostStart, len);
+            if (sent <= 0) {
+                return;
+            }
+            retransmissions.sent(retransmissions.lostStart, retransmissions.lostStart + sent, sndMax);
+        }
         for (int guard = 0; guard < 64; guard++) {
             long pipe = scoreboard.pipe(sndUna, sndMax, highRxt, smss);
             if (cc.cwnd() - pipe < smss) {
@@ -915,6 +933,7 @@ final class TcpConnection {
             }
             stats.count(Stat.SACK_REXMT_SEGS);
             highRxt = seq + sent;
+            retransmissions.sent(seq, seq + sent, sndMax);
         }
     }
 

@@ -61,6 +61,7 @@ public final class TcpStats {
         FAST_RETRANSMITS("fast retransmits"),
         SACK_RECOVERIES("SACK recovery episodes"),
         SACK_REXMT_SEGS("segment rexmits in SACK recovery episodes"),
+        LOST_RETRANSMITS("retransmissions found lost again (SACK beyond them)"),
         NEWRENO_RECOVERIES("NewReno recovery episodes"),
         RTT_UPDATES("segments updated rtt"),
         LISTEN_QUEUE_OVERFLOW("listen queue overflows (final ACK dropped)"),

@@ -91,6 +91,34 @@ class TcpTransferTest {
     }
 
     @Test
+    void aRetransmissionLostAgainIsSentAgainWithoutWaitingForTheTimer() throws Exception {
+        TcpSocket[] s = net.connect(80);
+        int[] dataSegments = {0};
+        int[] victim = {0};
+        int[] drops = {0};
+        net.fromA = g -> {
+            if (g.dataLen() == 0) {
+                return true;
+            }
+            if (++dataSegments[0] == 60) {
+                victim[0] = g.seq(); // lost, and its first retransmission too
+            }
+            if (dataSegments[0] >= 60 && g.seq() == victim[0] && drops[0] < 2) {
+                drops[0]++;
+                return false;
+            }
+            return true;
+        };
+        byte[] up = data(2 << 20, 8);
+
+        assertArrayEquals(up, net.transfer(s[0], s[1], up, 60));
+
+        assertEquals(2, drops[0]);
+        assertTrue(net.a.stats().get(Stat.LOST_RETRANSMITS) >= 1, "the lost retransmission noticed");
+        assertEquals(0, net.a.stats().get(Stat.REXMT_TIMEOUTS), "and repaired before the timer");
+    }
+
+    @Test
     void lossWithoutSackIsRepairedByNewReno() throws Exception {
         net.configA.sack = false;
         TcpSocket[] s = net.connect(80);
