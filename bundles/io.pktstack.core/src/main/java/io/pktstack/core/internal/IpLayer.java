@@ -12,6 +12,9 @@ import io.pktstack.api.stack.UdpSocket;
 import io.pktstack.api.wire.EtherType;
 import io.pktstack.api.wire.EthernetFrame;
 import io.pktstack.api.wire.IpProtocol;
+import io.pktstack.core.internal.tcp.Tcp;
+import io.pktstack.core.internal.tcp.TcpConfig;
+import io.pktstack.core.internal.tcp.TcpStats;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +40,7 @@ final class IpLayer implements Forwarder.L3Input {
     final UdpSockets udp;
     final Ipv4Input ipv4;
     final Ipv6Input ipv6;
+    final Tcp tcp;
     private final Arp arpProtocol;
     private final NeighborDiscovery nd;
     private final Pinger pinger;
@@ -76,6 +80,11 @@ final class IpLayer implements Forwarder.L3Input {
         Icmpv6 icmpv6 = new Icmpv6(out, nd, pinger, stats);
         ipv6.register(IpProtocol.ICMPV6, icmpv6, true);
         ipv6.register(IpProtocol.UDP, udp, false);
+        TcpBinding tcpBinding = new TcpBinding(pool, out, routing, timer, interfaces, contexts);
+        this.tcp = new Tcp(tcpBinding, timer, new TcpConfig(), new TcpStats());
+        tcpBinding.tcp = tcp;
+        ipv4.register(IpProtocol.TCP, tcpBinding);
+        ipv6.register(IpProtocol.TCP, tcpBinding, false);
 
         this.forwarding = new IpForwarding(routing, interfaces, stats, forwarder);
         this.icmpErrors = new IcmpErrors(out, stats, forwarding::table, timer::now);
@@ -202,6 +211,7 @@ final class IpLayer implements Forwarder.L3Input {
     }
 
     void close() {
+        tcp.close();
         udp.closeAll();
         advertiser.close();
         pf.close();

@@ -8,6 +8,7 @@ import io.pktstack.api.link.LinkPort;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.BridgeEntry;
 import io.pktstack.api.stack.BufferStatistics;
+import io.pktstack.api.stack.Impairment;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NeighborEntry;
@@ -19,6 +20,14 @@ import io.pktstack.api.stack.ProtocolStatistics;
 import io.pktstack.api.stack.RouteEntry;
 import io.pktstack.api.stack.Tunable;
 import io.pktstack.api.stack.UdpSocket;
+import io.pktstack.api.tcp.TcpConnectionInfo;
+import io.pktstack.api.tcp.TcpListener;
+import io.pktstack.api.tcp.TcpSocket;
+import io.pktstack.api.tcp.TcpStack;
+import io.pktstack.core.internal.tcp.Tcp;
+import io.pktstack.core.internal.tcp.TcpConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -52,10 +61,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * appears is named, attached and brought up; one that goes away is detached,
  * and the frames it held return to the pool.
  */
-@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, Router.class}, immediate = true,
-        configurationPid = StackComponent.PID)
+@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, TcpStack.class, Router.class},
+        immediate = true, configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, Router {
+public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router {
 
     static final String PID = "io.pktstack.core";
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
@@ -178,6 +187,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 () -> ip.out.ttl, v -> ip.out.ttl = (int) v);
         tunables.define("net.inet6.ip6.hlim", 1, 255, "hop limit of IPv6 packets the stack sends (ND excepted: 255)",
                 () -> ip.out.hopLimit, v -> ip.out.hopLimit = (int) v);
+        defineTcpTunables(ip.tcp.config());
         tunables.define("net.pktstack.pool.frames", 0, Integer.MAX_VALUE,
                 "frames in the buffer pool (set at start: configuration pool.frames)", pool::capacity, null);
         tunables.define("net.pktstack.pool.slotsize", 0, Integer.MAX_VALUE,
@@ -191,12 +201,12 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** Forwarding, ICMP error limits and fragment reassembly (NetBSD's and FreeBSD's names). */
     private void defineRouterTunables() {
         IpForwarding fwd = ip.forwarding;
-        tunables.define("net.inet.ip.forwarding", 0, 1, "forward IPv4 packets between interfaces (1) or not (0)",
-                () -> fwd.v4 ? 1 : 0, v -> fwd.v4 = v == 1);
-        tunables.define("net.inet6.ip6.forwarding", 0, 1, "forward IPv6 packets between interfaces (1) or not (0)",
-                () -> fwd.v6 ? 1 : 0, v -> fwd.v6 = v == 1);
-        tunables.define("net.inet.ip.redirect", 0, 1, "send ICMP redirects when forwarding out of the arrival interface",
-                () -> fwd.redirects4 ? 1 : 0, v -> fwd.redirects4 = v == 1);
+        tunables.defineSwitch("net.inet.ip.forwarding", "forward IPv4 packets between interfaces", () -> fwd.v4,
+                v -> fwd.v4 = v);
+        tunables.defineSwitch("net.inet6.ip6.forwarding", "forward IPv6 packets between interfaces", () -> fwd.v6,
+                v -> fwd.v6 = v);
+        tunables.defineSwitch("net.inet.ip.redirect", "send ICMP redirects when forwarding out of the arrival interface",
+                () -> fwd.redirects4, v -> fwd.redirects4 = v);
         tunables.define("net.inet.icmp.errppslimit", -1, 1_000_000,
                 "ICMP error messages sent per second at most (-1: no limit, 0: none)", ip.icmpErrors.limit4::limit,
                 v -> ip.icmpErrors.limit4.setLimit((int) v));
@@ -219,6 +229,53 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         tunables.define("net.pktstack.reass.buffers", 0, Integer.MAX_VALUE,
                 "large frames for reassembled datagrams and the stack's own datagrams bigger than a slot",
                 ip.big::capacity, null);
+    }
+
+    /** TCP's tunables (FreeBSD's names); new values apply to connections made from now on, timers at once. */
+    private void defineTcpTunables(TcpConfig c) {
+        tunables.define("net.inet.tcp.sendspace", 4096, 16 << 20, "default send buffer of new connections, bytes",
+                () -> c.sendSpace, v -> c.sendSpace = (int) v);
+        tunables.define("net.inet.tcp.recvspace", 4096, 16 << 20,
+                "default receive buffer of new connections, bytes (sets the window scale offered)",
+                () -> c.recvSpace, v -> c.recvSpace = (int) v);
+        tunables.define("net.inet.tcp.mssdflt", 88, 65495, "MSS assumed when the peer sends none, bytes",
+                () -> c.mssDefault, v -> c.mssDefault = (int) v);
+        tunables.defineSymbolic("net.inet.tcp.cc.algorithm", List.of("newreno", "cubic"),
+                "congestion control of new connections",
+                () -> "newreno".equals(c.congestionControl) ? 0 : 1,
+                v -> c.congestionControl = v == 0 ? "newreno" : "cubic");
+        tunables.defineSwitch("net.inet.tcp.delayed_ack", "delay ACKs of single segments", () -> c.delayedAck,
+                v -> c.delayedAck = v);
+        tunables.define("net.inet.tcp.delacktime", 1, 500, "longest delay of an ACK, milliseconds",
+                () -> c.delayedAckMillis, v -> c.delayedAckMillis = (int) v);
+        tunables.define("net.inet.tcp.keepidle", 1, TimeUnit.DAYS.toSeconds(1),
+                "idle seconds before the first keepalive probe", () -> c.keepIdleSeconds,
+                v -> c.keepIdleSeconds = (int) v);
+        tunables.define("net.inet.tcp.keepintvl", 1, TimeUnit.HOURS.toSeconds(1),
+                "seconds between unanswered keepalive probes", () -> c.keepIntervalSeconds,
+                v -> c.keepIntervalSeconds = (int) v);
+        tunables.define("net.inet.tcp.keepcnt", 1, 100, "unanswered keepalive probes before the connection is dropped",
+                () -> c.keepCount, v -> c.keepCount = (int) v);
+        tunables.define("net.inet.tcp.msl", 1, 600, "maximum segment lifetime, seconds (TIME_WAIT lasts 2 MSL)",
+                () -> c.mslSeconds, v -> c.mslSeconds = (int) v);
+        tunables.defineSwitch("net.inet.tcp.syncookies", "answer SYNs with cookies when the SYN queue is full",
+                () -> c.synCookies, v -> c.synCookies = v);
+        tunables.define("net.inet.tcp.syncache.limit", 0, 65536, "half-open connections per listener",
+                () -> c.synQueueLimit, v -> c.synQueueLimit = (int) v);
+        tunables.defineSwitch("net.inet.tcp.sack.enable", "offer and accept SACK (RFC 2018)", () -> c.sack,
+                v -> c.sack = v);
+        tunables.defineSwitch("net.inet.tcp.rfc1323", "window scaling and timestamps (RFC 7323)", () -> c.rfc1323,
+                v -> c.rfc1323 = v);
+        tunables.define("net.inet.tcp.rexmit_min", 1, 60_000, "lower bound of the retransmission timeout, ms",
+                () -> c.minRtoMillis, v -> c.minRtoMillis = (int) v);
+        tunables.define("net.inet.tcp.rexmit_max", 1, 30, "retransmissions of a segment before the connection is dropped",
+                () -> c.maxRetransmits, v -> c.maxRetransmits = (int) v);
+        tunables.define("net.inet.tcp.ack_on_limit", 1, 1_000_000, "challenge ACKs per second at most (RFC 5961)",
+                () -> c.challengeAckLimit, v -> c.challengeAckLimit = (int) v);
+        tunables.defineSwitch("net.inet.tcp.slowstart_after_idle", "restart from the initial window after an idle RTO",
+                () -> c.slowStartAfterIdle, v -> c.slowStartAfterIdle = v);
+        tunables.define("net.inet.tcp.finwait2_timeout", 1, 3600, "seconds a closed socket may wait in FIN_WAIT_2",
+                () -> c.finWait2Seconds, v -> c.finWait2Seconds = (int) v);
     }
 
     private void forEachBridge(Consumer<Bridge> action) {
@@ -300,6 +357,11 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private void detach(Link link, NetInterface nif) {
         nif.up = false;
         nif.carrier = false;
+        Impairer imp = nif.impairer;
+        if (imp != null) {
+            nif.impairer = null;
+            imp.close();
+        }
         Bridge b = nif.memberOf;
         if (b != null) {
             b.remove(nif, clock.getAsLong());
@@ -635,7 +697,62 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
 
     @Override
     public List<ProtocolStatistics> statistics() {
-        return ip.stats.snapshot();
+        List<ProtocolStatistics> all = new ArrayList<>(ip.stats.snapshot());
+        all.add(new ProtocolStatistics("tcp", ip.tcp.stats().snapshot()));
+        return all;
+    }
+
+    @Override
+    public void setImpairment(String ifName, Impairment settings) {
+        Impairer old;
+        synchronized (lock) {
+            NetInterface nif = table.require(ifName);
+            if (nif.kind != NetInterface.Kind.LINK) {
+                throw new IllegalArgumentException(ifName + " is not a link: impair a driver's interface");
+            }
+            old = nif.impairer;
+            nif.impairer = settings.isNone() ? null
+                    : new Impairer(settings, pool, timer, b -> forwarder.deliver(nif, b, contexts.get()),
+                            nif::transmitNow);
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    @Override
+    public Impairment impairment(String ifName) {
+        synchronized (lock) {
+            Impairer imp = table.require(ifName).impairer;
+            return imp == null ? null : imp.report();
+        }
+    }
+
+    // ---- TcpStack ------------------------------------------------------------
+
+    @Override
+    public TcpSocket open() {
+        return ip.tcp.open();
+    }
+
+    @Override
+    public TcpSocket connect(InetSocketAddress remote, InetSocketAddress local, Duration timeout) throws IOException {
+        return ip.tcp.connect(remote, local, timeout);
+    }
+
+    @Override
+    public TcpListener listen(InetSocketAddress local, int backlog) throws IOException {
+        return ip.tcp.listen(local, backlog);
+    }
+
+    @Override
+    public List<TcpConnectionInfo> connections() {
+        return ip.tcp.connections();
+    }
+
+    /** TCP, for tests. */
+    Tcp tcp() {
+        return ip.tcp;
     }
 
     @Override

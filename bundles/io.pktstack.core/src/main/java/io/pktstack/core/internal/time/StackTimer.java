@@ -2,7 +2,7 @@ package io.pktstack.core.internal.time;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -38,10 +38,17 @@ public final class StackTimer implements AutoCloseable {
 
     private final LongSupplier clock;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /**
+     * The deadline the timer thread sleeps until, or MAX_VALUE while it works.
+     * Arming a task earlier than this wakes it; anything later does not, so a
+     * TCP connection re-arming its retransmission timer on every ACK costs no
+     * wake-up. The thread parks rather than waiting on a condition, which
+     * would allocate a node per wait.
+     */
+    private volatile long sleepingUntil = Long.MAX_VALUE;
     private Task[] heap = new Task[64];
     private int size;
-    private Thread thread;
+    private volatile Thread thread;
     private volatile boolean closed;
 
     public StackTimer(LongSupplier clock) {
@@ -74,11 +81,12 @@ public final class StackTimer implements AutoCloseable {
                 up(i);
                 down(task.heapIndex);
             }
-            if (heap[0] == task) {
-                changed.signal(); // an earlier deadline than the thread sleeps for
-            }
         } finally {
             lock.unlock();
+        }
+        Thread t = thread;
+        if (t != null && deadline - sleepingUntil < 0) {
+            LockSupport.unpark(t); // earlier than the thread sleeps for
         }
     }
 
@@ -108,6 +116,16 @@ public final class StackTimer implements AutoCloseable {
         lock.lock();
         try {
             return task.heapIndex >= 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The earliest deadline armed, or {@link Long#MAX_VALUE} if none (tests jump their clock to it). */
+    public long nextDeadline() {
+        lock.lock();
+        try {
+            return size == 0 ? Long.MAX_VALUE : heap[0].deadline;
         } finally {
             lock.unlock();
         }
@@ -172,19 +190,15 @@ public final class StackTimer implements AutoCloseable {
                 // A task's bug must not stop every other timer of the stack.
                 log.log(System.Logger.Level.ERROR, "timer task failed", e);
             }
-            lock.lock();
-            try {
-                if (closed) {
-                    return;
+            long next = nextDeadline();
+            long wait = Math.min(next - clock.getAsLong(), TimeUnit.SECONDS.toNanos(1));
+            if (wait > 0) {
+                sleepingUntil = next;
+                // Armed earlier meanwhile? Then schedule() may have missed the published deadline: look again.
+                if (nextDeadline() == next && !closed) {
+                    LockSupport.parkNanos(this, wait);
                 }
-                long wait = size == 0 ? TimeUnit.SECONDS.toNanos(1) : heap[0].deadline - clock.getAsLong();
-                if (wait > 0) {
-                    changed.awaitNanos(wait);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
+                sleepingUntil = Long.MAX_VALUE;
             }
         }
     }
@@ -192,13 +206,10 @@ public final class StackTimer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
         Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
         if (t != null && t != Thread.currentThread()) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(5));
