@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Forwarding, time exceeded for TTL 1, 4000-byte pings in fragments both
  * ways, leases from the host's dhcpd to a guest's dhcpcd and to busybox
  * udhcpc, NAT of a guest's ping and UDP towards a Linux without a route back,
- * a UDP port forwarded to a guest, and SLAAC from the host's rtadvd.
+ * a UDP port and a TCP port (to a guest's {@code nc -l}) forwarded to a
+ * guest, and SLAAC from the host's rtadvd.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -213,6 +214,26 @@ class RouterIT {
 
     @Test
     @Order(9)
+    void rdrForwardsATcpPortOfTheHostToAGuestsServer() throws Exception {
+        Path conf = root.resolve("pf.conf");
+        Files.writeString(conf, Files.readString(conf)
+                + "rdr on $ext_if proto tcp from any to ($ext_if) port 8080 -> 10.42.0.10 port 80\n");
+        host.ok("pfctl -f " + conf);
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(80).nextBytes(data);
+        Path file = root.resolve("to-the-guest.bin");
+        Files.write(file, data);
+        CompletableFuture<String> server = CompletableFuture.supplyAsync(() -> g2.ok("nc -l -t 60 80"));
+        g2.await("netstat -a -p tcp", o -> o.contains(".80 ") && o.contains("LISTEN"), "nc listening on 80");
+        world.in("timeout", "60", "socat", "-u", "FILE:" + file, "TCP4:10.43.0.1:8080");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        contains(server.get(90, TimeUnit.SECONDS), "connection with " + LINUX + " port",
+                "received " + data.length + " bytes sha256 " + sha);
+        contains(host.ok("pfctl -s state"), "wm0 tcp 10.42.0.10:80 (10.43.0.1:8080) <- " + LINUX);
+    }
+
+    @Test
+    @Order(10)
     void linuxConfiguresAnAddressBySlaacFromRtadvd() {
         contains(host.ok("rtadvd wm0"), "rtadvd: advertising on wm0");
         world.in("sysctl", "-q", "-w", "net.ipv6.conf." + tap + ".router_solicitations=3");
