@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ways, leases from the host's dhcpd to a guest's dhcpcd and to busybox
  * udhcpc, NAT of a guest's ping and UDP towards a Linux without a route back,
  * a UDP port and a TCP port (to a guest's {@code nc -l}) forwarded to a
- * guest, and SLAAC from the host's rtadvd.
+ * guest, and SLAAC from the host's rtadvd for Linux and for a guest's rtsol.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -241,6 +241,16 @@ class RouterIT {
                 "a SLAAC address in fd00:43::/64");
         world.await("ip -6 route show default", o -> o.contains("via fe80::") && o.contains("dev " + tap),
                 "a default route through the host's link-local address");
+    }
+
+    @Test
+    @Order(11)
+    void aGuestConfiguresAnAddressAndItsDefaultRouterBySlaacWithRtsol() {
+        host.ok("rtadvd bridge0");
+        contains(g1.ok("rtsol vt0"), "rtsol: vt0: soliciting router advertisements");
+        g1.await("ifconfig vt0", o -> o.contains("inet6 fd00:41::"), "a SLAAC address in fd00:41::/64");
+        contains(g1.ok("route show"), "default");
+        contains(g1.ok("ping -c 2 -i 0.2 fd00:42::10"), "2 packets received");
     }
 
     static String mac(StackProcess p, String ifName) {

@@ -22,4 +22,7 @@ public interface Router {
 
     /** Router advertisements for SLAAC ({@code rtadvd}). */
     RouterAdvertisements routerAdvertisements();
+
+    /** Addresses and a default router from others' advertisements ({@code rtsol}). */
+    Autoconfiguration autoconfiguration();
 }

@@ -17,6 +17,7 @@ final class Icmpv6 implements ProtocolHandler {
     private final Pinger pinger;
     private final ProtocolCounters stats;
     private RouterAdvertiser advertiser;
+    private Autoconfig autoconfig;
 
     Icmpv6(IpOutput out, NeighborDiscovery nd, Pinger pinger, ProtocolCounters stats) {
         this.out = out;
@@ -27,6 +28,10 @@ final class Icmpv6 implements ProtocolHandler {
 
     void advertiser(RouterAdvertiser advertiser) {
         this.advertiser = advertiser;
+    }
+
+    void autoconfig(Autoconfig autoconfig) {
+        this.autoconfig = autoconfig;
     }
 
     @Override
@@ -55,6 +60,13 @@ final class Icmpv6 implements ProtocolHandler {
             case Icmpv6Packet.TYPE_ROUTER_SOLICITATION:
                 if (advertiser != null) {
                     advertiser.solicitation(in.l3, ctx);
+                    return false;
+                }
+                stats.count(Stat.ICMP6_OTHER);
+                return false;
+            case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT:
+                if (autoconfig != null) {
+                    autoconfig.advertisement(in.l3, ctx);
                     return false;
                 }
                 stats.count(Stat.ICMP6_OTHER);

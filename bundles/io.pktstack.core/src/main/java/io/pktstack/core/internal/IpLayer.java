@@ -52,6 +52,7 @@ final class IpLayer implements Forwarder.L3Input {
     final Reassembly reassembly6;
     final RouterAdvertiser advertiser;
     final PacketFilterService pf;
+    final Icmpv6 icmpv6;
     /** Large frames for reassembled datagrams and the stack's own ones bigger than a pool slot. */
     final FramePool big = new FramePool(BIG_FRAMES, Reassembly.BIG_SLOT);
     /** How many: 16 datagrams of up to 64 KiB, about 1 MiB off the heap. */
@@ -77,7 +78,7 @@ final class IpLayer implements Forwarder.L3Input {
         this.ipv6 = new Ipv6Input(stats);
         ipv4.register(IpProtocol.ICMP, new Icmpv4(out, pinger, stats));
         ipv4.register(IpProtocol.UDP, udp);
-        Icmpv6 icmpv6 = new Icmpv6(out, nd, pinger, stats);
+        this.icmpv6 = new Icmpv6(out, nd, pinger, stats);
         ipv6.register(IpProtocol.ICMPV6, icmpv6, true);
         ipv6.register(IpProtocol.UDP, udp, false);
         TcpBinding tcpBinding = new TcpBinding(pool, out, routing, timer, interfaces, contexts);

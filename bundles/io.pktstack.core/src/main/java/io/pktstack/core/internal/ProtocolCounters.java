@@ -88,6 +88,8 @@ final class ProtocolCounters {
         ICMP6_NA_OUT("icmp6", "neighbor advertisements sent"),
         ICMP6_RS_IN("icmp6", "router solicitations received"),
         ICMP6_RA_OUT("icmp6", "router advertisements sent"),
+        ICMP6_RA_IN("icmp6", "router advertisements received"),
+        ICMP6_RS_OUT("icmp6", "router solicitations sent"),
         ICMP6_BAD_ND("icmp6", "bad neighbor discovery messages"),
         ICMP6_OTHER("icmp6", "other messages received (ignored)"),
         ICMP6_ERROR_SENT("icmp6", "calls to icmp6_error (errors sent)"),

@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import io.pktstack.api.router.Autoconfiguration;
 import io.pktstack.api.router.DhcpClient;
 import io.pktstack.api.router.DhcpServer;
 import io.pktstack.api.router.PacketFilter;
@@ -93,6 +94,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private volatile long bridgeTimeoutSeconds = Bridge.DEFAULT_TIMEOUT_SECONDS;
     private final DhcpServerService dhcpServer;
     private final DhcpClientService dhcpClient;
+    private final Autoconfig autoconfig;
 
     @Activate
     public StackComponent(Config config, BundleContext context) {
@@ -146,6 +148,13 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 instance.stateDir() == null ? null : instance.stateDir().resolve("dhcpd.leases"), epochSeconds);
         this.dhcpClient = new DhcpClientService(dhcp, ip.udp, ip.stats, timer, this::findInterface, this,
                 contexts::get, instance::name, new java.util.SplittableRandom());
+        this.autoconfig = new Autoconfig(ip.out, timer, ip.stats, this::findInterface, this::interfacesSnapshot, this,
+                contexts::get, () -> ip.forwarding.v6);
+        ip.icmpv6.autoconfig(autoconfig);
+        tunables.defineSwitch("net.inet6.ip6.accept_rtadv",
+                "configure addresses and the default router from router advertisements on every interface "
+                        + "(rtsol IF: on one); never while forwarding IPv6", () -> autoconfig.acceptAll,
+                v -> autoconfig.acceptAll = v);
     }
 
     private NetInterface findInterface(String name) {
@@ -300,6 +309,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             }
         }
         dhcpClient.close();
+        autoconfig.close();
         ip.close();
         timer.close();
         // The pool's memory is freed only if every frame came back: a leak must not become a crash.
@@ -845,5 +855,10 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     @Override
     public RouterAdvertisements routerAdvertisements() {
         return ip.advertiser;
+    }
+
+    @Override
+    public Autoconfiguration autoconfiguration() {
+        return autoconfig;
     }
 }

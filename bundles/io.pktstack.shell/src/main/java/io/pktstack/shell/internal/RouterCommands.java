@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The router's commands, with the names and syntax of the BSD tools an
  * io-pkt user knows: {@code pfctl}, {@code dhcpd}, {@code dhcpcd},
- * {@code rtadvd}. Each checks its whole line before changing anything and
+ * {@code rtadvd}, {@code rtsol}. Each checks its whole line before changing anything and
  * names the bad token when it refuses.
  */
 @Component(service = RouterCommands.class, property = {
@@ -31,7 +31,8 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=pfctl",
         "osgi.command.function=dhcpd",
         "osgi.command.function=dhcpcd",
-        "osgi.command.function=rtadvd"})
+        "osgi.command.function=rtadvd",
+        "osgi.command.function=rtsol"})
 public final class RouterCommands {
 
     static final String PFCTL = "pfctl [-e] [-d] [-n] [-f FILE] [-F states|rules|all] [-s rules|nat|state|info|timeouts|memory|all]";
@@ -39,6 +40,7 @@ public final class RouterCommands {
             + " | dhcpd IF off | dhcpd -l | dhcpd";
     static final String DHCPCD = "dhcpcd [-b] [-t SECONDS] IF | dhcpcd -k IF | dhcpcd -U [IF]";
     static final String RTADVD = "rtadvd IF... | rtadvd IF off | rtadvd [-l]";
+    static final String RTSOL = "rtsol IF...";
     /** Lease time when {@code dhcpd ... range} names none (libvirt's default network: one hour). */
     static final long DEFAULT_LEASE = 3600;
 
@@ -319,6 +321,27 @@ public final class RouterCommands {
             }
         }
         return null;
+    }
+
+    // ---- rtsol --------------------------------------------------------------------------
+
+    @Descriptor("solicit router advertisements and take an address per advertised /64 and a default router from them (SLAAC): "
+            + RTSOL)
+    public Report rtsol(@Descriptor("interfaces") String... args) {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("rtsol: name an interface (usage: " + RTSOL + ")");
+        }
+        for (String a : args) {
+            if (a.startsWith("-")) {
+                throw new IllegalArgumentException("rtsol: unknown flag '" + a + "' (usage: " + RTSOL + ")");
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String a : args) {
+            router.autoconfiguration().solicit(a);
+            out.add("rtsol: " + a + ": soliciting router advertisements");
+        }
+        return new TextReport(out);
     }
 
     // ---- rtadvd -------------------------------------------------------------------------

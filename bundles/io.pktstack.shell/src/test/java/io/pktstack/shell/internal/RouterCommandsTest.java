@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pktstack.api.net.MacAddress;
+import io.pktstack.api.router.Autoconfiguration;
 import io.pktstack.api.router.DhcpBinding;
 import io.pktstack.api.router.DhcpClient;
 import io.pktstack.api.router.DhcpLease;
@@ -83,11 +84,13 @@ class RouterCommandsTest {
                 }
                 return null;
             });
+    final Autoconfiguration rtsol = recorder(Autoconfiguration.class, m -> List.of());
     final RouterCommands commands = new RouterCommands((Router) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] {Router.class}, (p, m, a) -> switch (m.getName()) {
                 case "dhcpServer" -> dhcpd;
                 case "dhcpClient" -> dhcpcd;
                 case "packetFilter" -> pf;
+                case "autoconfiguration" -> rtsol;
                 default -> rtadvd;
             }));
 
@@ -208,6 +211,16 @@ class RouterCommandsTest {
         assertTrue(commands.dhcpcd("-U", "vt0").render().contains("ip_address=10.10.0.100\nsubnet_cidr=24\n"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> commands.dhcpcd("-q", "vt0")).getMessage()
                 .contains("unexpected argument '-q'"));
+    }
+
+    @Test
+    void rtsolSolicitsOnEachInterfaceNamed() {
+        assertEquals("rtsol: vt0: soliciting router advertisements\n", commands.rtsol("vt0").render());
+        assertEquals(List.of("solicit vt0"), calls);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> commands.rtsol("-a")).getMessage()
+                .contains("unknown flag '-a'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> commands.rtsol()).getMessage()
+                .contains("name an interface"));
     }
 
     @Test
