@@ -69,7 +69,7 @@ class RouterIT {
         world.in("ip", "-6", "route", "add", "fd00:42::/64", "via", "fd00:43::1");
         g0 = guest("rg0", 0, "-c", "ifconfig vt0 10.41.0.10/24", "-c", "ifconfig vt0 inet6 fd00:41::10/64",
                 "-c", "route add default 10.41.0.1", "-c", "route add -inet6 default fd00:41::1");
-        g1 = guest("rg1", 1);
+        g1 = guest("rg1", 1); // its MAC is assigned below, so that a restart keeps it
         g2 = guest("rg2", 2, "-c", "ifconfig vt0 10.42.0.10/24", "-c", "ifconfig vt0 inet6 fd00:42::10/64",
                 "-c", "route add default 10.42.0.1", "-c", "route add -inet6 default fd00:42::1");
         for (int i = 0; i < 3; i++) {
@@ -80,7 +80,8 @@ class RouterIT {
     }
 
     StackProcess guest(String name, int vp, String... commands) {
-        List<String> args = new ArrayList<>(List.of("-d", "virtio-net", "peer=/dev/vdevpeers/vp" + vp));
+        List<String> args = new ArrayList<>(List.of("-d", "virtio-net", "peer=/dev/vdevpeers/vp" + vp
+                + ",mac=52:54:00:40:00:0" + vp));
         args.addAll(List.of(commands));
         StackProcess g = StackProcess.start(root, name, args.toArray(new String[0]));
         all.add(g);
@@ -149,16 +150,45 @@ class RouterIT {
 
     @Test
     @Order(5)
+    void udpDatagramsLargerThanTheMtuBothWays() throws Exception {
+        byte[] big = new byte[3000];
+        new java.util.Random(3000).nextBytes(big);
+        Process listener = world.start("timeout", "20", "socat", "-u", "UDP4-RECVFROM:7300", "STDOUT");
+        world.await("ss -uln", o -> o.contains(":7300 "), "socat listening on 7300");
+        g2.ok("udp send -x " + LINUX + " 7300 " + java.util.HexFormat.of().formatHex(big));
+        assertTrue(java.util.Arrays.equals(big, listener.getInputStream().readAllBytes()), "3000 bytes to Linux");
+        assertTrue(listener.waitFor(30, TimeUnit.SECONDS));
+
+        CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> g2.ok("udp recv -c 1 -t 20 7301"));
+        for (int attempt = 0; attempt < 50 && !received.isDone(); attempt++) {
+            Process p = world.start("socat", "-u", "STDIN", "UDP4-SENDTO:10.42.0.10:7301");
+            p.getOutputStream().write(big);
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            StackProcess.sleep(200);
+        }
+        contains(received.get(30, TimeUnit.SECONDS), "3000 bytes hex " + java.util.HexFormat.of().formatHex(big));
+    }
+
+    @Test
+    @Order(6)
     void aGuestGetsALeaseFromDhcpdOnTheBridgeAndRoutesWithIt() {
         contains(g1.ok("dhcpcd -t 20 vt0"), "vt0: leased 10.41.0.100/24 for 600 seconds from 10.41.0.1",
                 "adding default route via 10.41.0.1");
         String mac = mac(g1, "vt0");
         contains(host.ok("dhcpd -l"), mac + " 10.41.0.100     active");
         contains(g1.ok("ping -c 2 -i 0.2 10.42.0.10"), "2 packets received");
+
+        g1.kill(); // killed: no release; the lease stays the guest's ...
+        g1.restart();
+        g1.awaitRunning("vt0");
+        contains(g1.ok("dhcpcd -t 20 vt0"), "vt0: leased 10.41.0.100/24"); // ... and comes back to it, same MAC
+        String leases = host.ok("dhcpd -l");
+        assertEquals(1, leases.split(mac + " ", -1).length - 1, "one lease for the guest:\n" + leases);
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void busyboxUdhcpcGetsALeaseFromDhcpdOnWm0() throws Exception {
         Path out = root.resolve("udhcpc.out");
         Path script = root.resolve("udhcpc.script");
@@ -173,7 +203,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void natLetsAGuestReachLinuxWithoutARouteBack() throws Exception {
         world.in("ip", "route", "del", "10.42.0.0/24");
         CtlClient.Response before = g2.ctl("ping -c 1 -W 500 " + LINUX);
@@ -182,6 +212,12 @@ class RouterIT {
         Files.writeString(conf, "ext_if = \"wm0\"\nnat on $ext_if from 10.42.0.0/24 to any -> ($ext_if)\n");
         contains(host.ok("pfctl -e -f " + conf), "pf enabled");
         contains(g2.ok("ping -c 2 -i 0.2 " + LINUX), "2 packets received");
+        Path bad = root.resolve("bad-pf.conf");
+        Files.writeString(bad, "nat on wm0 from 10.42.0.0/24 to any -> (wm0)\nnat on wm9 from any to any -> (wm0)\n");
+        CtlClient.Response refused = host.ctl("pfctl -f " + bad);
+        assertNotEquals(0, refused.status());
+        contains(refused.err(), "pfctl: " + bad + ":line 2: no such interface at 'wm9'; rules unchanged");
+        assertEquals("nat on wm0 inet from 10.42.0.0/24 to any -> (wm0)\n", host.ok("pfctl -s nat"));
 
         Process listener = world.start("timeout", "20", "socat", "-u", "UDP4-RECVFROM:7100",
                 "SYSTEM:echo from $SOCAT_PEERADDR; cat");
@@ -194,7 +230,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void rdrForwardsAUdpPortOfTheHostToAGuest() throws Exception {
         Path conf = root.resolve("pf.conf");
         Files.writeString(conf, Files.readString(conf)
@@ -213,7 +249,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void rdrForwardsATcpPortOfTheHostToAGuestsServer() throws Exception {
         Path conf = root.resolve("pf.conf");
         Files.writeString(conf, Files.readString(conf)
@@ -233,7 +269,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void linuxConfiguresAnAddressBySlaacFromRtadvd() {
         contains(host.ok("rtadvd wm0"), "rtadvd: advertising on wm0");
         world.in("sysctl", "-q", "-w", "net.ipv6.conf." + tap + ".router_solicitations=3");
@@ -244,7 +280,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void aGuestConfiguresAnAddressAndItsDefaultRouterBySlaacWithRtsol() {
         host.ok("rtadvd bridge0");
         contains(g1.ok("rtsol vt0"), "rtsol: vt0: soliciting router advertisements");

@@ -69,7 +69,8 @@ public final class PfEngine {
     private final Interfaces interfaces;
     private final ReentrantLock lock = new ReentrantLock();
     private PfRules rules = PfRules.EMPTY;
-    private StateTable table = new StateTable(PfRules.DEFAULT_STATE_LIMIT);
+    /** Empty until a rule set is loaded: a stack that never uses pf does not hold a table for 10 000 states. */
+    private StateTable table = new StateTable(0);
     private long[] timeoutNanos = nanos(PfRules.defaultTimeouts());
     private int nextPort;
     // counters (pfctl -s info), guarded by the lock

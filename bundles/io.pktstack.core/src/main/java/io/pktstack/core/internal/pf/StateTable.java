@@ -59,7 +59,7 @@ public final class StateTable {
         bytes = new long[capacity];
         ifName = new String[capacity];
         used = new boolean[capacity];
-        int slots = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
+        int slots = Integer.highestOneBit(Math.max(4, capacity * 2)) << 1; // at most half full: short probes
         byInside = new int[slots];
         byOutside = new int[slots];
         mask = slots - 1;
