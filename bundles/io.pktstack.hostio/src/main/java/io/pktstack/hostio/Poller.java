@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Poller implements AutoCloseable {
 
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment fds;
     private final MemorySegment err = Libc.errnoSegment(arena);
     private final int capacity;

@@ -37,6 +37,10 @@ public final class VirtioNetHeader {
 
     private static final long FLAGS = 0;
     private static final long GSO_TYPE = 1;
+    private static final long HDR_LEN = 2;
+    private static final long GSO_SIZE = 4;
+    private static final long CSUM_START = 6;
+    private static final long CSUM_OFFSET = 8;
     private static final long NUM_BUFFERS = 10;
     private static final ValueLayout.OfShort U16 =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -64,6 +68,56 @@ public final class VirtioNetHeader {
         if (!legacy) {
             seg.set(U16, off + NUM_BUFFERS, (short) 1);
         }
+    }
+
+    /**
+     * Writes a header for a packet without offloads (every field zero) of
+     * {@code length} bytes (10 or 12); with 12, num_buffers is
+     * {@code numBuffers}: the receive buffers the packet spans with
+     * VIRTIO_NET_F_MRG_RXBUF, else 1 (§5.1.6.4).
+     */
+    public static void write(MemorySegment seg, long off, int length, int numBuffers) {
+        java.util.Objects.checkFromIndexSize(off, length, seg.byteSize());
+        seg.set(ValueLayout.JAVA_LONG_UNALIGNED, off, 0L);
+        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, off + 8, (short) 0);
+        if (length == SIZE) {
+            seg.set(U16, off + NUM_BUFFERS, (short) numBuffers);
+        }
+    }
+
+    /** flags (§5.1.6): {@link #F_NEEDS_CSUM}, {@link #F_DATA_VALID}, {@link #F_RSC_INFO}. */
+    public static int flags(MemorySegment seg, long off) {
+        return seg.get(ValueLayout.JAVA_BYTE, off + FLAGS) & 0xff;
+    }
+
+    /** gso_type (§5.1.6): 0 none, 1 TCPv4, 3 UDP, 4 TCPv6, 5 UDP_L4; bit 0x80 ECN. */
+    public static int gsoType(MemorySegment seg, long off) {
+        return seg.get(ValueLayout.JAVA_BYTE, off + GSO_TYPE) & 0xff;
+    }
+
+    /** hdr_len: the driver's hint of the header length; never trusted. */
+    public static int hdrLen(MemorySegment seg, long off) {
+        return seg.get(U16, off + HDR_LEN) & 0xffff;
+    }
+
+    /** gso_size: payload bytes per segment. */
+    public static int gsoSize(MemorySegment seg, long off) {
+        return seg.get(U16, off + GSO_SIZE) & 0xffff;
+    }
+
+    /** csum_start: where checksumming starts, from the start of the packet. */
+    public static int csumStart(MemorySegment seg, long off) {
+        return seg.get(U16, off + CSUM_START) & 0xffff;
+    }
+
+    /** csum_offset: where the checksum goes, from csum_start. */
+    public static int csumOffset(MemorySegment seg, long off) {
+        return seg.get(U16, off + CSUM_OFFSET) & 0xffff;
+    }
+
+    /** num_buffers (12-byte header only). */
+    public static int numBuffers(MemorySegment seg, long off) {
+        return seg.get(U16, off + NUM_BUFFERS) & 0xffff;
     }
 
     /**
