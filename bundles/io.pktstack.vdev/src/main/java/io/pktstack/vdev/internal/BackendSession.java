@@ -71,7 +71,12 @@ final class BackendSession implements Session {
     private volatile MacAddress peerMac;
     private volatile boolean refused;
     private volatile boolean alive = true;
-    private String stopReason = "";
+    /** Set by a transmit that found the guest's ring broken: the session's thread ends the session. */
+    private volatile String transmitBroken;
+    private volatile String stopReason = "";
+    /** Carrier as last reported; the listener is called by the session's thread only, never under the lock. */
+    private boolean reportedUp;
+    private String downReason = "";
 
     BackendSession(EndpointConfig config, MessageChannel channel, Endpoint endpoint, FramePool pool,
             LinkListener listener, LinkCounters counters) {
@@ -151,6 +156,9 @@ final class BackendSession implements Session {
                 if ((poller.readable(0) || poller.failed(0)) && !message()) {
                     break;
                 }
+                if (transmitBroken != null) {
+                    break;
+                }
                 if (q != null && queues == q) {
                     q.notifyOnTransmit(false);
                 }
@@ -168,14 +176,37 @@ final class BackendSession implements Session {
             stopReason = "link closed";
         } finally {
             alive = false;
-            stop(stopReason.isEmpty() ? "peer " + config.peerPath() + " disconnected" : stopReason);
             lock.lock();
             try {
                 releaseEverything();
             } finally {
                 lock.unlock();
             }
+            String broken = transmitBroken;
+            if (broken != null) {
+                listener.event(broken);
+            }
+            downReason = broken != null ? broken : stopReason.isEmpty() ? "peer " + config.peerPath() + " disconnected"
+                    : stopReason;
+            report();
             arena.close();
+        }
+    }
+
+    /**
+     * Tells the listener when the data path started or stopped since the last
+     * report. Called by the session's thread outside the lock: the stack may
+     * transmit from inside its carrier callback, and a transmit takes the lock.
+     */
+    private void report() {
+        boolean now = queues != null;
+        if (now && !reportedUp) {
+            reportedUp = true;
+            counters.sessions.increment();
+            listener.up(peerMac);
+        } else if (!now && reportedUp) {
+            reportedUp = false;
+            listener.down(downReason);
         }
     }
 
@@ -195,6 +226,8 @@ final class BackendSession implements Session {
         try {
             if (channel.read(msg, 0)) {
                 handle();
+                msg.closeUntakenFds();
+                report();
             }
             return true;
         } catch (MessageChannel.PeerClosed e) {
@@ -532,31 +565,23 @@ final class BackendSession implements Session {
         boolean run = rx.started() && tx.started() && rx.enabled && tx.enabled;
         GuestQueues old = queues;
         if (run) {
-            GuestQueues q = new GuestQueues(rx.queue, tx.queue, rx.call, tx.call, features, config.mtu(), pool,
-                    listener, counters);
-            queues = q;
+            queues = new GuestQueues(rx.queue, tx.queue, rx.call, tx.call, features, config.mtu(), pool, listener,
+                    counters);
             if (old != null) {
                 old.close();
-            } else {
-                counters.sessions.increment();
-                listener.up(peerMac);
             }
         } else if (old != null) {
             stop("peer " + config.peerPath() + " stopped its rings");
         }
     }
 
+    /** Stops the data path (under the lock); {@link #report()} tells the listener. */
     private void stop(String why) {
-        lock.lock();
-        try {
-            GuestQueues old = queues;
-            if (old != null) {
-                queues = null;
-                old.close();
-                listener.down(why);
-            }
-        } finally {
-            lock.unlock();
+        GuestQueues old = queues;
+        if (old != null) {
+            queues = null;
+            old.close();
+            downReason = why;
         }
     }
 
@@ -654,7 +679,7 @@ final class BackendSession implements Session {
         lock.lock();
         try {
             GuestQueues q = queues;
-            if (q == null) {
+            if (q == null || transmitBroken != null) {
                 counters.txNoCarrier.add(batch.size());
                 batch.releaseAll();
                 return 0;
@@ -662,13 +687,11 @@ final class BackendSession implements Session {
             try {
                 return q.transmit(batch);
             } catch (RingViolation | InternalError e) {
-                String why = e instanceof RingViolation ? "guest broke the ring rules on receive: " + e.getMessage()
-                        : "guest memory became inaccessible (a region file was truncated)";
+                String why = (e instanceof RingViolation ? "guest broke the ring rules on receive: " + e.getMessage()
+                        : "guest memory became inaccessible (a region file was truncated)") + "; link reset";
                 counters.ringViolations.increment();
-                listener.event(why + "; link reset");
-                alive = false;
+                transmitBroken = why; // reported by the session's thread, not under the lock
                 endpoint.wake(); // the session's thread ends the connection
-                stop(why);
                 counters.txNoCarrier.add(batch.size());
                 batch.releaseAll();
                 return 0;
