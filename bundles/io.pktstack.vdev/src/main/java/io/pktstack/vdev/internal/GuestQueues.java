@@ -131,6 +131,15 @@ final class GuestQueues {
                 }
                 continue;
             }
+            DescriptorChain first = rxChains[0];
+            if (heads == 1 && first.length(0) >= need) {
+                // The common case: one buffer holds header and frame; no staging, no walk.
+                VirtioNetHeader.write(first.segment(0), first.offset(0), hdrLen, 1);
+                MemorySegment.copy(f.segment(), f.offset(), first.segment(0), first.offset(0) + hdrLen, f.length());
+                rx.pushUsed(rxHeads[0], need);
+                sent++;
+                continue;
+            }
             VirtioNetHeader.write(rxHdr, 0, hdrLen, heads);
             long pos = 0; // position in header-then-frame
             for (int h = 0; h < heads; h++) {
