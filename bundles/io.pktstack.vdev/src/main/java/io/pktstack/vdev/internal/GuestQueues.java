@@ -184,7 +184,7 @@ final class GuestQueues {
         }
         int n = Math.min(avail, FrameBatch.MAX);
         try {
-            reserve();
+            reserve(n); // a frame per packet; a large segment takes more as it goes
             for (int k = 0; k < n; k++) {
                 int head = tx.pop();
                 tx.readChain(head, txChain);
@@ -279,7 +279,7 @@ final class GuestQueues {
 
     private Frame take() {
         if (spareCount == 0) {
-            reserve();
+            reserve(FrameBatch.MAX);
             if (spareCount == 0) {
                 return null;
             }
@@ -289,10 +289,10 @@ final class GuestQueues {
         return f;
     }
 
-    /** Frames for what comes, taken from the pool under one lock acquisition. */
-    private void reserve() {
+    /** Up to {@code n} frames for what comes, taken from the pool under one lock acquisition. */
+    private void reserve(int n) {
         if (spareCount == 0) {
-            spareCount = pool.take(spare, FrameBatch.MAX);
+            spareCount = pool.take(spare, n);
         }
     }
 
