@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * The {@code struct virtio_net_hdr} that precedes every packet on a virtio-net
- * queue (VIRTIO 1.2 §5.1.6), for a link that negotiates no offloads: no
- * CSUM/GUEST_CSUM, no GSO, no MRG_RXBUF, no HASH_REPORT.
+ * queue (VIRTIO 1.2 §5.1.6): written without offloads, read field by field by
+ * a back-end that offers them, and checked by {@link #validate} on a link that
+ * negotiates none.
  *
  * <pre>
  * u8 flags; u8 gso_type; le16 hdr_len; le16 gso_size; le16 csum_start; le16 csum_offset;
@@ -51,23 +52,6 @@ public final class VirtioNetHeader {
     /** Header length: 10 in the legacy form, 12 otherwise. */
     public static int size(boolean legacy) {
         return legacy ? LEGACY_SIZE : SIZE;
-    }
-
-    /**
-     * Writes a header for a packet without offloads: every field zero, and
-     * num_buffers 1 when present, as a device without MRG_RXBUF must (§5.1.6.4).
-     * On transmit num_buffers is unused (§5.1.6.2), so the same header serves.
-     *
-     * @throws IndexOutOfBoundsException if the header does not fit at {@code off}
-     */
-    public static void writeSimple(MemorySegment seg, long off, boolean legacy) {
-        // Plain stores, not asSlice().fill(): a slice of a mapped segment is an object, and this runs per frame.
-        java.util.Objects.checkFromIndexSize(off, size(legacy), seg.byteSize());
-        seg.set(ValueLayout.JAVA_LONG_UNALIGNED, off, 0L);
-        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, off + 8, (short) 0);
-        if (!legacy) {
-            seg.set(U16, off + NUM_BUFFERS, (short) 1);
-        }
     }
 
     /**

@@ -256,7 +256,6 @@ final class BackendSession implements Session {
                 resetDevice("the front-end reset the device");
             }
             case VhostUser.GET_PROTOCOL_FEATURES -> {
-                requireFeature(VhostUser.F_PROTOCOL_FEATURES, req, true);
                 reply(sized(0, 0).start(req, reply()).putU64(PROTOCOL_OFFERED));
             }
             case VhostUser.SET_PROTOCOL_FEATURES -> {
@@ -367,12 +366,6 @@ final class BackendSession implements Session {
     private void requireProtocol(int b, int req) throws ProtocolViolation {
         if (!has(protocolFeatures, b)) {
             throw new ProtocolViolation(VhostUser.name(req) + " without the protocol feature that enables it (bit " + b + ")");
-        }
-    }
-
-    private void requireFeature(int b, int req, boolean offeredSuffices) throws ProtocolViolation {
-        if (!has(offeredSuffices ? offered : features, b)) {
-            throw new ProtocolViolation(VhostUser.name(req) + " needs feature bit " + b);
         }
     }
 

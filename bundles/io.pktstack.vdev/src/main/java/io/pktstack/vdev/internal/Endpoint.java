@@ -35,7 +35,9 @@ public final class Endpoint implements AutoCloseable {
 
     private static final long RETRY_NANOS = 100_000_000L;
     private static final long REFUSED_NANOS = 1_000_000_000L;
-    private static final int DIAL_ERRORS_QUIET = 2; // ENOENT: nobody there yet
+    /** Linux's errno for "no such file" (nobody there yet) and "connection refused" (a node its listener left). */
+    private static final int ENOENT = 2;
+    private static final int ECONNREFUSED = 111;
 
     private final EndpointConfig config;
     private final UnixSocket listen;
@@ -170,7 +172,7 @@ public final class Endpoint implements AutoCloseable {
             return UnixSocket.connect(config.peerSocket());
         } catch (HostIoException e) {
             // Nobody there yet (ENOENT) or a node left by a peer that died (ECONNREFUSED): normal, keep trying.
-            if (e.errno() != DIAL_ERRORS_QUIET && e.errno() != 111) {
+            if (e.errno() != ENOENT && e.errno() != ECONNREFUSED) {
                 problem("peer " + config.peerPath() + ": " + e.getMessage());
             }
             return null;

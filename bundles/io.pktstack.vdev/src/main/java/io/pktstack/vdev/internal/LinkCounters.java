@@ -22,8 +22,4 @@ final class LinkCounters {
     /** Sessions ended because the peer broke a vhost-user rule. */
     final LongAdder protocolViolations = new LongAdder();
     final LongAdder sessions = new LongAdder();
-
-    long resets() {
-        return ringViolations.sum() + protocolViolations.sum();
-    }
 }
