@@ -168,6 +168,31 @@ class GuestLinkPairTest {
     }
 
     @Test
+    void aLegacyHostOrAGuestLimitedByPeerfeatsUsesTheTenByteHeader() throws Exception {
+        // legacy: the host offers neither VERSION_1 nor MRG_RXBUF (VIRTIO 1.2 §5.1.6.1).
+        RecordingPort host = start(new EndpointConfig(HOST_BIND, map(HOST_BIND), G1, map(G1), false, HOST_MAC,
+                LinkOptions.DEFAULT_MTU, true, LinkOptions.QUEUE_SIZE, "rw-------", LinkOptions.ALL_FEATURES));
+        VdevLink hostLink = last();
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        VdevLink guestLink = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+        assertEquals("EVENT_IDX PROTOCOL_FEATURES", guestLink.details().get("features negotiated"));
+        exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 300);
+
+        // peerfeats=0: the guest accepts nothing but the vhost-user transport's own bit.
+        RecordingPort g2 = start(new EndpointConfig(G2, map(G2), "/dev/vdevpeers/vp1", map("/dev/vdevpeers/vp1"),
+                true, G2_MAC, LinkOptions.DEFAULT_MTU, false, LinkOptions.QUEUE_SIZE, "rw-------", 0));
+        VdevLink g2Link = last();
+        RecordingPort host2 = start(config("/dev/vdevpeers/vp1", G2, false, HOST_MAC));
+        VdevLink host2Link = last();
+        assertTrue(g2.nextCarrier());
+        assertTrue(host2.nextCarrier());
+        assertEquals("PROTOCOL_FEATURES", g2Link.details().get("features negotiated"));
+        exchange(g2Link, g2, G2_MAC, host2Link, host2, HOST_MAC, 300);
+    }
+
+    @Test
     void aFrameLargerThanTheMtuIsDroppedAndCounted() throws Exception {
         RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
         VdevLink hostLink = last();
