@@ -153,6 +153,8 @@ class GuestLinkPairTest {
             throw new AssertionError(e.getMessage() + "\nhost: " + hostLink.details() + "\nguest: " + guestLink.details(), e);
         }
         assertEquals("connected (peer MAC " + G1_MAC + ")", hostLink.details().get("peer state"));
+        assertEquals("connected to " + G1, hostLink.details().get("connection"));
+        assertEquals("accepted at " + G1, guestLink.details().get("connection"));
     }
 
     @Test

@@ -48,6 +48,8 @@ public final class Endpoint implements AutoCloseable {
     private LinkListener listener; // what sessions report to: tracks state, then tells out
     private Thread thread;
     private volatile Session session;
+    /** How the current session's connection came: "connected to PEER" or "accepted at BIND". */
+    private volatile String sessionVia = "";
     private volatile boolean closed;
     private volatile String lastProblem = "";
     private volatile MacAddress peerMac;
@@ -143,6 +145,7 @@ public final class Endpoint implements AutoCloseable {
                 if (config.dials() && System.nanoTime() - nextDial >= 0) {
                     UnixSocket s = dial();
                     if (s != null) {
+                        sessionVia = "connected to " + config.peerPath();
                         boolean refused = runSession(s, false);
                         nextDial = System.nanoTime() + (refused ? REFUSED_NANOS : 0);
                         continue;
@@ -158,6 +161,7 @@ public final class Endpoint implements AutoCloseable {
                 if (poller.readable(0)) {
                     UnixSocket s = listen.accept();
                     if (s != null) {
+                        sessionVia = "accepted at " + config.bindPath();
                         runSession(s, config.frontEnd());
                     }
                 }
@@ -276,6 +280,7 @@ public final class Endpoint implements AutoCloseable {
         m.put("connects to peer", config.dials() ? "yes (back-end on that connection)" : "no (waits at bind)");
         Session s = session;
         if (s != null) {
+            m.put("connection", sessionVia);
             m.putAll(s.details());
         }
         m.put("tx: peer ring full (frames)", counters.txRingFull.sum());
