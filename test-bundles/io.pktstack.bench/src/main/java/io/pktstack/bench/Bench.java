@@ -1,6 +1,7 @@
 package io.pktstack.bench;
 
 import io.pktstack.core.internal.BridgeBenchmark;
+import io.pktstack.core.internal.tcp.TcpEngineBenchmark;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +92,7 @@ public final class Bench {
 
     void run() throws Exception {
         bridge();
+        tcpEngine();
         Path root = Files.createTempDirectory("pktstack-bench");
         guestTopology(root);
         peerToPeer(root);
@@ -137,6 +139,34 @@ public final class Bench {
         s.put("alloc_bytes_per_frame", at32.get("alloc_bytes_per_frame"));
         s.put("batch", 32);
         s.put("per_batch", perBatch);
+    }
+
+    // ---- tcp-engine: JMH, the TCP engine alone ------------------------------------------
+
+    /** Two TCP connections on one thread, no link: what one core's worth of TCP carries, and its allocation. */
+    private void tcpEngine() throws Exception {
+        progress.println("bench: tcp-engine (JMH, two connections on one thread, no link)...");
+        Options opt = new OptionsBuilder()
+                .include(Pattern.quote(TcpEngineBenchmark.class.getName()) + ".move64KiB")
+                .forks(1)
+                .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+                .addProfiler(GCProfiler.class)
+                .verbosity(VerboseMode.SILENT)
+                .shouldFailOnError(true)
+                .build();
+        RunResult r = new Runner(opt).run().iterator().next();
+        double gbps = r.getPrimaryResult().getScore() * TcpEngineBenchmark.CHUNK * 8 / 1e9;
+        var norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+        // Full-sized segments of 1448 bytes carry the 64 KiB of one operation.
+        double perSegment = norm == null ? -1 : norm.getScore() / Math.ceil(TcpEngineBenchmark.CHUNK / 1448.0);
+        Map<String, Object> s = scenario("tcp-engine");
+        s.put("gbps", gbps);
+        s.put("mbps", gbps * 1000);
+        s.put("alloc_bytes_per_segment", perSegment);
+        s.put("alloc_bytes_per_frame", perSegment); // a segment is a frame: the table's column
+        progress.printf(Locale.ROOT, "  %.2f Gbit/s on one core, %.3f bytes allocated per segment%n", gbps, perSegment);
     }
 
     // ---- scenarios 2, 4, 5: a host with three guests ----------------------------------

@@ -36,8 +36,8 @@ class BenchIT {
             names.add(s.get("name").asText());
         }
         boolean linux = "root".equals(System.getProperty("user.name"));
-        List<String> expected = new ArrayList<>(List.of("bridge", "guest-bridge-guest-64", "guest-bridge-guest-1500",
-                "pingpong"));
+        List<String> expected = new ArrayList<>(List.of("bridge", "tcp-engine", "guest-bridge-guest-64",
+                "guest-bridge-guest-1500", "pingpong"));
         if (linux) {
             expected.add("guest-tap-64");
         }
@@ -46,6 +46,11 @@ class BenchIT {
         assertEquals(expected, names);
         for (JsonNode s : root.get("scenarios")) {
             String name = s.get("name").asText();
+            if (name.equals("tcp-engine")) {
+                assertTrue(s.get("gbps").asDouble() > 0, s.toString());
+                assertTrue(s.get("alloc_bytes_per_segment").isNumber(), s.toString());
+                continue;
+            }
             if (name.equals("vm-bridge-vm")) {
                 // Two VMs under QEMU: iperf3's throughput through the host bridge and through a Linux bridge.
                 if (!s.has("skipped")) {

@@ -17,7 +17,10 @@ enum DropReason {
     TX_RING_FULL("transmit ring full"),
     NO_ROUTE("no route"),
     NO_NEIGHBOR("neighbour unresolved"),
-    NO_SOCKET("UDP port unreachable");
+    NEIGHBOR_HOLD_FULL("neighbour hold queue full (dropped while resolving)"),
+    FRAGMENT("IP fragment (no reassembly)"),
+    NO_SOCKET("UDP port unreachable"),
+    SOCKET_QUEUE_FULL("UDP socket queue full");
 
     final String text;
 

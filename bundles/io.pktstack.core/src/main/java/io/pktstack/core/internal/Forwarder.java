@@ -51,6 +51,13 @@ final class Forwarder {
         return mac48(f.segment(), f.offset() + 6L);
     }
 
+    /** Writes the destination MAC of the Ethernet header at the frame's start. */
+    static void setDstMac(Frame f, long mac) {
+        MemorySegment s = f.segment();
+        s.set(INT_BE, f.offset(), (int) (mac >>> 16));
+        s.set(SHORT_BE, f.offset() + 4, (short) mac);
+    }
+
     private static long mac48(MemorySegment s, long off) {
         return ((s.get(INT_BE, off) & 0xFFFF_FFFFL) << 16) | (s.get(SHORT_BE, off + 4) & 0xFFFFL);
     }
@@ -78,6 +85,19 @@ final class Forwarder {
         if (!in.running()) {
             in.drop(DropReason.INTERFACE_DOWN, n); // down, no carrier, or refused by the stack
             batch.releaseAll();
+            return;
+        }
+        Impairer imp = in.impairer;
+        if (imp != null) {
+            imp.inbound.apply(batch); // what it holds back comes to deliver() from the timer
+        }
+        deliver(in, batch, ctx);
+    }
+
+    /** The rest of receive, past counters, capture and impairment. Takes ownership and empties the batch. */
+    void deliver(NetInterface in, FrameBatch batch, PathContext ctx) {
+        int n = batch.size();
+        if (n == 0) {
             return;
         }
         Bridge bridge = in.memberOf;

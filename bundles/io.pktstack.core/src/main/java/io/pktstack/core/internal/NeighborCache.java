@@ -1,5 +1,7 @@
 package io.pktstack.core.internal;
 
+import io.pktstack.core.internal.time.StackTimer;
+import io.pktstack.api.frame.Frame;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.NeighborEntry;
 import java.net.InetAddress;
@@ -8,42 +10,281 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * The ARP table or the IPv6 neighbour cache: IP address -> MAC, with expiry.
- * Used when the stack originates traffic (ping, UDP); replies to requests go
- * back to the requester's source MAC and do not consult it, so answering is
- * allocation-free. Waiters block on the cache until an entry resolves.
+ * The ARP table or the IPv6 neighbour cache: IP address -> MAC, with expiry,
+ * and resolution that never blocks the sender.
+ *
+ * <p>A frame for a neighbour whose MAC is unknown is held in the neighbour's
+ * incomplete entry (a few per destination, the oldest dropped and counted when
+ * more come: BSD's {@code la_hold}, Linux's {@code unres_qlen}) while a request
+ * goes out; the request is repeated every second up to {@link #MAX_PROBES}
+ * times on the stack timer (RFC 4861 §7.2.2, RFC 1122 §2.3.2.2), and the held
+ * frames are sent by whichever thread brings the answer, or dropped and
+ * counted when none comes.
+ *
+ * <p>Entries are objects the data path may keep (a TCP connection caches its
+ * next hop's entry) and check with {@link Entry#reachable}, so a cached
+ * neighbour costs no lookup per segment.
  */
 final class NeighborCache {
 
     /** Reachable time: 20 minutes for ARP as BSD's arpt_keep; 30 s would be ND's, kept equal for simplicity. */
     static final long LIFETIME_NANOS = TimeUnit.MINUTES.toNanos(20);
+    /** Requests sent for one resolution before it fails (RFC 4861 MAX_MULTICAST_SOLICIT). */
+    static final int MAX_PROBES = 3;
+    /** Between requests (RFC 4861 RETRANS_TIMER). */
+    static final long RETRANS_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Frames held per unresolved neighbour by default (sysctl net.inet.arp.maxhold). */
+    static final int DEFAULT_MAX_HOLD = 4;
+    /** Entries at most, complete or not; beyond that, resolutions of new neighbours fail and are counted. */
+    static final int DEFAULT_MAX_ENTRIES = 4096;
 
-    /** How long a new or refreshed entry lives (sysctl net.inet.arp.keep, net.inet6.icmp6.nd6_keep). */
+    /** Sends one request (ARP who-has or neighbour solicitation) for an entry being resolved. */
+    interface Solicitor {
+        void solicit(Routing.Route via, InetAddress target, PathContext ctx);
+    }
+
+    /** Transmits a frame whose destination MAC has just been filled in (out of its layer-3 interface). */
+    interface Sender {
+        void send(NetInterface l3, Frame f, PathContext ctx);
+    }
+
+    /** One neighbour. Fields other than the volatile ones are guarded by the cache's lock. */
+    final class Entry extends StackTimer.Task {
+        final InetAddress ip;
+        volatile MacAddress mac;
+        /** The layer-3 interface the neighbour is on. */
+        volatile String ifName;
+        volatile long expires;
+        /** Removed from the table: a holder of this entry must look the neighbour up again. */
+        volatile boolean gone;
+        /** While resolving: the route requests go out by, and the frames waiting. */
+        Routing.Route via;
+        int probes;
+        /** Frames waiting for the MAC, oldest first; made when resolution starts, sized by the tunable then. */
+        private Frame[] held;
+        private NetInterface[] heldVia;
+        private int heldCount;
+
+        Entry(InetAddress ip) {
+            this.ip = ip;
+        }
+
+        /** True if the MAC is known, fresh at {@code now}, and the entry still in the table. */
+        boolean reachable(long now) {
+            return mac != null && !gone && expires - now > 0;
+        }
+
+        @Override
+        protected void run(long now) {
+            retry(this);
+        }
+    }
+
     private volatile long lifetimeNanos = LIFETIME_NANOS;
-
-    private record Entry(MacAddress mac, String ifName, long expires) {
-    }
-
+    private volatile int maxHold = DEFAULT_MAX_HOLD;
+    private volatile int maxEntries = DEFAULT_MAX_ENTRIES;
     private final Map<InetAddress, Entry> entries = new HashMap<>();
-    private final LongSupplier clock;
+    private final StackTimer timer;
+    private final Solicitor solicitor;
+    private final Sender sender;
+    private final Supplier<PathContext> contexts;
+    private final Drops drops;
 
-    NeighborCache(LongSupplier clock) {
-        this.clock = clock;
+    /** Where failed and overflowing resolutions are counted (the output interface's drop counters). */
+    interface Drops {
+        void dropped(NetInterface nif, DropReason reason, int frames);
     }
 
-    synchronized void put(InetAddress ip, MacAddress mac, String ifName) {
-        entries.put(ip, new Entry(mac, ifName, clock.getAsLong() + lifetimeNanos));
-        notifyAll();
+    NeighborCache(StackTimer timer, Solicitor solicitor, Sender sender, Supplier<PathContext> contexts, Drops drops) {
+        this.timer = timer;
+        this.solicitor = solicitor;
+        this.sender = sender;
+        this.contexts = contexts;
+        this.drops = drops;
+    }
+
+    /** Learns or refreshes a neighbour (a reply, or a request addressed to us) and sends what was held for it. */
+    void put(InetAddress ip, MacAddress mac, String ifName, PathContext ctx) {
+        Entry e;
+        Frame[] release = null;
+        NetInterface[] via = null;
+        int n;
+        synchronized (this) {
+            e = entries.get(ip);
+            if (e == null) {
+                if (entries.size() >= maxEntries && !purgeExpired()) {
+                    return; // full of live neighbours: this one is learned when we need it
+                }
+                e = new Entry(ip);
+                entries.put(ip, e);
+            }
+            e.mac = mac;
+            e.ifName = ifName;
+            e.expires = timer.now() + lifetimeNanos;
+            n = e.heldCount;
+            release = e.held;
+            via = e.heldVia;
+            e.held = null;
+            e.heldVia = null;
+            e.heldCount = 0;
+            e.via = null;
+            e.probes = 0;
+        }
+        timer.cancel(e);
+        for (int i = 0; i < n; i++) {
+            fillDestination(release[i], mac);
+            sender.send(via[i], release[i], ctx);
+        }
     }
 
     /** Updates an entry only if one exists (RFC 826's "merge" step for packets not addressed to us). */
-    synchronized void refresh(InetAddress ip, MacAddress mac, String ifName) {
-        if (entries.containsKey(ip)) {
-            put(ip, mac, ifName);
+    void refresh(InetAddress ip, MacAddress mac, String ifName, PathContext ctx) {
+        boolean known;
+        synchronized (this) {
+            known = entries.containsKey(ip);
         }
+        if (known) {
+            put(ip, mac, ifName, ctx);
+        }
+    }
+
+    /** The entry of {@code ip} if it is reachable now, else null. */
+    Entry reachableEntry(InetAddress ip) {
+        Entry e;
+        synchronized (this) {
+            e = entries.get(ip);
+        }
+        return e != null && e.reachable(timer.now()) ? e : null;
+    }
+
+    MacAddress lookup(InetAddress ip) {
+        Entry e = reachableEntry(ip);
+        return e == null ? null : e.mac;
+    }
+
+    /**
+     * Sends {@code f} (a complete frame but for its destination MAC) to the
+     * neighbour {@code nextHop} out of {@code via}'s interface, now if its MAC
+     * is known, else once it resolves. Takes ownership of {@code f}.
+     *
+     * @return the neighbour's entry (reachable or being resolved), or null when
+     *         the frame was dropped because the table is full
+     */
+    Entry resolveAndSend(Routing.Route via, InetAddress nextHop, Frame f, PathContext ctx) {
+        long now = timer.now();
+        Entry e;
+        boolean solicit = false;
+        synchronized (this) {
+            e = entries.get(nextHop);
+            if (e == null) {
+                if (entries.size() >= maxEntries && !purgeExpired()) {
+                    drops.dropped(via.nif(), DropReason.NO_NEIGHBOR, 1);
+                    f.release();
+                    return null;
+                }
+                e = new Entry(nextHop);
+                entries.put(nextHop, e);
+            }
+            if (!e.reachable(now)) {
+                if (e.via == null) { // not being resolved yet (new, or expired): start
+                    e.mac = null;
+                    e.via = via;
+                    e.held = new Frame[maxHold];
+                    e.heldVia = new NetInterface[e.held.length];
+                    e.ifName = via.nif().name;
+                    e.probes = 1;
+                    solicit = true;
+                }
+                hold(e, via.nif(), f);
+                f = null;
+            }
+        }
+        if (f != null) {
+            fillDestination(f, e.mac);
+            sender.send(via.nif(), f, ctx);
+            return e;
+        }
+        if (solicit) {
+            timer.schedule(e, RETRANS_NANOS);
+            solicitor.solicit(via, nextHop, ctx);
+        }
+        return e;
+    }
+
+    /** Queues a frame on an incomplete entry; a full queue drops its oldest frame. Caller holds the lock. */
+    private void hold(Entry e, NetInterface nif, Frame f) {
+        int cap = e.held.length;
+        if (cap > 0 && e.heldCount >= cap) {
+            Frame oldest = e.held[0];
+            NetInterface oldestVia = e.heldVia[0];
+            System.arraycopy(e.held, 1, e.held, 0, e.heldCount - 1);
+            System.arraycopy(e.heldVia, 1, e.heldVia, 0, e.heldCount - 1);
+            e.heldCount--;
+            if (oldest != null) {
+                drops.dropped(oldestVia, DropReason.NEIGHBOR_HOLD_FULL, 1);
+                oldest.release();
+            }
+        }
+        if (cap == 0) {
+            drops.dropped(nif, DropReason.NEIGHBOR_HOLD_FULL, 1);
+            f.release();
+            return;
+        }
+        e.held[e.heldCount] = f;
+        e.heldVia[e.heldCount] = nif;
+        e.heldCount++;
+    }
+
+    /** The retry timer of an incomplete entry: ask again, or give up and drop what was held. */
+    private void retry(Entry e) {
+        Routing.Route via;
+        synchronized (this) {
+            if (e.via == null || e.gone) {
+                return; // resolved (or removed) meanwhile
+            }
+            if (e.probes < MAX_PROBES) {
+                e.probes++;
+                via = e.via;
+            } else {
+                failLocked(e, DropReason.NO_NEIGHBOR);
+                return;
+            }
+        }
+        timer.schedule(e, RETRANS_NANOS);
+        PathContext ctx = contexts.get();
+        solicitor.solicit(via, e.ip, ctx);
+        ctx.flush();
+    }
+
+    /** Removes an entry that did not resolve, dropping and counting its held frames. Caller holds the lock. */
+    private void failLocked(Entry e, DropReason reason) {
+        for (int i = 0; i < e.heldCount; i++) {
+            drops.dropped(e.heldVia[i], reason, 1);
+            e.held[i].release();
+        }
+        e.held = null;
+        e.heldVia = null;
+        e.heldCount = 0;
+        e.via = null;
+        e.gone = true;
+        entries.remove(e.ip, e);
+    }
+
+    /** Drops expired entries that hold nothing; true if that made room. Caller holds the lock. */
+    private boolean purgeExpired() {
+        long now = timer.now();
+        int before = entries.size();
+        entries.values().removeIf(e -> {
+            boolean dead = e.via == null && e.expires - now <= 0;
+            if (dead) {
+                e.gone = true;
+            }
+            return dead;
+        });
+        return entries.size() < before;
     }
 
     /** Sets the lifetime of entries made or refreshed from now on; existing ones keep their expiry. */
@@ -55,41 +296,79 @@ final class NeighborCache {
         return TimeUnit.NANOSECONDS.toSeconds(lifetimeNanos);
     }
 
-    synchronized MacAddress lookup(InetAddress ip) {
-        Entry e = entries.get(ip);
-        if (e == null || e.expires - clock.getAsLong() < 0) {
-            return null;
-        }
-        return e.mac;
+    void setMaxHold(int frames) {
+        maxHold = frames;
     }
 
-    /** Waits up to {@code nanos} for {@code ip} to resolve. */
-    synchronized MacAddress await(InetAddress ip, long nanos) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos;
-        MacAddress m;
-        while ((m = lookup(ip)) == null) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
+    int maxHold() {
+        return maxHold;
+    }
+
+    void setMaxEntries(int n) {
+        maxEntries = n;
+    }
+
+    int maxEntries() {
+        return maxEntries;
+    }
+
+    /** Forgets the neighbours of an interface that went away; frames held for them are dropped and counted. */
+    void removeInterface(String ifName) {
+        List<Entry> cancelled = new ArrayList<>();
+        synchronized (this) {
+            for (Entry e : List.copyOf(entries.values())) {
+                if (ifName.equals(e.ifName)) {
+                    failLocked(e, DropReason.INTERFACE_DOWN);
+                    cancelled.add(e);
+                }
             }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        return m;
+        for (Entry e : cancelled) {
+            timer.cancel(e);
+        }
     }
 
-    synchronized void removeInterface(String ifName) {
-        entries.values().removeIf(e -> e.ifName.equals(ifName));
+    /** Drops every entry and what it holds (the stack is stopping). */
+    void clear() {
+        List<Entry> all;
+        synchronized (this) {
+            all = List.copyOf(entries.values());
+            for (Entry e : all) {
+                failLocked(e, DropReason.INTERFACE_DOWN);
+            }
+        }
+        for (Entry e : all) {
+            timer.cancel(e);
+        }
     }
 
-    synchronized List<NeighborEntry> snapshot() {
-        long now = clock.getAsLong();
+    /** Reachable neighbours, by address. */
+    List<NeighborEntry> snapshot() {
+        long now = timer.now();
         List<NeighborEntry> out = new ArrayList<>();
-        entries.forEach((ip, e) -> {
-            if (e.expires - now > 0) {
-                out.add(new NeighborEntry(ip, e.mac, e.ifName, TimeUnit.NANOSECONDS.toSeconds(e.expires - now)));
-            }
-        });
+        synchronized (this) {
+            entries.forEach((ip, e) -> {
+                if (e.reachable(now)) {
+                    out.add(new NeighborEntry(ip, e.mac, e.ifName, TimeUnit.NANOSECONDS.toSeconds(e.expires - now)));
+                }
+            });
+        }
         out.sort((a, b) -> a.address().getHostAddress().compareTo(b.address().getHostAddress()));
         return out;
+    }
+
+    /** Entries being resolved now (for tests). */
+    synchronized int incomplete() {
+        int n = 0;
+        for (Entry e : entries.values()) {
+            if (e.via != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void fillDestination(Frame f, MacAddress mac) {
+        Forwarder.setDstMac(f, mac.bits());
     }
 }

@@ -35,6 +35,8 @@ final class PathContext {
     final Ipv6Packet ip6 = new Ipv6Packet();
     final Icmpv6Packet icmp6 = new Icmpv6Packet();
     final UdpDatagram udp = new UdpDatagram();
+    /** The packet being delivered to a protocol handler. */
+    final Inbound in = new Inbound();
 
     /** Queues a frame for transmission on {@code nif}; flushes that queue when it fills. Takes ownership. */
     void send(NetInterface nif, Frame f) {

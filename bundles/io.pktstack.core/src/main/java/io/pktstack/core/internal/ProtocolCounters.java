@@ -57,6 +57,7 @@ final class ProtocolCounters {
         UDP_SHORT("udp", "with incomplete header or bad length"),
         UDP_BAD_SUM("udp", "with bad checksum"),
         UDP_NO_PORT("udp", "dropped due to no socket"),
+        UDP_FULL_SOCKET("udp", "dropped due to full socket buffers"),
         UDP_DELIVERED("udp", "delivered"),
         UDP_SENT("udp", "datagrams output"),
         ARP_RECEIVED("arp", "packets received"),

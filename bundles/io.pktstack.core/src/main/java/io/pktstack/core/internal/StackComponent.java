@@ -1,5 +1,6 @@
 package io.pktstack.core.internal;
 
+import io.pktstack.core.internal.time.StackTimer;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.link.Link;
@@ -7,6 +8,7 @@ import io.pktstack.api.link.LinkPort;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.BridgeEntry;
 import io.pktstack.api.stack.BufferStatistics;
+import io.pktstack.api.stack.Impairment;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NeighborEntry;
@@ -18,6 +20,14 @@ import io.pktstack.api.stack.ProtocolStatistics;
 import io.pktstack.api.stack.RouteEntry;
 import io.pktstack.api.stack.Tunable;
 import io.pktstack.api.stack.UdpSocket;
+import io.pktstack.api.tcp.TcpConnectionInfo;
+import io.pktstack.api.tcp.TcpListener;
+import io.pktstack.api.tcp.TcpSocket;
+import io.pktstack.api.tcp.TcpStack;
+import io.pktstack.core.internal.tcp.Tcp;
+import io.pktstack.core.internal.tcp.TcpConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -44,10 +54,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * appears is named, attached and brought up; one that goes away is detached,
  * and the frames it held return to the pool.
  */
-@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class}, immediate = true,
+@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, TcpStack.class}, immediate = true,
         configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture {
+public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack {
 
     static final String PID = "io.pktstack.core";
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
@@ -67,6 +77,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private final FramePool pool;
     private final LongSupplier clock;
     private final Forwarder forwarder;
+    private final StackTimer timer;
     private final IpLayer ip;
     private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
     private final Tunables tunables = new Tunables();
@@ -77,14 +88,16 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     @Activate
     public StackComponent(Config config) {
         this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime);
+        timer.start();
     }
 
-    /** For tests: a given pool and clock. */
+    /** For tests: a given pool and clock; the timer runs only when the test calls {@link #timer()}{@code .runDue()}. */
     StackComponent(FramePool pool, LongSupplier nanoClock) {
         this.pool = pool;
         this.clock = nanoClock;
         this.forwarder = new Forwarder(pool, nanoClock);
-        this.ip = new IpLayer(pool, forwarder, nanoClock, this::interfacesSnapshot);
+        this.timer = new StackTimer(nanoClock);
+        this.ip = new IpLayer(pool, forwarder, timer, this::interfacesSnapshot, contexts::get);
         forwarder.setL3(ip);
         synchronized (lock) {
             NetInterface lo = new NetInterface(table.nextIndex(), table.reserveName("lo", -1),
@@ -120,10 +133,17 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         tunables.define("net.inet6.icmp6.nd6_keep", 1, TimeUnit.DAYS.toSeconds(1),
                 "seconds an IPv6 neighbour-cache entry lives (entries made from now on)", ip.ndp::lifetimeSeconds,
                 ip.ndp::setLifetimeSeconds);
+        tunables.define("net.inet.arp.maxhold", 0, 64,
+                "frames held per neighbour while ARP or ND resolves it (the oldest is dropped beyond)",
+                ip.arp::maxHold, v -> {
+                    ip.arp.setMaxHold((int) v);
+                    ip.ndp.setMaxHold((int) v);
+                });
         tunables.define("net.inet.ip.ttl", 1, 255, "TTL of IPv4 packets the stack sends",
-                () -> ip.ttl, v -> ip.ttl = (int) v);
+                () -> ip.out.ttl, v -> ip.out.ttl = (int) v);
         tunables.define("net.inet6.ip6.hlim", 1, 255, "hop limit of IPv6 packets the stack sends (ND excepted: 255)",
-                () -> ip.hopLimit, v -> ip.hopLimit = (int) v);
+                () -> ip.out.hopLimit, v -> ip.out.hopLimit = (int) v);
+        defineTcpTunables(ip.tcp.config());
         tunables.define("net.pktstack.pool.frames", 0, Integer.MAX_VALUE,
                 "frames in the buffer pool (set at start: configuration pool.frames)", pool::capacity, null);
         tunables.define("net.pktstack.pool.slotsize", 0, Integer.MAX_VALUE,
@@ -131,6 +151,53 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 pool::slotSize, null);
         tunables.define("net.pktstack.capture.queue", 0, Integer.MAX_VALUE,
                 "frames a tcpdump capture queues before it drops copies", () -> CAPTURE_QUEUE, null);
+    }
+
+    /** TCP's tunables (FreeBSD's names); new values apply to connections made from now on, timers at once. */
+    private void defineTcpTunables(TcpConfig c) {
+        tunables.define("net.inet.tcp.sendspace", 4096, 16 << 20, "default send buffer of new connections, bytes",
+                () -> c.sendSpace, v -> c.sendSpace = (int) v);
+        tunables.define("net.inet.tcp.recvspace", 4096, 16 << 20,
+                "default receive buffer of new connections, bytes (sets the window scale offered)",
+                () -> c.recvSpace, v -> c.recvSpace = (int) v);
+        tunables.define("net.inet.tcp.mssdflt", 88, 65495, "MSS assumed when the peer sends none, bytes",
+                () -> c.mssDefault, v -> c.mssDefault = (int) v);
+        tunables.defineSymbolic("net.inet.tcp.cc.algorithm", List.of("newreno", "cubic"),
+                "congestion control of new connections",
+                () -> "newreno".equals(c.congestionControl) ? 0 : 1,
+                v -> c.congestionControl = v == 0 ? "newreno" : "cubic");
+        tunables.defineSwitch("net.inet.tcp.delayed_ack", "delay ACKs of single segments", () -> c.delayedAck,
+                v -> c.delayedAck = v);
+        tunables.define("net.inet.tcp.delacktime", 1, 500, "longest delay of an ACK, milliseconds",
+                () -> c.delayedAckMillis, v -> c.delayedAckMillis = (int) v);
+        tunables.define("net.inet.tcp.keepidle", 1, TimeUnit.DAYS.toSeconds(1),
+                "idle seconds before the first keepalive probe", () -> c.keepIdleSeconds,
+                v -> c.keepIdleSeconds = (int) v);
+        tunables.define("net.inet.tcp.keepintvl", 1, TimeUnit.HOURS.toSeconds(1),
+                "seconds between unanswered keepalive probes", () -> c.keepIntervalSeconds,
+                v -> c.keepIntervalSeconds = (int) v);
+        tunables.define("net.inet.tcp.keepcnt", 1, 100, "unanswered keepalive probes before the connection is dropped",
+                () -> c.keepCount, v -> c.keepCount = (int) v);
+        tunables.define("net.inet.tcp.msl", 1, 600, "maximum segment lifetime, seconds (TIME_WAIT lasts 2 MSL)",
+                () -> c.mslSeconds, v -> c.mslSeconds = (int) v);
+        tunables.defineSwitch("net.inet.tcp.syncookies", "answer SYNs with cookies when the SYN queue is full",
+                () -> c.synCookies, v -> c.synCookies = v);
+        tunables.define("net.inet.tcp.syncache.limit", 0, 65536, "half-open connections per listener",
+                () -> c.synQueueLimit, v -> c.synQueueLimit = (int) v);
+        tunables.defineSwitch("net.inet.tcp.sack.enable", "offer and accept SACK (RFC 2018)", () -> c.sack,
+                v -> c.sack = v);
+        tunables.defineSwitch("net.inet.tcp.rfc1323", "window scaling and timestamps (RFC 7323)", () -> c.rfc1323,
+                v -> c.rfc1323 = v);
+        tunables.define("net.inet.tcp.rexmit_min", 1, 60_000, "lower bound of the retransmission timeout, ms",
+                () -> c.minRtoMillis, v -> c.minRtoMillis = (int) v);
+        tunables.define("net.inet.tcp.rexmit_max", 1, 30, "retransmissions of a segment before the connection is dropped",
+                () -> c.maxRetransmits, v -> c.maxRetransmits = (int) v);
+        tunables.define("net.inet.tcp.ack_on_limit", 1, 1_000_000, "challenge ACKs per second at most (RFC 5961)",
+                () -> c.challengeAckLimit, v -> c.challengeAckLimit = (int) v);
+        tunables.defineSwitch("net.inet.tcp.slowstart_after_idle", "restart from the initial window after an idle RTO",
+                () -> c.slowStartAfterIdle, v -> c.slowStartAfterIdle = v);
+        tunables.define("net.inet.tcp.finwait2_timeout", 1, 3600, "seconds a closed socket may wait in FIN_WAIT_2",
+                () -> c.finWait2Seconds, v -> c.finWait2Seconds = (int) v);
     }
 
     private void forEachBridge(Consumer<Bridge> action) {
@@ -155,6 +222,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             }
         }
         ip.close();
+        timer.close();
         // The pool's memory is freed only if every frame came back: a leak must not become a crash.
         if (pool.available() == pool.capacity()) {
             pool.close();
@@ -192,6 +260,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             table.add(nif);
             links.put(link, nif);
             nif.up = true;
+            ip.routing.changed();
             link.attach(new Port(nif)); // the driver reports carrier through the port from now on
             LOG.log(Level.INFO, "{0}: {1} link up, MAC {2}", name, nif.driver, mac);
         }
@@ -209,6 +278,11 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private void detach(Link link, NetInterface nif) {
         nif.up = false;
         nif.carrier = false;
+        Impairer imp = nif.impairer;
+        if (imp != null) {
+            nif.impairer = null;
+            imp.close();
+        }
         Bridge b = nif.memberOf;
         if (b != null) {
             b.remove(nif, clock.getAsLong());
@@ -278,6 +352,11 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         return pool;
     }
 
+    /** The stack timer: tests move their clock and run what came due. */
+    StackTimer timer() {
+        return timer;
+    }
+
     @Override
     public List<InterfaceInfo> interfaces() {
         List<InterfaceInfo> out = new ArrayList<>();
@@ -298,6 +377,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     public void setUp(String ifName, boolean up) {
         synchronized (lock) {
             table.require(ifName).up = up;
+            ip.routing.changed();
         }
     }
 
@@ -314,6 +394,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 }
             }
             nif.addAddress(address);
+            ip.routing.changed();
         }
         NetInterface nif;
         synchronized (lock) {
@@ -331,6 +412,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             if (!nif.removeAddress(address)) {
                 throw new IllegalArgumentException(ifName + " has no address " + address);
             }
+            ip.routing.changed();
         }
     }
 
@@ -400,6 +482,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 throw new IllegalArgumentException(clash);
             }
             b.add(m);
+            ip.routing.changed();
         }
     }
 
@@ -437,6 +520,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 throw new IllegalArgumentException(member + " is not a member of " + bridge);
             }
             b.remove(m, clock.getAsLong());
+            ip.routing.changed();
         }
     }
 
@@ -493,26 +577,81 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
 
     @Override
     public List<RouteEntry> routes() {
-        return ip.routes();
+        return ip.routing.routes();
     }
 
     @Override
     public void addRoute(InterfaceAddress destination, InetAddress gateway) {
         synchronized (lock) {
-            ip.addRoute(destination, gateway);
+            ip.routing.addRoute(destination, gateway);
         }
     }
 
     @Override
     public void deleteRoute(InterfaceAddress destination) {
         synchronized (lock) {
-            ip.staticRoutes.delete(destination);
+            ip.routing.deleteRoute(destination);
         }
     }
 
     @Override
     public List<ProtocolStatistics> statistics() {
-        return ip.stats.snapshot();
+        List<ProtocolStatistics> all = new ArrayList<>(ip.stats.snapshot());
+        all.add(new ProtocolStatistics("tcp", ip.tcp.stats().snapshot()));
+        return all;
+    }
+
+    @Override
+    public void setImpairment(String ifName, Impairment settings) {
+        Impairer old;
+        synchronized (lock) {
+            NetInterface nif = table.require(ifName);
+            if (nif.kind != NetInterface.Kind.LINK) {
+                throw new IllegalArgumentException(ifName + " is not a link: impair a driver's interface");
+            }
+            old = nif.impairer;
+            nif.impairer = settings.isNone() ? null
+                    : new Impairer(settings, pool, timer, b -> forwarder.deliver(nif, b, contexts.get()),
+                            nif::transmitNow);
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    @Override
+    public Impairment impairment(String ifName) {
+        synchronized (lock) {
+            Impairer imp = table.require(ifName).impairer;
+            return imp == null ? null : imp.report();
+        }
+    }
+
+    // ---- TcpStack ------------------------------------------------------------
+
+    @Override
+    public TcpSocket open() {
+        return ip.tcp.open();
+    }
+
+    @Override
+    public TcpSocket connect(InetSocketAddress remote, InetSocketAddress local, Duration timeout) throws IOException {
+        return ip.tcp.connect(remote, local, timeout);
+    }
+
+    @Override
+    public TcpListener listen(InetSocketAddress local, int backlog) throws IOException {
+        return ip.tcp.listen(local, backlog);
+    }
+
+    @Override
+    public List<TcpConnectionInfo> connections() {
+        return ip.tcp.connections();
+    }
+
+    /** TCP, for tests. */
+    Tcp tcp() {
+        return ip.tcp;
     }
 
     @Override

@@ -15,9 +15,10 @@ import java.util.function.LongSupplier;
  */
 final class Tunables {
 
-    private record Def(String name, long min, long max, String description, LongSupplier get, LongConsumer set) {
+    private record Def(String name, long min, long max, String description, LongSupplier get, LongConsumer set,
+            List<String> symbols) {
         Tunable snapshot() {
-            return new Tunable(name, get.getAsLong(), min, max, set != null, description);
+            return new Tunable(name, get.getAsLong(), min, max, set != null, description, symbols);
         }
     }
 
@@ -25,7 +26,18 @@ final class Tunables {
 
     /** Defines a tunable; {@code set == null} makes it read-only. */
     void define(String name, long min, long max, String description, LongSupplier get, LongConsumer set) {
-        defs.put(name, new Def(name, min, max, description, get, set));
+        defs.put(name, new Def(name, min, max, description, get, set, List.of()));
+    }
+
+    /** A tunable whose values name things: value i is {@code symbols.get(i)}. */
+    void defineSymbolic(String name, List<String> symbols, String description, LongSupplier get, LongConsumer set) {
+        defs.put(name, new Def(name, 0, symbols.size() - 1, description, get, set, List.copyOf(symbols)));
+    }
+
+    /** An on/off tunable (0 or 1). */
+    void defineSwitch(String name, String description, java.util.function.BooleanSupplier get,
+            java.util.function.Consumer<Boolean> set) {
+        define(name, 0, 1, description + " (0 off, 1 on)", () -> get.getAsBoolean() ? 1 : 0, v -> set.accept(v != 0));
     }
 
     List<Tunable> all() {

@@ -6,9 +6,12 @@ import io.pktstack.api.wire.EtherType;
 import io.pktstack.api.wire.EthernetFrame;
 import io.pktstack.api.wire.Ipv4Packet;
 import io.pktstack.api.wire.Ipv6Packet;
+import io.pktstack.api.wire.IpProtocol;
 import io.pktstack.api.wire.UdpDatagram;
+import io.pktstack.core.internal.ProtocolCounters.Stat;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -18,34 +21,107 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * UDP ports and their sockets. A received datagram is queued as the frame
- * that carried it (no copy) until the socket's owner reads it; a full queue
- * drops and counts, never blocks the receive path.
+ * UDP (RFC 768): ports and their sockets. A received datagram is queued as
+ * the frame that carried it (no copy) until the socket's owner reads it; a
+ * full queue drops and counts, never blocks the receive path.
  */
-final class UdpSockets {
+final class UdpSockets implements ProtocolHandler {
 
     static final int QUEUE_LENGTH = 256;
     private static final int EPHEMERAL_FIRST = 49152;
 
-    private final IpLayer ip;
+    private final IpOutput out;
+    private final Routing routing;
+    private final ProtocolCounters stats;
     private final ConcurrentHashMap<Integer, Endpoint> ports = new ConcurrentHashMap<>();
     private int nextEphemeral = EPHEMERAL_FIRST;
 
-    UdpSockets(IpLayer ip) {
-        this.ip = ip;
+    UdpSockets(IpOutput out, Routing routing, ProtocolCounters stats) {
+        this.out = out;
+        this.routing = routing;
+        this.stats = stats;
     }
 
-    /** Queues a validated datagram's frame for the socket on {@code port}. Takes ownership only when it returns true. */
-    boolean deliver(int port, Frame f) {
-        Endpoint e = ports.get(port);
+    @Override
+    public boolean input(Inbound in, Frame f, PathContext ctx) {
+        UdpDatagram u = ctx.udp;
+        stats.count(Stat.UDP_RECEIVED);
+        if (!u.wrapChecked(f.segment(), in.l4Offset, in.l4Length)) {
+            stats.count(Stat.UDP_SHORT);
+            in.l3.drop(DropReason.MALFORMED, 1);
+            return false;
+        }
+        // Over IPv4 a zero checksum means none was computed (RFC 768); over IPv6 it is mandatory (RFC 8200 §8.1).
+        boolean sumOk = in.v6
+                ? u.verifyChecksumV6(in.srcHi, in.srcLo, in.dstHi, in.dstLo)
+                : u.verifyChecksumV4(in.srcV4(), in.dstV4());
+        if (!sumOk) {
+            stats.count(Stat.UDP_BAD_SUM);
+            in.l3.drop(DropReason.BAD_CHECKSUM, 1);
+            return false;
+        }
+        Endpoint e = ports.get(u.dstPort());
         if (e == null) {
+            stats.count(Stat.UDP_NO_PORT);
+            in.l3.drop(DropReason.NO_SOCKET, 1);
             return false;
         }
         if (!e.queue.offer(f)) {
-            e.drops++;
+            stats.count(Stat.UDP_FULL_SOCKET);
+            in.l3.drop(DropReason.SOCKET_QUEUE_FULL, 1);
             return false;
         }
+        stats.count(Stat.UDP_DELIVERED);
         return true;
+    }
+
+    /** Builds and sends one UDP datagram; held, not refused, while the next hop resolves. */
+    private void send(InetAddress dst, int srcPort, int dstPort, ByteBuffer payload, PathContext ctx) {
+        boolean v4 = dst instanceof Inet4Address;
+        Routing.Route r = routing.route(dst);
+        int n = payload.remaining();
+        int udpLen = UdpDatagram.HEADER_LEN + n;
+        int ipLen = (v4 ? Ipv4Packet.MIN_HEADER_LEN : Ipv6Packet.HEADER_LEN) + udpLen;
+        if (EthernetFrame.HEADER_LEN + ipLen > r.nif().mtu) {
+            throw new IllegalArgumentException("datagram of " + n + " bytes does not fit the MTU of " + r.nif().name);
+        }
+        Frame f = out.take(r.nif());
+        if (f == null) {
+            throw new UncheckedIOException(new java.io.IOException("no frame buffer free"));
+        }
+        if (EthernetFrame.HEADER_LEN + ipLen > f.capacity() - f.offset()) {
+            f.release();
+            throw new IllegalArgumentException("datagram of " + n + " bytes does not fit a frame buffer");
+        }
+        out.ethernet(ctx, f, r.nif(), IpOutput.etherTypeOf(!v4), ipLen);
+        byte[] s = r.source().address().getAddress();
+        byte[] d = dst.getAddress();
+        Ipv4Packet ip4 = null;
+        Ipv6Packet ip6 = null;
+        long at;
+        if (v4) {
+            ip4 = out.ipv4Header(ctx, f, IpAddresses.v4(s), IpAddresses.v4(d), udpLen, IpProtocol.UDP, 0);
+            at = ip4.payloadOffset();
+        } else {
+            ip6 = out.ipv6Header(ctx, f, IpAddresses.v6hi(s), IpAddresses.v6lo(s), IpAddresses.v6hi(d),
+                    IpAddresses.v6lo(d), udpLen, IpProtocol.UDP, out.hopLimit);
+            at = ip6.payloadOffset();
+        }
+        UdpDatagram u = ctx.udp.wrap(f.segment(), at, udpLen);
+        u.setSrcPort(srcPort);
+        u.setDstPort(dstPort);
+        u.setUdpLength(udpLen);
+        u.setChecksum(0);
+        MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, f.segment(), at + UdpDatagram.HEADER_LEN, n);
+        payload.position(payload.position() + n);
+        if (v4) {
+            u.fillChecksum(ip4);
+        } else {
+            u.fillChecksum(ip6);
+        }
+        stats.count(Stat.UDP_SENT);
+        out.send(r, dst, f, ctx);
+        ctx.flush();
     }
 
     synchronized UdpSocket open(int port, ThreadLocal<PathContext> contexts) {
@@ -76,7 +152,6 @@ final class UdpSockets {
         final int port;
         final ThreadLocal<PathContext> contexts;
         final ArrayBlockingQueue<Frame> queue = new ArrayBlockingQueue<>(QUEUE_LENGTH);
-        volatile long drops;
 
         Endpoint(int port, ThreadLocal<PathContext> contexts) {
             this.port = port;
@@ -93,12 +168,7 @@ final class UdpSockets {
             if (dstPort <= 0 || dstPort > 65535) {
                 throw new IllegalArgumentException("UDP port " + dstPort + " out of range");
             }
-            try {
-                ip.sendUdp(destination, port, dstPort, payload, contexts.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted"));
-            }
+            UdpSockets.this.send(destination, port, dstPort, payload, contexts.get());
         }
 
         @Override

@@ -499,20 +499,29 @@ class StackProtocolsTest extends StackTestBase {
     }
 
     @Test
-    @Timeout(30)
-    void udpSendResolvesAnUnknownNeighbourFirst() throws Exception {
+    void udpSendToAnUnknownNeighbourReturnsAtOnceAndTheDatagramLeavesWithTheReply() throws Exception {
         try (UdpSocket s = stack.openUdp(7)) {
-            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
-                try {
-                    s.send(ip("10.0.2.15"), 54321, ByteBuffer.wrap("pong\n".getBytes(StandardCharsets.US_ASCII)));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            assertEquals(List.of(Hex.norm(ARP_WHO_HAS_PEER)), vp0.awaitSent(1, 10_000));
-            vp0.inject(ARP_PEER_REPLY);
-            assertEquals(List.of(Hex.norm(UDP_SENT)), vp0.awaitSent(1, 10_000));
-            send.get(10, TimeUnit.SECONDS);
+            // The caller is not blocked while ARP resolves: the datagram waits in the neighbour's hold queue.
+            s.send(ip("10.0.2.15"), 54321, ByteBuffer.wrap("pong\n".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals(List.of(Hex.norm(ARP_WHO_HAS_PEER)), vp0.takeSent());
+
+            vp0.inject(ARP_PEER_REPLY); // the receive thread sends what was held
+
+            assertEquals(List.of(Hex.norm(UDP_SENT)), vp0.takeSent());
+        }
+    }
+
+    @Test
+    void anUnansweredResolutionIsRetriedThenItsHeldDatagramIsDroppedAndCounted() throws Exception {
+        try (UdpSocket s = stack.openUdp(7)) {
+            s.send(ip("10.0.2.15"), 54321, ByteBuffer.wrap("pong\n".getBytes(StandardCharsets.US_ASCII)));
+            for (int i = 1; i < NeighborCache.MAX_PROBES; i++) {
+                advanceSeconds(1);
+            }
+            assertEquals(NeighborCache.MAX_PROBES, vp0.takeSent().size(), "one ARP request a second");
+            advanceSeconds(1);
+            assertEquals(List.of(), vp0.takeSent());
+            assertEquals(1, drops("vp0", DropReason.NO_NEIGHBOR));
         }
     }
 

@@ -41,8 +41,10 @@ abstract class StackTestBase {
         stack.addAddress(ifName, InterfaceAddress.parse(address));
     }
 
+    /** Moves the stack's clock and runs the timer tasks that came due (retries, timeouts). */
     void advanceSeconds(long s) {
         clock.addAndGet(TimeUnit.SECONDS.toNanos(s));
+        stack.timer().runDue();
     }
 
     /** The named drop counter of an interface, as nicinfo shows it (0 when it never counted). */

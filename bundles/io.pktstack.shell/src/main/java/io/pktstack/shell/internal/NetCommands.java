@@ -6,7 +6,9 @@ import io.pktstack.api.options.IoPktCommandLine;
 import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
+import io.pktstack.api.stack.Impairment;
 import io.pktstack.api.stack.NetworkStack;
+import io.pktstack.api.tcp.TcpStack;
 import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.stack.PingResult;
@@ -48,21 +50,24 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=mount",
         "osgi.command.function=umount",
         "osgi.command.function=route",
-        "osgi.command.function=sysctl"})
+        "osgi.command.function=sysctl",
+        "osgi.command.function=impair"})
 public final class NetCommands {
 
     private final NetworkStack stack;
     private final DriverManager drivers;
     private final PacketGenerator generator;
     private final PacketCapture capture;
+    private final TcpStack tcp;
 
     @Activate
     public NetCommands(@Reference NetworkStack stack, @Reference DriverManager drivers,
-            @Reference PacketGenerator generator, @Reference PacketCapture capture) {
+            @Reference PacketGenerator generator, @Reference PacketCapture capture, @Reference TcpStack tcp) {
         this.stack = stack;
         this.drivers = drivers;
         this.generator = generator;
         this.capture = capture;
+        this.tcp = tcp;
     }
 
     @Descriptor("configure network interfaces: ifconfig [-a] | IF | IF create|destroy | IF [inet|inet6] ADDR[/LEN] [netmask M] [prefixlen N] [alias|-alias|delete] [up|down]")
@@ -209,8 +214,8 @@ public final class NetCommands {
         return new NicInfo(stack.interfaceInfo(args[0]));
     }
 
-    @Descriptor("show network status: netstat -i (interface counters) | -r (routes) | -s [-p PROTO] (per-protocol statistics) | -m (frame buffers); -n is accepted and changes nothing (addresses are always numeric)")
-    public Report netstat(@Descriptor("-i, -r, -s [-p PROTO] or -m") String... given) {
+    @Descriptor("show network status: netstat -a [-p tcp] (connections and listeners) | -i (interface counters) | -r (routes) | -s [-p PROTO] (per-protocol statistics) | -m (frame buffers); -n is accepted and changes nothing (addresses are always numeric)")
+    public Report netstat(@Descriptor("-a [-p tcp], -i, -r, -s [-p PROTO] or -m") String... given) {
         List<String> rest = new ArrayList<>();
         String proto = null;
         String[] args = splitFlags(given);
@@ -228,8 +233,14 @@ public final class NetCommands {
             rest.add(args[i]);
         }
         String mode = rest.size() == 1 ? rest.get(0) : null;
-        if (proto != null && !"-s".equals(mode)) {
-            throw new IllegalArgumentException("netstat: '-p " + proto + "' goes with -s");
+        if (proto != null && !"-s".equals(mode) && !"-a".equals(mode)) {
+            throw new IllegalArgumentException("netstat: '-p " + proto + "' goes with -s or -a");
+        }
+        if ("-a".equals(mode)) {
+            if (proto != null && !proto.equals("tcp")) {
+                throw new IllegalArgumentException("netstat -a: unknown protocol '" + proto + "' (known: tcp)");
+            }
+            return new ConnectionTable(tcp.connections());
         }
         if ("-i".equals(mode)) {
             return new InterfaceStatistics(stack.interfaces());
@@ -253,7 +264,7 @@ public final class NetCommands {
         if ("-m".equals(mode)) {
             return new BufferReport(stack.buffers(), heapAllocatedBytes());
         }
-        throw new IllegalArgumentException("netstat: use one of -i, -r, -s, -m"
+        throw new IllegalArgumentException("netstat: use one of -a, -i, -r, -s, -m"
                 + (rest.isEmpty() ? "" : " (got '" + String.join(" ", rest) + "')"));
     }
 
@@ -334,12 +345,74 @@ public final class NetCommands {
         return new SysctlReport(shown, null, describe);
     }
 
+    static final String IMPAIR_USAGE = "impair IF [loss PCT] [duplicate PCT] [reorder PCT] [delay MS] [corrupt PCT]"
+            + " | impair IF off | impair IF";
+
+    @Descriptor("fault injection on an interface's receive and transmit: " + IMPAIR_USAGE
+            + " (percentages per frame; a reordered frame is held 1 ms past the delay; 'off' removes it; alone, shows"
+            + " what it did)")
+    public Report impair(@Descriptor("interface, then settings") String... args) {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("impair: missing interface (usage: " + IMPAIR_USAGE + ")");
+        }
+        String ifName = args[0];
+        stack.interfaceInfo(ifName); // names an unknown interface first
+        if (args.length == 1) {
+            return new ImpairReport(ifName, stack.impairment(ifName));
+        }
+        if (args.length == 2 && args[1].equals("off")) {
+            stack.setImpairment(ifName, new Impairment(0, 0, 0, 0, 0));
+            return new ImpairReport(ifName, null);
+        }
+        double loss = 0;
+        double duplicate = 0;
+        double reorder = 0;
+        long delay = 0;
+        double corrupt = 0;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "loss" -> loss = percentArg(args, ++i, "loss");
+                case "duplicate" -> duplicate = percentArg(args, ++i, "duplicate");
+                case "reorder" -> reorder = percentArg(args, ++i, "reorder");
+                case "corrupt" -> corrupt = percentArg(args, ++i, "corrupt");
+                case "delay" -> delay = intArg(args, ++i, "delay", 0, 10_000);
+                default -> throw new IllegalArgumentException("impair: unknown setting '" + args[i] + "' (usage: "
+                        + IMPAIR_USAGE + ")");
+            }
+        }
+        stack.setImpairment(ifName, new Impairment(loss, duplicate, reorder, delay, corrupt));
+        return new ImpairReport(ifName, stack.impairment(ifName));
+    }
+
+    private static double percentArg(String[] args, int i, String flag) {
+        String v = stringArg(args, i, flag);
+        try {
+            double d = Double.parseDouble(v);
+            if (!(d >= 0 && d <= 100)) {
+                throw new IllegalArgumentException("value '" + v + "' of " + flag + " out of range 0..100");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("value '" + v + "' of " + flag + " is not a number");
+        }
+    }
+
     /** Parses every NAME=VALUE, then has the stack set them all or none. */
     private Report setTunables(List<Tunable> all, List<String> sets) {
         Map<String, Long> values = new LinkedHashMap<>();
         for (String s : sets) {
             String name = s.substring(0, s.indexOf('='));
             String text = s.substring(s.indexOf('=') + 1);
+            Tunable t = all.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (t != null && !t.symbols().isEmpty()) {
+                int i = t.symbols().indexOf(text);
+                if (i < 0) {
+                    throw new IllegalArgumentException("sysctl: bad value '" + text + "' for '" + name + "' (one of "
+                            + String.join(", ", t.symbols()) + ")");
+                }
+                values.put(name, (long) i);
+                continue;
+            }
             try {
                 values.put(name, Long.parseLong(text));
             } catch (NumberFormatException e) {

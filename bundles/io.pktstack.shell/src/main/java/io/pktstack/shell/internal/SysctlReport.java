@@ -23,10 +23,10 @@ record SysctlReport(List<Tunable> tunables, List<Tunable> before, boolean descri
                 sb.append(t.name()).append(": ").append(t.description())
                         .append(t.writable() ? "" : " (read-only)").append('\n');
             } else if (before != null) {
-                sb.append(t.name()).append(": ").append(before.get(i).value()).append(" -> ").append(t.value())
+                sb.append(t.name()).append(": ").append(before.get(i).valueText()).append(" -> ").append(t.valueText())
                         .append('\n');
             } else {
-                sb.append(t.name()).append(" = ").append(t.value()).append('\n');
+                sb.append(t.name()).append(" = ").append(t.valueText()).append('\n');
             }
         }
         return sb.toString();

@@ -38,7 +38,7 @@ class NetCommandsIfconfigTest {
                 return null;
             });
 
-    private final NetCommands commands = new NetCommands(stack, null, null, null);
+    private final NetCommands commands = new NetCommands(stack, null, null, null, null);
 
     @Test
     void addressAndUp() {

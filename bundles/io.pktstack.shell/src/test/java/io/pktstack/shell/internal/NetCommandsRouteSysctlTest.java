@@ -81,7 +81,7 @@ class NetCommandsRouteSysctlTest {
                 }
             });
 
-    private final NetCommands commands = new NetCommands(stack, null, null, null);
+    private final NetCommands commands = new NetCommands(stack, null, null, null, null);
 
     // ---- route ----
 
