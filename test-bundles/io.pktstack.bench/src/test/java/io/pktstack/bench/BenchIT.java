@@ -42,12 +42,23 @@ class BenchIT {
             expected.add("guest-tap-64");
         }
         expected.add("guest-p2p-64");
+        expected.add("vm-bridge-vm");
         assertEquals(expected, names);
         for (JsonNode s : root.get("scenarios")) {
             String name = s.get("name").asText();
             if (name.equals("tcp-engine")) {
                 assertTrue(s.get("gbps").asDouble() > 0, s.toString());
                 assertTrue(s.get("alloc_bytes_per_segment").isNumber(), s.toString());
+                continue;
+            }
+            if (name.equals("vm-bridge-vm")) {
+                // Two VMs under QEMU: iperf3's throughput through the host bridge and through a Linux bridge.
+                if (!s.has("skipped")) {
+                    assertTrue(s.get("mbps").asDouble() > 0, s.toString());
+                    if (linux) {
+                        assertTrue(s.get("linux_mbps").asDouble() > 0 && s.get("ratio").asDouble() > 0, s.toString());
+                    }
+                }
                 continue;
             }
             if (name.equals("pingpong")) {
