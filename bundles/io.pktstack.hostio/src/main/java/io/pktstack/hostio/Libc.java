@@ -67,6 +67,36 @@ final class Libc {
     static final int EBUSY = 16;
     static final int ENODEV = 19;
     static final int EINVAL = 22;
+    static final int EPIPE = 32;
+    static final int ECONNREFUSED = 111;
+
+    static final int AF_UNIX = 1;
+    static final int SOCK_STREAM = 1;
+    /** struct sockaddr_un: sa_family_t then a path of at most 107 bytes and its NUL. */
+    static final int SOCKADDR_UN_SIZE = 110;
+    static final int UNIX_PATH_MAX = 108;
+    static final int SCM_RIGHTS = 1;
+    static final int SO_PEERCRED = 17;
+    static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_CTRUNC = 0x8;
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** struct msghdr (56 bytes): name, namelen, iov, iovlen, control, controllen, flags. */
+    static final int MSGHDR_SIZE = 56;
+    static final int MSG_CONTROL = 32;
+    static final int MSG_CONTROLLEN = 40;
+    /** struct cmsghdr: size_t len, int level, int type, then the data (CMSG_DATA at 16). */
+    static final int CMSG_HDR = 16;
+
+    static final int MFD_CLOEXEC = 1;
+    static final int MFD_ALLOW_SEALING = 2;
+    static final int F_ADD_SEALS = 1033;
+    static final int F_SEAL_SEAL = 1;
+    static final int F_SEAL_SHRINK = 2;
+    static final int F_SEAL_GROW = 4;
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+    static final int SEEK_END = 2;
 
     /** struct sockaddr_ll: family, protocol, ifindex, hatype, pkttype, halen, addr[8]. */
     static final int SOCKADDR_LL_SIZE = 20;
@@ -107,6 +137,22 @@ final class Libc {
     private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
     private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
     private static final MethodHandle IF_NAMETOINDEX = bind("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+    private static final MethodHandle LISTEN = bind("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
+    private static final MethodHandle ACCEPT4 = bind("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
+    private static final MethodHandle CONNECT = bind("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+    private static final MethodHandle SENDMSG = bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
+    private static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
+    private static final MethodHandle GETSOCKOPT = bind("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
+    private static final MethodHandle MEMFD_CREATE = bind("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+    private static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), true);
+    private static final MethodHandle LSEEK = bind("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
+    private static final MethodHandle FCNTL_INT = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MMAP = bind("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), true);
+    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), true);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
 
     private Libc() {
@@ -235,6 +281,103 @@ final class Libc {
     static int ifNameToIndex(MemorySegment err, MemorySegment name) {
         try {
             return (int) IF_NAMETOINDEX.invokeExact(err, name);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int listen(MemorySegment err, int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(err, fd, backlog);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int accept4(MemorySegment err, int fd, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(err, fd, 0L, 0L, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int connect(MemorySegment err, int fd, MemorySegment address) {
+        try {
+            return (int) CONNECT.invokeExact(err, fd, address, (int) address.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long sendmsg(MemorySegment err, int fd, long msghdr, int flags) {
+        try {
+            return (long) SENDMSG.invokeExact(err, fd, msghdr, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long recvmsg(MemorySegment err, int fd, long msghdr, int flags) {
+        try {
+            return (long) RECVMSG.invokeExact(err, fd, msghdr, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int getsockopt(MemorySegment err, int fd, int level, int name, MemorySegment value, MemorySegment len) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(err, fd, level, name, value, len);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int memfdCreate(MemorySegment err, MemorySegment name, int flags) {
+        try {
+            return (int) MEMFD_CREATE.invokeExact(err, name, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int ftruncate(MemorySegment err, int fd, long length) {
+        try {
+            return (int) FTRUNCATE.invokeExact(err, fd, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long lseek(MemorySegment err, int fd, long offset, int whence) {
+        try {
+            return (long) LSEEK.invokeExact(err, fd, offset, whence);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int fcntl(MemorySegment err, int fd, int cmd, int arg) {
+        try {
+            return (int) FCNTL_INT.invokeExact(err, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Returns the mapping's address, or -1 (MAP_FAILED) with errno set. */
+    static long mmap(MemorySegment err, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(err, 0L, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int munmap(MemorySegment err, long address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(err, address, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

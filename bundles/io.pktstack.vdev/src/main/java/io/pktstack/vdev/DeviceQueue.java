@@ -20,68 +20,129 @@ import java.lang.invoke.VarHandle;
  * <p>The driver may write anything at any time. So: the device keeps its own
  * indices and never reads used.idx back; every index read from the rings is
  * checked against N before use; each descriptor is read once into locals (no
- * double fetch); every buffer returned lies inside the buffer area given at
- * construction. A broken rule throws {@link RingViolation}. The device's own
- * accesses stay within the layout, which the constructor checked against the
- * region, so a hostile driver can at worst make us see garbage, never reach
- * outside the region.
+ * double fetch); every buffer returned lies inside the guest's memory
+ * ({@link GuestMemory}). A broken rule throws {@link RingViolation}. The
+ * device's own accesses stay within the three ring parts, which the
+ * constructor checked, so a hostile driver can at worst make us see garbage,
+ * never reach outside its memory.
  *
- * <p>The buffer area may overlap the rings: that only lets a driver corrupt its
- * own rings, since this side never reads back what it wrote. The driver resets
- * the ring before handing it over; this side starts at index 0. Not
- * thread-safe: one thread drives a queue.
+ * <p>The three parts (descriptor table, available ring, used ring) may lie
+ * anywhere in the guest's memory (vhost-user.rst "SET_VRING_ADDR"); buffers may
+ * overlap the rings: that only lets a driver corrupt its own rings, since this
+ * side never reads back what it wrote. Not thread-safe: one thread drives a
+ * queue.
  */
 public final class DeviceQueue {
 
-    private final MemorySegment region;
-    private final VirtqueueLayout layout;
-    private final long bufferAreaStart;
-    private final long bufferAreaEnd;
+    // Offsets inside the parts (§2.7.5, §2.7.6, §2.7.8).
+    private static final long AVAIL_FLAGS = 0;
+    private static final long AVAIL_IDX = 2;
+    private static final long AVAIL_RING = 4;
+    private static final long USED_FLAGS = 0;
+    private static final long USED_IDX = 2;
+    private static final long USED_RING = 4;
+
+    private final GuestMemory memory;
+    private final MemorySegment desc;
+    private final MemorySegment avail;
+    private final MemorySegment used;
     private final boolean eventIdx;
     private final int size;
     private final int mask;
+    private final long usedEventOffset;  // avail.used_event
+    private final long availEventOffset; // used.avail_event
 
     private int availIdx;      // avail.idx as last validated by available() (u16)
     private int lastAvailIdx;  // avail entries consumed by pop() (u16)
     private int usedIdx;       // used entries written by pushUsed() (u16); never read from memory
     private int notifiedIdx;   // usedIdx at the last needsKick(), for vring_need_event's old
     private boolean notify;    // whether we ask the driver for available-buffer notifications
-    private boolean chainWritable;
 
     /**
-     * A device queue over a driver's region.
+     * A device queue whose rings lie at {@code desc}, {@code avail} and {@code used}
+     * (each exactly its part's size, §2.7) and whose descriptors point into
+     * {@code memory}.
      *
-     * @param region the shared region: at least {@code layout.end()} bytes, 8-aligned
-     * @param bufferAreaStart first offset a descriptor may point at
-     * @param bufferAreaEnd offset just past the last byte a descriptor may cover;
-     *        {@code 0 <= start <= end <= region.byteSize()}
+     * @param size N, a power of two up to 32768
      * @param eventIdx whether VIRTIO_F_EVENT_IDX was negotiated
+     * @throws IllegalArgumentException if a part is too small or not aligned for the accesses made to
+     *         it: 8 for the table (§2.7 asks 16; a descriptor is read as two 8-byte loads), 2 for the
+     *         available ring, 4 for the used ring
+     */
+    public DeviceQueue(GuestMemory memory, MemorySegment desc, MemorySegment avail, MemorySegment used, int size,
+            boolean eventIdx) {
+        VirtqueueLayout.sizeOf(size); // checks N
+        check("descriptor table", desc, (long) VirtqueueLayout.DESC_SIZE * size, 8);
+        check("available ring", avail, 6 + 2L * size, 2);
+        check("used ring", used, 6 + 8L * size, 4);
+        this.memory = memory;
+        this.desc = desc;
+        this.avail = avail;
+        this.used = used;
+        this.eventIdx = eventIdx;
+        this.size = size;
+        this.mask = size - 1;
+        this.usedEventOffset = AVAIL_RING + 2L * size;
+        this.availEventOffset = USED_RING + 8L * size;
+        reset();
+    }
+
+    private static void check(String what, MemorySegment part, long need, int align) {
+        if (part.byteSize() < need) {
+            throw new IllegalArgumentException(what + " of " + part.byteSize() + " bytes, needs " + need);
+        }
+        if (part.maxByteAlignment() < align) {
+            throw new IllegalArgumentException(what + " is " + part.maxByteAlignment() + "-byte aligned, needs "
+                    + align + " (§2.7)");
+        }
+    }
+
+    /**
+     * A device queue over one region laid out by {@code layout}, whose
+     * descriptors must point into {@code [bufferAreaStart, bufferAreaEnd)}; a
+     * descriptor's address is a byte offset into the region.
+     *
+     * @param region at least {@code layout.end()} bytes, 8-aligned
      */
     public DeviceQueue(MemorySegment region, VirtqueueLayout layout, long bufferAreaStart, long bufferAreaEnd,
             boolean eventIdx) {
+        this(bufferArea(region, layout, bufferAreaStart, bufferAreaEnd),
+                region.asSlice(layout.descTable(), (long) VirtqueueLayout.DESC_SIZE * layout.queueSize()),
+                region.asSlice(layout.availRing(), 6 + 2L * layout.queueSize()),
+                region.asSlice(layout.usedRing(), 6 + 8L * layout.queueSize()), layout.queueSize(), eventIdx);
+    }
+
+    private static GuestMemory bufferArea(MemorySegment region, VirtqueueLayout layout, long start, long end) {
         layout.checkFits(region);
-        if (bufferAreaStart < 0 || bufferAreaStart > bufferAreaEnd || bufferAreaEnd > region.byteSize()) {
-            throw new IllegalArgumentException("buffer area [" + bufferAreaStart + ", " + bufferAreaEnd
+        if (start < 0 || start >= end || end > region.byteSize()) {
+            throw new IllegalArgumentException("buffer area [" + start + ", " + end
                     + ") not inside region of " + region.byteSize() + " bytes");
         }
-        this.region = region;
-        this.layout = layout;
-        this.bufferAreaStart = bufferAreaStart;
-        this.bufferAreaEnd = bufferAreaEnd;
-        this.eventIdx = eventIdx;
-        this.size = layout.queueSize();
-        this.mask = size - 1;
-        reset();
+        return GuestMemory.of(region.asSlice(start, end - start), start);
     }
 
     /** Back to index 0 with notifications enabled, as for a freshly reset ring. Writes no memory. */
     public void reset() {
-        availIdx = 0;
-        lastAvailIdx = 0;
-        usedIdx = 0;
-        notifiedIdx = 0;
+        reset(0);
+    }
+
+    /**
+     * Starts at {@code base}: the next available entry read and the next used
+     * entry written are both {@code base} (vhost-user.rst "SET_VRING_BASE"; after
+     * a reconnect, the front-end gives the used index, so chains it had made
+     * available and we had not returned are read again). Writes no memory.
+     */
+    public void reset(int base) {
+        availIdx = base & 0xffff;
+        lastAvailIdx = availIdx;
+        usedIdx = availIdx;
+        notifiedIdx = availIdx;
         notify = true;
-        chainWritable = false;
+    }
+
+    /** The next available entry to read (vhost-user.rst "GET_VRING_BASE"). */
+    public int nextAvail() {
+        return lastAvailIdx;
     }
 
     /**
@@ -94,7 +155,7 @@ public final class DeviceQueue {
      *         would be outstanding (a driver cannot have more buffers than descriptors)
      */
     public int available() throws RingViolation {
-        int idx = ((short) U16_VH.getAcquire(region, layout.availIdx())) & 0xffff;
+        int idx = ((short) U16_VH.getAcquire(avail, AVAIL_IDX)) & 0xffff;
         int jump = (idx - lastAvailIdx) & 0xffff;
         if (jump > size) {
             throw new RingViolation("avail index jumped by " + jump + " > queue size " + size + " (§2.7.6)");
@@ -115,7 +176,7 @@ public final class DeviceQueue {
      * available in between is not missed.
      */
     public boolean hasAvailable() {
-        return (((short) U16_VH.getAcquire(region, layout.availIdx())) & 0xffff) != lastAvailIdx;
+        return (((short) U16_VH.getAcquire(avail, AVAIL_IDX)) & 0xffff) != lastAvailIdx;
     }
 
     /**
@@ -129,7 +190,7 @@ public final class DeviceQueue {
         if (lastAvailIdx == availIdx) {
             return -1;
         }
-        int head = region.get(U16, layout.availEntry(lastAvailIdx & mask)) & 0xffff;
+        int head = avail.get(U16, AVAIL_RING + 2L * (lastAvailIdx & mask)) & 0xffff;
         lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
         if (eventIdx) {
             writeAvailEvent();
@@ -141,25 +202,34 @@ public final class DeviceQueue {
     }
 
     /**
-     * Walks the descriptor chain starting at {@code head} and stores each
-     * segment's offset and length. All segments must be of one direction, given
-     * afterwards by {@link #chainWritable()}.
+     * Gives back the last {@code n} chains taken by {@link #pop()} and not yet
+     * returned: they will be popped again (a receive packet that needed more
+     * buffers than were available, VIRTIO 1.2 §5.1.6.4.1).
+     */
+    public void unpop(int n) {
+        if (n < 0 || n > outstanding()) {
+            throw new IllegalArgumentException("unpop " + n + " of " + outstanding() + " outstanding");
+        }
+        lastAvailIdx = (lastAvailIdx - n) & 0xffff;
+        if (eventIdx) {
+            writeAvailEvent();
+        }
+    }
+
+    /**
+     * Walks the descriptor chain starting at {@code head} and stores its buffers
+     * in {@code chain}, translated into guest memory. All buffers must be of one
+     * direction, given afterwards by {@link DescriptorChain#writable()}.
      *
      * <p>Checks (§2.7.5): every index is below N; the chain is at most N long (so a
      * loop ends); no VIRTQ_DESC_F_INDIRECT (not negotiated, §2.7.5.3); each
-     * {@code [addr, addr+len)} is inside the buffer area, computed without
-     * overflow; at most {@code maxSegments} segments.
+     * {@code [addr, addr+len)} lies inside guest memory, computed without
+     * overflow; at most {@code chain.capacity()} buffers.
      *
-     * @param addrs receives segment offsets in the region
-     * @param lens receives segment lengths, each 0..Integer.MAX_VALUE
-     * @param maxSegments segments the caller can take, 1..min(addrs.length, lens.length)
-     * @return the number of segments, 1..maxSegments
-     * @throws RingViolation if the chain breaks a rule; the arrays may then hold partial data
+     * @throws RingViolation if the chain breaks a rule; {@code chain} may then hold partial data
      */
-    public int readChain(int head, long[] addrs, int[] lens, int maxSegments) throws RingViolation {
-        if (maxSegments < 1 || maxSegments > addrs.length || maxSegments > lens.length) {
-            throw new IllegalArgumentException("maxSegments " + maxSegments + " not in 1..array length");
-        }
+    public void readChain(int head, DescriptorChain chain) throws RingViolation {
+        chain.clear();
         if (head < 0 || head >= size) {
             throw new RingViolation("chain head " + head + " >= queue size " + size + " (§2.7.5)");
         }
@@ -172,20 +242,18 @@ public final class DeviceQueue {
                         + size + ": a loop (§2.7.5)");
             }
             // One fetch per field: addr, then len|flags|next in one 8-byte load.
-            long d = layout.descriptor(i);
-            long addr = region.get(U64, d);
-            long w = region.get(U64, d + 8);
+            long d = (long) VirtqueueLayout.DESC_SIZE * i;
+            long addr = desc.get(U64, d);
+            long w = desc.get(U64, d + 8);
             long len = w & 0xffff_ffffL;
             int flags = (int) (w >>> 32) & 0xffff;
             int next = (int) (w >>> 48);
             if ((flags & VIRTQ_DESC_F_INDIRECT) != 0) {
                 throw new RingViolation("descriptor " + i + " has VIRTQ_DESC_F_INDIRECT, not negotiated (§2.7.5.3)");
             }
-            // addr is u64: a value >= 2^63 is negative here and fails the first test.
-            if (addr < bufferAreaStart || addr > bufferAreaEnd || len > bufferAreaEnd - addr
-                    || len > Integer.MAX_VALUE) {
-                throw new RingViolation("descriptor " + i + " [" + Long.toUnsignedString(addr) + ", +" + len
-                        + ") not inside buffer area [" + bufferAreaStart + ", " + bufferAreaEnd + ")");
+            if (len > Integer.MAX_VALUE) {
+                throw new RingViolation("descriptor " + i + ": buffer [0x" + Long.toHexString(addr) + ", +" + len
+                        + ") is not inside guest memory: longer than any buffer may be");
             }
             boolean w1 = (flags & VIRTQ_DESC_F_WRITE) != 0;
             if (count == 0) {
@@ -194,12 +262,11 @@ public final class DeviceQueue {
                 throw new RingViolation("descriptor " + i + " in chain from head " + head
                         + " mixes device-readable and device-writable segments");
             }
-            if (count == maxSegments) {
-                throw new RingViolation("descriptor chain from head " + head + " has more than "
-                        + maxSegments + " segments");
+            try {
+                memory.translate(addr, len, chain);
+            } catch (RingViolation e) {
+                throw new RingViolation("descriptor " + i + ": " + e.getMessage());
             }
-            addrs[count] = addr;
-            lens[count] = (int) len;
             count++;
             if ((flags & VIRTQ_DESC_F_NEXT) == 0) {
                 break;
@@ -209,13 +276,7 @@ public final class DeviceQueue {
             }
             i = next;
         }
-        chainWritable = writable;
-        return count;
-    }
-
-    /** Whether the segments of the last successful {@link #readChain} are device-writable (a receive buffer). */
-    public boolean chainWritable() {
-        return chainWritable;
+        chain.writable(writable);
     }
 
     /**
@@ -233,9 +294,9 @@ public final class DeviceQueue {
         if (usedIdx == lastAvailIdx) {
             throw new IllegalStateException("pushUsed without an outstanding popped chain");
         }
-        long e = layout.usedEntry(usedIdx & mask);
-        region.set(U32, e, id);
-        region.set(U32, e + 4, len);
+        long e = USED_RING + 8L * (usedIdx & mask);
+        used.set(U32, e, id);
+        used.set(U32, e + 4, len);
         usedIdx = (usedIdx + 1) & 0xffff;
     }
 
@@ -244,7 +305,7 @@ public final class DeviceQueue {
      * entries and the data written into the buffers before it (§2.7.8).
      */
     public void publishUsed() {
-        U16_VH.setRelease(region, layout.usedIdx(), (short) usedIdx);
+        U16_VH.setRelease(used, USED_IDX, (short) usedIdx);
     }
 
     /**
@@ -261,10 +322,10 @@ public final class DeviceQueue {
             return false;
         }
         if (eventIdx) {
-            int event = region.get(U16, layout.usedEvent()) & 0xffff;
+            int event = avail.get(U16, usedEventOffset) & 0xffff;
             return VirtqueueLayout.needEvent(event, newIdx, oldIdx);
         }
-        return (region.get(U16, layout.availFlags()) & VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
+        return (avail.get(U16, AVAIL_FLAGS) & VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
     }
 
     /**
@@ -279,7 +340,7 @@ public final class DeviceQueue {
         if (eventIdx) {
             writeAvailEvent();
         } else {
-            region.set(U16, layout.usedFlags(), (short) (enable ? 0 : VIRTQ_USED_F_NO_NOTIFY));
+            used.set(U16, USED_FLAGS, (short) (enable ? 0 : VIRTQ_USED_F_NO_NOTIFY));
         }
         VarHandle.fullFence();
     }
@@ -287,14 +348,11 @@ public final class DeviceQueue {
     // avail_event = next entry we will read: notify when it is written. Disabled: one
     // behind, which a driver with at most N chains outstanding cannot reach (§2.7.10).
     private void writeAvailEvent() {
-        region.set(U16, layout.availEvent(), (short) (notify ? lastAvailIdx : lastAvailIdx - 1));
+        used.set(U16, availEventOffset, (short) (notify ? lastAvailIdx : lastAvailIdx - 1));
     }
 
     /** Queue size N. */
     public int size() { return size; }
-
-    /** The layout this queue uses. */
-    public VirtqueueLayout layout() { return layout; }
 
     /** Chains popped and not yet returned with {@link #pushUsed}. */
     public int outstanding() { return (lastAvailIdx - usedIdx) & 0xffff; }

@@ -9,6 +9,8 @@ public final class LinkOptions {
 
     /** Default virtqueue size: a full batch in flight in each direction. */
     public static final int QUEUE_SIZE = 256;
+    /** Every feature a front-end can use: no peerfeats= limit. */
+    public static final long ALL_FEATURES = -1L;
     public static final int DEFAULT_MTU = 1514;
 
     private LinkOptions() {

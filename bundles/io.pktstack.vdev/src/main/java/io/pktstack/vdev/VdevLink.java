@@ -4,34 +4,35 @@ import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.link.LinkPort;
 import io.pktstack.api.net.MacAddress;
+import io.pktstack.vdev.internal.Endpoint;
+import io.pktstack.vdev.internal.LinkListener;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A guest link as the stack sees it: one {@link Link} over one
- * {@link VdevEndpoint}. Both guest-link drivers register these; they differ
- * only in their role and options.
+ * A guest link as the stack sees it: one {@link Link} over one vhost-user
+ * endpoint. Both guest-link drivers register these; they differ only in
+ * their role (virtio-net a front-end, vdevpeer-net a back-end) and options.
  */
-public final class VdevLink implements Link, VdevEndpoint.Listener, AutoCloseable {
+public final class VdevLink implements Link, AutoCloseable {
 
     private final EndpointConfig config;
     private final boolean macAssigned;
-    private final VdevEndpoint endpoint;
+    private final Endpoint endpoint;
     private final Map<String, Object> extraDetails;
     private volatile LinkPort port;
 
     /**
-     * Binds the link's path; nothing moves until {@link #attach}.
+     * Binds the link's node; nothing moves until {@link #attach}.
      *
-     * @throws IOException if the bind path is in use or cannot be bound
+     * @throws IOException if the node is in use or cannot be bound
      */
     public VdevLink(EndpointConfig config, boolean macAssigned, Map<String, Object> extraDetails) throws IOException {
         this.config = config;
         this.macAssigned = macAssigned;
         this.extraDetails = Map.copyOf(extraDetails);
-        this.endpoint = new VdevEndpoint(config);
+        this.endpoint = new Endpoint(config);
     }
 
     @Override
@@ -50,17 +51,15 @@ public final class VdevLink implements Link, VdevEndpoint.Listener, AutoCloseabl
     }
 
     @Override
-    public void attach(LinkPort port) {
-        this.port = port;
-        endpoint.start(port.pool(), this);
+    public void attach(LinkPort p) {
+        this.port = p;
+        endpoint.start(p.pool(), new PortListener());
     }
 
     @Override
     public void detach() {
         try {
             endpoint.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } finally {
             port = null;
         }
@@ -88,46 +87,49 @@ public final class VdevLink implements Link, VdevEndpoint.Listener, AutoCloseabl
         return m;
     }
 
-    @Override
-    public void up(MacAddress peerMac) {
-        LinkPort p = port;
-        if (p != null) {
-            p.carrierChanged(true);
+    /** What the endpoint reports, passed to the stack's port. */
+    private final class PortListener implements LinkListener {
+        @Override
+        public void up(MacAddress peerMac) {
+            LinkPort p = port;
+            if (p != null) {
+                p.carrierChanged(true);
+            }
+        }
+
+        @Override
+        public void down(String reason) {
+            LinkPort p = port;
+            if (p != null) {
+                p.carrierChanged(false);
+                p.event(reason);
+            }
+        }
+
+        @Override
+        public void received(FrameBatch batch) {
+            LinkPort p = port;
+            if (p != null) {
+                p.receive(batch);
+            } else {
+                batch.releaseAll();
+            }
+        }
+
+        @Override
+        public void event(String message) {
+            LinkPort p = port;
+            if (p != null) {
+                p.event(message);
+            } else {
+                System.getLogger("io.pktstack.vdev").log(System.Logger.Level.WARNING, config.bindPath() + ": " + message);
+            }
         }
     }
 
+    /** Releases the bound node if the link was never attached (or detaches it). */
     @Override
-    public void down(String reason) {
-        LinkPort p = port;
-        if (p != null) {
-            p.carrierChanged(false);
-            p.event(reason);
-        }
-    }
-
-    @Override
-    public void received(FrameBatch batch) {
-        LinkPort p = port;
-        if (p != null) {
-            p.receive(batch);
-        } else {
-            batch.releaseAll();
-        }
-    }
-
-    @Override
-    public void event(String message) {
-        LinkPort p = port;
-        if (p != null) {
-            p.event(message);
-        } else {
-            System.getLogger("io.pktstack.vdev").log(System.Logger.Level.WARNING, config.bindPath() + ": " + message);
-        }
-    }
-
-    /** Releases the bound path if the link was never attached (or detaches it). */
-    @Override
-    public void close() throws IOException {
+    public void close() {
         endpoint.close();
     }
 }

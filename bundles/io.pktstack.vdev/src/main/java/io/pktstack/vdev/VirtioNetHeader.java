@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * The {@code struct virtio_net_hdr} that precedes every packet on a virtio-net
- * queue (VIRTIO 1.2 §5.1.6), for a link that negotiates no offloads: no
- * CSUM/GUEST_CSUM, no GSO, no MRG_RXBUF, no HASH_REPORT.
+ * queue (VIRTIO 1.2 §5.1.6): written without offloads, read field by field by
+ * a back-end that offers them, and checked by {@link #validate} on a link that
+ * negotiates none.
  *
  * <pre>
  * u8 flags; u8 gso_type; le16 hdr_len; le16 gso_size; le16 csum_start; le16 csum_offset;
@@ -37,6 +38,10 @@ public final class VirtioNetHeader {
 
     private static final long FLAGS = 0;
     private static final long GSO_TYPE = 1;
+    private static final long HDR_LEN = 2;
+    private static final long GSO_SIZE = 4;
+    private static final long CSUM_START = 6;
+    private static final long CSUM_OFFSET = 8;
     private static final long NUM_BUFFERS = 10;
     private static final ValueLayout.OfShort U16 =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -50,20 +55,53 @@ public final class VirtioNetHeader {
     }
 
     /**
-     * Writes a header for a packet without offloads: every field zero, and
-     * num_buffers 1 when present, as a device without MRG_RXBUF must (§5.1.6.4).
-     * On transmit num_buffers is unused (§5.1.6.2), so the same header serves.
-     *
-     * @throws IndexOutOfBoundsException if the header does not fit at {@code off}
+     * Writes a header for a packet without offloads (every field zero) of
+     * {@code length} bytes (10 or 12); with 12, num_buffers is
+     * {@code numBuffers}: the receive buffers the packet spans with
+     * VIRTIO_NET_F_MRG_RXBUF, else 1 (§5.1.6.4).
      */
-    public static void writeSimple(MemorySegment seg, long off, boolean legacy) {
-        // Plain stores, not asSlice().fill(): a slice of a mapped segment is an object, and this runs per frame.
-        java.util.Objects.checkFromIndexSize(off, size(legacy), seg.byteSize());
+    public static void write(MemorySegment seg, long off, int length, int numBuffers) {
+        java.util.Objects.checkFromIndexSize(off, length, seg.byteSize());
         seg.set(ValueLayout.JAVA_LONG_UNALIGNED, off, 0L);
         seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, off + 8, (short) 0);
-        if (!legacy) {
-            seg.set(U16, off + NUM_BUFFERS, (short) 1);
+        if (length == SIZE) {
+            seg.set(U16, off + NUM_BUFFERS, (short) numBuffers);
         }
+    }
+
+    /** flags (§5.1.6): {@link #F_NEEDS_CSUM}, {@link #F_DATA_VALID}, {@link #F_RSC_INFO}. */
+    public static int flags(MemorySegment seg, long off) {
+        return seg.get(ValueLayout.JAVA_BYTE, off + FLAGS) & 0xff;
+    }
+
+    /** gso_type (§5.1.6): 0 none, 1 TCPv4, 3 UDP, 4 TCPv6, 5 UDP_L4; bit 0x80 ECN. */
+    public static int gsoType(MemorySegment seg, long off) {
+        return seg.get(ValueLayout.JAVA_BYTE, off + GSO_TYPE) & 0xff;
+    }
+
+    /** hdr_len: the driver's hint of the header length; never trusted. */
+    public static int hdrLen(MemorySegment seg, long off) {
+        return seg.get(U16, off + HDR_LEN) & 0xffff;
+    }
+
+    /** gso_size: payload bytes per segment. */
+    public static int gsoSize(MemorySegment seg, long off) {
+        return seg.get(U16, off + GSO_SIZE) & 0xffff;
+    }
+
+    /** csum_start: where checksumming starts, from the start of the packet. */
+    public static int csumStart(MemorySegment seg, long off) {
+        return seg.get(U16, off + CSUM_START) & 0xffff;
+    }
+
+    /** csum_offset: where the checksum goes, from csum_start. */
+    public static int csumOffset(MemorySegment seg, long off) {
+        return seg.get(U16, off + CSUM_OFFSET) & 0xffff;
+    }
+
+    /** num_buffers (12-byte header only). */
+    public static int numBuffers(MemorySegment seg, long off) {
+        return seg.get(U16, off + NUM_BUFFERS) & 0xffff;
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.pktstack.vdev;
 
+import static io.pktstack.vdev.RingTestSupport.lastWritable;
+import static io.pktstack.vdev.RingTestSupport.readChain;
+
 import static io.pktstack.vdev.RingTestSupport.U16;
 import static io.pktstack.vdev.RingTestSupport.writeDesc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,7 +101,7 @@ class DeviceQueueFuzzTest {
         private void checkChain(int head, Random rnd) throws RingViolation {
             // Sometimes fewer than N segments, so both the segment limit and the loop limit trip.
             int max = rnd.nextBoolean() ? N : 1 + rnd.nextInt(N);
-            int segs = q.readChain(head, addrs, lens, max);
+            int segs = readChain(q, head, addrs, lens, max);
             assertTrue(segs >= 1 && segs <= max, "readChain() = " + segs);
             for (int s = 0; s < segs; s++) {
                 long a = addrs[s];
@@ -109,7 +112,7 @@ class DeviceQueueFuzzTest {
                 if (len > 0) { // touch both ends, as a device copying the packet would
                     MemorySegment buf = r.asSlice(a, len);
                     buf.get(ValueLayout.JAVA_BYTE, 0);
-                    if (q.chainWritable()) {
+                    if (lastWritable()) {
                         buf.set(ValueLayout.JAVA_BYTE, len - 1, (byte) 1);
                     } else {
                         buf.get(ValueLayout.JAVA_BYTE, len - 1);
@@ -131,7 +134,7 @@ class DeviceQueueFuzzTest {
 
     /** A word from each RingViolation message DeviceQueue can produce from ring contents. */
     private static final List<String> RULES = List.of("jumped", "outstanding", "avail ring head",
-            "not inside", "a loop", "INDIRECT", "mixes", "next", "segments");
+            "not inside", "a loop", "INDIRECT", "mixes", "next", "more than");
 
     private static String rule(String message) {
         for (String rule : RULES) {

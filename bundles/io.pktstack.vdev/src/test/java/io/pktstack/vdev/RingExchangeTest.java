@@ -1,5 +1,8 @@
 package io.pktstack.vdev;
 
+import static io.pktstack.vdev.RingTestSupport.lastWritable;
+import static io.pktstack.vdev.RingTestSupport.readChain;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,8 +121,8 @@ class RingExchangeTest {
             int take = Math.min(avail, rnd.nextInt(N + 1));
             for (int i = 0; i < take; i++) {
                 int head = k.txDev.pop();
-                assertEquals(1, k.txDev.readChain(head, addrs, lens, addrs.length));
-                assertFalse(k.txDev.chainWritable());
+                assertEquals(1, readChain(k.txDev, head, addrs, lens, addrs.length));
+                assertFalse(lastWritable());
                 assertEquals(txSeqDev, k.r.get(ValueLayout.JAVA_LONG, addrs[0]), "tx payload");
                 assertEquals(lenFor(txSeqDev), lens[0], "tx len");
                 txSeqDev++;
@@ -132,8 +135,8 @@ class RingExchangeTest {
             int fill = Math.min(rxAvail, rnd.nextInt(N + 1));
             for (int i = 0; i < fill && rxSeqDev < TOTAL; i++) {
                 int head = k.rxDev.pop();
-                assertEquals(1, k.rxDev.readChain(head, addrs, lens, addrs.length));
-                assertTrue(k.rxDev.chainWritable());
+                assertEquals(1, readChain(k.rxDev, head, addrs, lens, addrs.length));
+                assertTrue(lastWritable());
                 assertEquals(BUF, lens[0]);
                 k.r.set(ValueLayout.JAVA_LONG, addrs[0], rxSeqDev);
                 k.rxDev.pushUsed(head, lenFor(rxSeqDev));
@@ -213,7 +216,7 @@ class RingExchangeTest {
                         }
                         for (int i = 0; i < n; i++) {
                             int head = dev.pop();
-                            dev.readChain(head, addrs, lens, 2);
+                            readChain(dev, head, addrs, lens, 2);
                             if (r.get(ValueLayout.JAVA_LONG, addrs[0]) != seq || lens[0] != lenFor(seq)) {
                                 throw new AssertionError("bad payload at seq " + seq);
                             }

@@ -14,6 +14,29 @@ final class RingTestSupport {
     private RingTestSupport() {
     }
 
+    private static final ThreadLocal<Boolean> LAST_WRITABLE = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Reads a chain into plain arrays (guest addresses, which for a one-region
+     * queue are offsets into the region, and lengths) with room for {@code max}
+     * buffers; returns the count. {@link #lastWritable()} tells its direction.
+     */
+    static int readChain(DeviceQueue d, int head, long[] addrs, int[] lens, int max) throws RingViolation {
+        DescriptorChain c = new DescriptorChain(max);
+        d.readChain(head, c);
+        for (int i = 0; i < c.count(); i++) {
+            addrs[i] = c.address(i);
+            lens[i] = c.length(i);
+        }
+        LAST_WRITABLE.set(c.writable());
+        return c.count();
+    }
+
+    /** Whether the chain of this thread's last {@link #readChain} was device-writable. */
+    static boolean lastWritable() {
+        return LAST_WRITABLE.get();
+    }
+
     /** An 8-aligned zeroed heap region of exactly {@code bytes} bytes: any access past it throws. */
     static MemorySegment region(long bytes) {
         MemorySegment s = MemorySegment.ofArray(new long[(int) ((bytes + 7) / 8)]);

@@ -25,20 +25,38 @@ class VirtioNetHeaderTest {
     }
 
     @Test
-    void writeSimpleBytes() {
+    void writeBytes() {
         MemorySegment s = dirty(16);
-        VirtioNetHeader.writeSimple(s, 3, false); // unaligned on purpose
+        VirtioNetHeader.write(s, 3, 12, 1); // unaligned on purpose
         assertEquals("0000: ee ee ee 00 00 00 00 00 00 00 00 00 00 01 00 ee\n", hexDump(s, 0, 16));
         s = dirty(12);
-        VirtioNetHeader.writeSimple(s, 1, true);
+        VirtioNetHeader.write(s, 1, 10, 1);
         assertEquals("0000: ee 00 00 00 00 00 00 00 00 00 00 ee\n", hexDump(s, 0, 12));
         assertTrue(VirtioNetHeader.validate(s, 1, true));
     }
 
     @Test
+    void mergedBuffersAndOffloadFieldsAsADriverWritesThem() {
+        MemorySegment s = dirty(12);
+        VirtioNetHeader.write(s, 0, 12, 3); // a packet spread over three receive buffers (MRG_RXBUF)
+        assertEquals("0000: 00 00 00 00 00 00 00 00 00 00 03 00\n", hexDump(s, 0, 12));
+        // What a Linux guest puts before a TSO segment: NEEDS_CSUM, TCPv4, hdr_len 66, gso_size 1448,
+        // csum_start 34, csum_offset 16 (VIRTIO 1.2 §5.1.6.2).
+        MemorySegment h = MemorySegment.ofArray(java.util.HexFormat.of().parseHex("0101" + "4200" + "a805" + "2200" + "1000" + "0000"));
+        assertEquals(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.flags(h, 0));
+        assertEquals(1, VirtioNetHeader.gsoType(h, 0));
+        assertEquals(66, VirtioNetHeader.hdrLen(h, 0));
+        assertEquals(1448, VirtioNetHeader.gsoSize(h, 0));
+        assertEquals(34, VirtioNetHeader.csumStart(h, 0));
+        assertEquals(16, VirtioNetHeader.csumOffset(h, 0));
+        assertEquals(0, VirtioNetHeader.numBuffers(h, 0));
+        assertFalse(VirtioNetHeader.validate(h, 0, false), "a link without offloads refuses it");
+    }
+
+    @Test
     void validateAcceptsWhatWeWriteAndWhatATransmittingDriverWrites() {
         MemorySegment s = dirty(12);
-        VirtioNetHeader.writeSimple(s, 0, false);
+        VirtioNetHeader.write(s, 0, 12, 1);
         assertTrue(VirtioNetHeader.validate(s, 0, false));
         s.set(ValueLayout.JAVA_BYTE, 10, (byte) 0); // num_buffers 0: the transmit form (§5.1.6.2)
         assertTrue(VirtioNetHeader.validate(s, 0, false));
@@ -62,7 +80,7 @@ class VirtioNetHeaderTest {
         };
         for (int[] b : badBytes) {
             MemorySegment s = dirty(12);
-            VirtioNetHeader.writeSimple(s, 0, false);
+            VirtioNetHeader.write(s, 0, 12, 1);
             s.set(ValueLayout.JAVA_BYTE, b[0], (byte) b[1]);
             assertFalse(VirtioNetHeader.validate(s, 0, false), "byte " + b[0] + " = " + b[1]);
         }
@@ -71,7 +89,7 @@ class VirtioNetHeaderTest {
     @Test
     void legacyHasNoNumBuffers() {
         MemorySegment s = dirty(12);
-        VirtioNetHeader.writeSimple(s, 0, true);
+        VirtioNetHeader.write(s, 0, 10, 1);
         // bytes 10..11 belong to the packet in the legacy form
         assertTrue(VirtioNetHeader.validate(s, 0, true));
         assertTrue(VirtioNetHeader.validate(s.asSlice(0, 10), 0, true));
@@ -80,7 +98,7 @@ class VirtioNetHeaderTest {
     @Test
     void validateNeverReadsOutOfBounds() {
         MemorySegment s = MemorySegment.ofArray(new byte[12]);
-        VirtioNetHeader.writeSimple(s, 0, false);
+        VirtioNetHeader.write(s, 0, 12, 1);
         assertFalse(VirtioNetHeader.validate(s, 1, false));
         assertFalse(VirtioNetHeader.validate(s, -1, false));
         assertFalse(VirtioNetHeader.validate(s, Long.MAX_VALUE, false));

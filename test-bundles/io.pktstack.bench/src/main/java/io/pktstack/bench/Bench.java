@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,6 +99,7 @@ public final class Bench {
         guestTopology(root);
         peerToPeer(root);
         routedTopology(root);
+        vmBridgeVm(root);
     }
 
     // ---- scenario 1: JMH ---------------------------------------------------------
@@ -354,6 +356,85 @@ public final class Bench {
         }
     }
 
+
+    // ---- scenario 6: two VMs through the host bridge, and through a Linux bridge ----------------
+
+    /**
+     * TCP throughput between two Linux VMs under QEMU (iperf3, the client in
+     * one VM, the server in the other): through the host stack's bridge over
+     * vhost-user, then the same two VMs on QEMU TAP netdevs joined by a Linux
+     * bridge. QEMU emulates the CPU here, so both are bound by it; the ratio is
+     * the figure.
+     */
+    private void vmBridgeVm(Path root) {
+        Map<String, Object> s = scenario("vm-bridge-vm");
+        String why = !Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")) ? "QEMU is not installed"
+                : !Files.isExecutable(Path.of("/usr/bin/iperf3")) ? "iperf3 is not installed (the VM image takes it from the host)"
+                : null;
+        if (why != null) {
+            progress.println("bench: vm-bridge-vm skipped: " + why);
+            s.put("skipped", why);
+            return;
+        }
+        int secs = quick ? 5 : 15;
+        String client = "i=0; until ping -c 1 -W 1 10.88.0.1 >/dev/null; do i=$((i+1)); [ $i -lt 120 ] || exit 1; "
+                + "sleep 1; done; iperf3 -c 10.88.0.1 -t " + secs + " -f m";
+        progress.println("bench: vm-bridge-vm: two VMs through the host bridge (" + secs + " s of iperf3)...");
+        try (Stack host = Stack.start(top, root, "vbhost", "-d", "vdevpeer-net",
+                "peer=/dev/qvm/bvm1/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/bvm2/p2p,bind=/dev/vdevpeers/vp1",
+                "-c", "ifconfig bridge0 create", "-c", "brconfig bridge0 add vp0 add vp1 up");
+             VmRun server = VmRun.start(top, root, "bvm1", "--ip", "10.88.0.1/24");
+             VmRun client1 = VmRun.start(top, root, "bvm2", "--ip", "10.88.0.2/24", "--run", client)) {
+            long cpu0 = host.cpuNanos();
+            long t0 = System.nanoTime();
+            double mbps = iperfReceiver(client1.awaitConsole("pktstack-vm: run 0 exit", 600));
+            s.put("mbps", mbps);
+            s.put("host_cpu_pct_while_booting_and_measuring",
+                    100.0 * (host.cpuNanos() - cpu0) / (System.nanoTime() - t0));
+            progress.println("bench: vm-bridge-vm through pktstack: " + mbps + " Mbit/s; " + host.ok("nicinfo vp1")
+                    .lines().filter(l -> l.contains("segments cut") || l.contains("Features negotiated")).toList());
+        }
+        if (!linux) {
+            return;
+        }
+        progress.println("bench: vm-bridge-vm: the same two VMs on TAP devices in a Linux bridge...");
+        String br = "vubr" + ProcessHandle.current().pid() % 100000;
+        String[] taps = {"vut1" + ProcessHandle.current().pid() % 10000, "vut2" + ProcessHandle.current().pid() % 10000};
+        try {
+            mustRun("ip", "link", "add", br, "type", "bridge");
+            mustRun("ip", "link", "set", br, "up");
+            try (VmRun server = VmRun.start(top, root, "bvm1", "--ip", "10.88.0.1/24", "--tap", taps[0]);
+                 VmRun client1 = VmRun.start(top, root, "bvm2", "--ip", "10.88.0.2/24", "--tap", taps[1],
+                         "--run", client)) {
+                for (String t : taps) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (LinuxRef.run(List.of("ip", "link", "set", t, "master", br)).status() != 0) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("QEMU made no TAP " + t);
+                        }
+                        sleep(100);
+                    }
+                    mustRun("ip", "link", "set", t, "up");
+                }
+                double mbps = iperfReceiver(client1.awaitConsole("pktstack-vm: run 0 exit", 600));
+                s.put("linux_mbps", mbps);
+                s.put("ratio", ((Number) s.get("mbps")).doubleValue() / mbps);
+                progress.println("bench: vm-bridge-vm through a Linux bridge: " + mbps + " Mbit/s");
+            }
+        } finally {
+            LinuxRef.run(List.of("ip", "link", "del", br));
+        }
+    }
+
+    /** iperf3's receiver line: "[  5]   0.00-5.00   sec  56.2 MBytes  94.3 Mbits/sec   receiver". */
+    static double iperfReceiver(String console) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+) Mbits/sec\\s+receiver").matcher(console);
+        if (!m.find()) {
+            throw new IllegalStateException("no iperf3 result on the console:\n" + console);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
     // ---- measuring ----------------------------------------------------------------------------
 
     /**
@@ -501,6 +582,13 @@ public final class Bench {
             sb.append(String.format(Locale.ROOT, "%-24s %8s %9s %8s %8s %9s %6s %10s %6s %8s%n", s.get("name"),
                     num(s, "mpps", 3), num(s, "mbps", 0), num(s, "p50_us", 1), num(s, "p99_us", 1), num(s, "p999_us", 1),
                     num(s, "cpu_pct", 0), num(s, "linux_mpps", 3), num(s, "ratio", 2), num(s, "alloc_bytes_per_frame", 2)));
+            if (s.containsKey("linux_mbps")) {
+                sb.append(String.format(Locale.ROOT, "%-24s %8s %9s%n", "  (Linux bridge, same VMs)", "",
+                        num(s, "linux_mbps", 0)));
+            }
+            if (s.containsKey("skipped")) {
+                sb.append("  (skipped: ").append(s.get("skipped")).append(")\n");
+            }
             if (s.containsKey("linux_p50_us")) {
                 sb.append(String.format(Locale.ROOT, "%-24s %8s %9s %8s %8s %9s%n", "  (Linux, same job)", "", "",
                         num(s, "linux_p50_us", 1), num(s, "linux_p99_us", 1), num(s, "linux_p999_us", 1)));

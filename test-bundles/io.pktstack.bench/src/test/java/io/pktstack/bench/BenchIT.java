@@ -36,8 +36,8 @@ class BenchIT {
             names.add(s.get("name").asText());
         }
         boolean linux = "root".equals(System.getProperty("user.name"));
-        List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine", "guest-bridge-guest-64",
-                "guest-bridge-guest-1500", "pingpong"));
+        List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine",
+                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong"));
         if (linux) {
             expected.add("guest-tap-64");
         }
@@ -46,26 +46,38 @@ class BenchIT {
         if (linux) {
             expected.add("nat-guest-world-64");
         }
+        expected.add("vm-bridge-vm");
         assertEquals(expected, names);
         for (JsonNode s : root.get("scenarios")) {
             String name = s.get("name").asText();
+            if (name.equals("tcp-engine")) {
+                assertTrue(s.get("gbps").asDouble() > 0, s.toString());
+                assertTrue(s.get("alloc_bytes_per_segment").isNumber(), s.toString());
+                continue;
+            }
+            if (name.equals("vm-bridge-vm")) {
+                // Two VMs under QEMU: iperf3's throughput through the host bridge and through a Linux bridge.
+                if (!s.has("skipped")) {
+                    assertTrue(s.get("mbps").asDouble() > 0, s.toString());
+                    if (linux) {
+                        assertTrue(s.get("linux_mbps").asDouble() > 0 && s.get("ratio").asDouble() > 0, s.toString());
+                    }
+                }
+                continue;
+            }
             if (name.equals("pingpong")) {
                 double p50 = s.get("p50_us").asDouble();
                 double p99 = s.get("p99_us").asDouble();
                 double p999 = s.get("p999_us").asDouble();
                 assertTrue(p50 > 0 && p50 <= p99 && p99 <= p999, s.toString());
                 assertTrue(!s.has("mpps"), "a field that does not apply is omitted: " + s);
-            } else if (name.equals("tcp-engine")) {
-                assertTrue(s.get("gbps").asDouble() > 0, s.toString());
-                assertTrue(s.get("alloc_bytes_per_segment").isNumber(), s.toString());
             } else {
                 assertTrue(s.get("mpps").isNumber() && s.get("mpps").asDouble() > 0, s.toString());
                 assertTrue(s.get("mbps").asDouble() > 0, s.toString());
                 assertTrue(s.get("alloc_bytes_per_frame").isNumber(), s.toString());
                 assertTrue(!s.has("p50_us"), s.toString());
             }
-            if (linux && !List.of("bridge", "router", "router-nat", "tcp-engine", "guest-tap-64", "nat-guest-world-64")
-                    .contains(name)) {
+            if (linux && !List.of("bridge", "router", "router-nat", "guest-tap-64", "nat-guest-world-64").contains(name)) {
                 assertTrue(s.has(name.equals("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);
             }
         }

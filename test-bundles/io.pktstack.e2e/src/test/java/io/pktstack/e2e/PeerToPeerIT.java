@@ -26,9 +26,15 @@ class PeerToPeerIT {
                 assertEquals(0, r.status(), r.out() + r.err());
                 assertTrue(r.out().contains("2 packets received"), r.out());
             }
-            // Peer to peer: each side's node is the other's peer.
-            assertTrue(a.ok("nicinfo vt0").contains("/dev/qvm/guest-b/p2p"));
-            assertTrue(b.ok("nicinfo vt0").contains("/dev/qvm/guest-a/p2p"));
+            // Peer to peer: each side's node is the other's peer. guest-a's node sorts first, so it
+            // connected and serves guest-b's rings as the vhost-user back-end; guest-b is the front-end.
+            String na = a.ok("nicinfo vt0");
+            String nb = b.ok("nicinfo vt0");
+            assertTrue(na.contains("/dev/qvm/guest-b/p2p") && nb.contains("/dev/qvm/guest-a/p2p"));
+            assertTrue(na.contains("Vhost-user role               : back-end (device)"), na);
+            assertTrue(nb.contains("Vhost-user role               : front-end (driver)"), nb);
+            assertTrue(na.contains("Connects to peer              : yes"), na);
+            assertTrue(nb.contains("Connects to peer              : no"), nb);
         }
     }
 

@@ -71,6 +71,7 @@ public final class ItestOptions {
                 mavenBundle("io.pktstack", "io.pktstack.api").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.core").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.shell").versionAsInProject(),
+                mavenBundle("io.pktstack", "io.pktstack.hostio").versionAsInProject(), // vhost-user's sockets and memory
                 mavenBundle("io.pktstack", "io.pktstack.vdev").versionAsInProject(),
                 withVdevpeer ? mavenBundle("io.pktstack", "io.pktstack.driver.vdevpeer").versionAsInProject() : composite(),
                 mavenBundle("io.pktstack", "io.pktstack.driver.virtio").versionAsInProject(),
@@ -79,8 +80,8 @@ public final class ItestOptions {
 
     /**
      * The runtime bin/pktstack starts: the guest-link drivers plus the board
-     * profiles (feature reader, its JSON stack, hostio for the Linux-link
-     * drivers, which come from the driver repository on demand).
+     * profiles (feature reader and its JSON stack; the Linux-link drivers come
+     * from the driver repository on demand).
      */
     public static Option[] boardRuntime() {
         return options(
@@ -90,7 +91,6 @@ public final class ItestOptions {
                 mavenBundle("org.apache.felix", "org.apache.felix.cm.json").versionAsInProject(),
                 mavenBundle("org.osgi", "org.osgi.service.feature").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.feature").versionAsInProject(),
-                mavenBundle("io.pktstack", "io.pktstack.hostio").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.board").versionAsInProject());
     }
 

@@ -33,6 +33,10 @@ final class TcpConnection {
 
     private static final long DAYS_24_NANOS = TimeUnit.DAYS.toNanos(24);
     private static final long PERSIST_MIN = TimeUnit.SECONDS.toNanos(5);
+    /** RFC 8985 §7.2 WCDelAckT: how long a receiver may delay an ACK, worst case. */
+    private static final long WORST_CASE_DELAYED_ACK = TimeUnit.MILLISECONDS.toNanos(200);
+    /** A probe timeout below this fires on scheduling noise, not on a loss. */
+    private static final long MIN_PTO = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long PERSIST_MAX = TimeUnit.SECONDS.toNanos(60);
     private static final int MAX_SACK_BLOCKS_WITH_TS = 3;
 
@@ -116,6 +120,11 @@ final class TcpConnection {
     private final Retransmissions retransmissions = new Retransmissions();
     long lastSendTime;
     long lastRecvTime;
+    /** The retransmission timer is armed as a tail loss probe timeout (RFC 8985 §7), not as the RTO. */
+    boolean probeArmed;
+    /** A probe went out and SND.MAX then (TLP's episode) has not been acknowledged yet. */
+    boolean probeOutstanding;
+    int probeHigh;
     boolean persisting;
     int persistShift;
     long retransmittedSegments;
@@ -615,12 +624,16 @@ final class TcpConnection {
                 cc.onAck(acked, flight, now, rtt.srtt());
             }
         }
+        if (probeOutstanding && Seq.ge(ack, probeHigh)) {
+            probeOutstanding = false;
+        }
         if (sndUna == sndMax) {
             if (!persisting) {
                 timer.cancel(rexmtTimer);
+                probeArmed = false;
             }
         } else {
-            timer.schedule(rexmtTimer, rtt.rto());
+            armRetransmit();
         }
         changed.wakeAll(); // writers: space; close: FIN acknowledged
     }
@@ -630,7 +643,7 @@ final class TcpConnection {
         dupAcks++;
         stats.count(Stat.DUP_ACKS);
         if (!inRecovery) {
-            if (dupAcks >= SackScoreboard.DUP_THRESH || (sackOk && scoreboard.isLost(sndUna, smss))) {
+            if (dupAcks >= dupThreshold() || (sackOk && scoreboard.isLost(sndUna, smss))) {
                 enterRecovery(now);
             }
             // Below the threshold, limited transmit (RFC 3042) lets output() send new data.
@@ -639,7 +652,19 @@ final class TcpConnection {
         }
     }
 
+    /**
+     * DupThresh, lowered by early retransmit (RFC 5827 §3.1) when fewer than
+     * four segments are outstanding and nothing new can be sent: three
+     * duplicate ACKs would never come.
+     */
+    private int dupThreshold() {
+        int outstanding = (sndMax - sndUna + smss - 1) / smss;
+        boolean nothingNew = unsent() == 0 || sndWnd - (sndNxt - sndUna) < smss;
+        return outstanding < 4 && nothingNew ? Math.max(1, outstanding - 1) : SackScoreboard.DUP_THRESH;
+    }
+
     private void enterRecovery(long now) {
+        probeOutstanding = false;
         inRecovery = true;
         recoverSeq = sndMax;
         highRxt = sndUna;
@@ -880,7 +905,7 @@ final class TcpConnection {
             sndNxt += sent + (finSent ? 1 : 0);
             sndMax = Seq.max(sndMax, sndNxt);
             if ((sent > 0 || finSent) && !timer.isScheduled(rexmtTimer)) {
-                timer.schedule(rexmtTimer, rtt.rto());
+                armRetransmit();
             }
             if (sent == 0 && !finSent) {
                 break; // a pure ACK or window update goes once
@@ -1156,7 +1181,14 @@ final class TcpConnection {
         if (sndUna == sndMax) {
             return;
         }
+        if (probeArmed) {
+            probeArmed = false;
+            tailLossProbe(now);
+            timer.schedule(rexmtTimer, rtt.rto());
+            return;
+        }
         rexmtCount++;
+        probeOutstanding = false;
         stats.count(Stat.REXMT_TIMEOUTS);
         int limit = state.synchronizedState() ? cfg.maxRetransmits : cfg.synRetries;
         if (rexmtCount > limit) {
@@ -1191,6 +1223,49 @@ final class TcpConnection {
     /** Starts keepalive timing from now (the option was just switched on). */
     void armKeepaliveNow() {
         armKeepalive();
+    }
+
+    /**
+     * Arms the retransmission timer: as a tail loss probe timeout when TLP may
+     * probe (RFC 8985 §7.2: established, SACK, not in recovery, no probe
+     * outstanding, an RTT measured), else as the RTO.
+     */
+    private void armRetransmit() {
+        if (sackOk && !inRecovery && !probeOutstanding && rtt.hasSample()
+                && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
+            long pto = 2 * rtt.srtt();
+            if (sndMax - sndUna <= smss) {
+                pto += WORST_CASE_DELAYED_ACK; // one segment out: the peer may sit on its ACK that long
+            }
+            pto = Math.min(Math.max(pto, MIN_PTO), rtt.rto());
+            probeArmed = true;
+            timer.schedule(rexmtTimer, pto);
+        } else {
+            probeArmed = false;
+            timer.schedule(rexmtTimer, rtt.rto());
+        }
+    }
+
+    /**
+     * The probe (RFC 8985 §7.3): a new segment if one may be sent, else the
+     * last segment again, so that the peer's SACK shows what the tail lost and
+     * recovery starts without waiting for the RTO.
+     */
+    private void tailLossProbe(long now) {
+        stats.count(Stat.TLP_PROBES);
+        int newData = (int) Math.min(Math.min(unsent(), smss), sndWnd - (sndNxt - sndUna));
+        if (newData > 0) {
+            int sent = sendSegment(sndNxt, newData, TcpSegment.ACK | TcpSegment.PSH, now);
+            if (sent > 0) {
+                sndNxt += sent;
+                sndMax = Seq.max(sndMax, sndNxt);
+            }
+        } else {
+            int last = Seq.max(sndUna, sndMax - smss - (finQueued && Seq.gt(sndMax, finSeq()) ? 1 : 0));
+            retransmit(last, smss);
+        }
+        probeOutstanding = true;
+        probeHigh = sndMax;
     }
 
     private void armKeepalive() {

@@ -62,6 +62,7 @@ public final class TcpStats {
         SACK_RECOVERIES("SACK recovery episodes"),
         SACK_REXMT_SEGS("segment rexmits in SACK recovery episodes"),
         LOST_RETRANSMITS("retransmissions found lost again (SACK beyond them)"),
+        TLP_PROBES("tail loss probes sent (RFC 8985)"),
         NEWRENO_RECOVERIES("NewReno recovery episodes"),
         RTT_UPDATES("segments updated rtt"),
         LISTEN_QUEUE_OVERFLOW("listen queue overflows (final ACK dropped)"),

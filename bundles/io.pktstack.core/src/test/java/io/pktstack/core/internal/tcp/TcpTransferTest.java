@@ -131,21 +131,44 @@ class TcpTransferTest {
         assertEquals(0, net.a.stats().get(Stat.SACK_RECOVERIES));
     }
 
-    @Test
-    void aLostTailIsRetransmittedOnTimeout() throws Exception {
-        TcpSocket[] s = net.connect(80);
+    /** Drops the first data segment A sends, once. */
+    static TcpTestNet.Wire firstDataSegmentLost() {
         boolean[] dropped = {false};
-        net.fromA = g -> {
+        return g -> {
             if (g.dataLen() > 0 && !dropped[0]) {
                 dropped[0] = true;
                 return false;
             }
             return true;
         };
+    }
+
+    @Test
+    void theLostLastSegmentOfABurstIsRepairedByATailLossProbeBeforeTheTimeout() throws Exception {
+        TcpSocket[] s = net.connect(80);
+        net.transfer(s[0], s[1], data(10_000, 4), 10); // an RTT measured: TLP may probe
+        byte[] burst = data(7 * 1448, 5); // seven full segments, the last one lost
+        int[] n = {0};
+        net.fromA = g -> g.dataLen() == 0 || ++n[0] != 7;
+        long sent = net.clock.get();
+
+        assertArrayEquals(burst, net.transfer(s[0], s[1], burst, 10));
+        assertEquals(1, net.a.stats().get(Stat.TLP_PROBES));
+        assertEquals(0, net.a.stats().get(Stat.REXMT_TIMEOUTS));
+        assertTrue(net.clock.get() - sent < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(net.configA.minRtoMillis),
+                "repaired sooner than the minimum RTO");
+    }
+
+    @Test
+    void withoutSackALostTailWaitsForTheRetransmissionTimeout() throws Exception {
+        net.configA.sack = false;
+        TcpSocket[] s = net.connect(80);
+        net.fromA = firstDataSegmentLost();
         byte[] small = data(100, 5);
 
         assertArrayEquals(small, net.transfer(s[0], s[1], small, 10));
         assertEquals(1, net.a.stats().get(Stat.REXMT_TIMEOUTS));
+        assertEquals(0, net.a.stats().get(Stat.TLP_PROBES));
     }
 
     @Test

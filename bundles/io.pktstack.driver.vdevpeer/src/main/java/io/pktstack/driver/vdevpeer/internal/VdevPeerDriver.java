@@ -5,7 +5,6 @@ import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.vdev.EndpointConfig;
 import io.pktstack.vdev.LinkOptions;
-import io.pktstack.vdev.SharedRegion;
 import io.pktstack.vdev.VdevLink;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,8 +25,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * One {@code -d vdevpeer-net} instance: the host's end of one or more guest
  * links, one interface ({@code vp0}, {@code vp1}, …) per peer/bind group, each
- * registered as a {@link Link} service. If any interface cannot bind its path,
- * none is registered.
+ * registered as a {@link Link} service. Each is a vhost-user back-end: it
+ * connects to the guest's node ({@code peer=}, where a pktstack guest or a
+ * VM's QEMU listens) and also listens at its own node ({@code bind=}) for a
+ * front-end that connects itself. If any interface cannot bind its path, none
+ * is registered.
  */
 @Component(configurationPid = VdevPeerDriver.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = VdevPeerDriver.Config.class, factory = true)
@@ -40,13 +42,13 @@ public final class VdevPeerDriver {
         @AttributeDefinition(description = "Device path of each guest's node (peer=)")
         String[] peer_paths();
 
-        @AttributeDefinition(description = "Device path each interface binds (bind=), one per peer")
+        @AttributeDefinition(description = "Device path each interface listens at (bind=), one per peer")
         String[] bind_paths();
 
         @AttributeDefinition(description = "MAC per interface, empty to generate one", required = false)
         String[] macs() default {};
 
-        @AttributeDefinition(description = "Use the virtio_net_hdr without num_buffers")
+        @AttributeDefinition(description = "Offer neither VERSION_1 nor MRG_RXBUF: guests use the 10-byte virtio_net_hdr")
         boolean legacy() default false;
 
         @AttributeDefinition(description = "Priority of the transmit thread (io-pkt's priority=)")
@@ -76,8 +78,8 @@ public final class VdevPeerDriver {
                 boolean assigned = i < macs.length && !macs[i].isEmpty();
                 MacAddress mac = assigned ? LinkOptions.mac("mac", macs[i]) : MacAddress.generateLocal();
                 EndpointConfig ec = new EndpointConfig(binds[i], dc.map(binds[i]), peers[i], dc.map(peers[i]), false,
-                        mac, LinkOptions.DEFAULT_MTU, config.legacy(), SharedRegion.defaultFolder(dc.deviceRoot()),
-                        LinkOptions.QUEUE_SIZE, "rw-------");
+                        mac, LinkOptions.DEFAULT_MTU, config.legacy(), LinkOptions.QUEUE_SIZE, "rw-------",
+                        LinkOptions.ALL_FEATURES);
                 links.add(new VdevLink(ec, assigned, Map.of("priority", config.priority())));
             }
         } catch (IOException | RuntimeException e) {
@@ -112,13 +114,7 @@ public final class VdevPeerDriver {
     }
 
     private void closeAll() {
-        for (VdevLink l : links) {
-            try {
-                l.close();
-            } catch (IOException ignored) {
-                // best effort: the socket file is replaced at the next bind
-            }
-        }
+        links.forEach(VdevLink::close);
         links.clear();
     }
 }

@@ -3,6 +3,7 @@ package io.pktstack.driver.vdevpeer.internal;
 import io.pktstack.api.link.DriverContext;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.options.SubOptions;
+import io.pktstack.vdev.EndpointConfig;
 import io.pktstack.vdev.LinkOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +14,8 @@ import java.util.Set;
 
 /**
  * devnp-vdevpeer-net's suboptions: {@code peer=PATH,bind=PATH[,mac=HEX12]}
+ * (peer: the guest's node this side connects to; bind: where this side also
+ * listens, for front-ends that connect themselves)
  * repeated, one interface per group, plus {@code name=}, {@code legacy},
  * {@code priority=}, {@code unit=}/{@code lan=} for the whole instance. A group
  * starts at {@code peer=}; {@code bind=} and {@code mac=} belong to the group
@@ -50,6 +53,10 @@ final class VdevPeerOptions {
                         throw new IllegalArgumentException("'bind=" + v + "' without a peer= before it");
                     }
                     LinkOptions.path("bind", v, context);
+                    if (v.startsWith(EndpointConfig.GUEST_NODES)) {
+                        throw new IllegalArgumentException("'bind=" + v + "': " + EndpointConfig.GUEST_NODES
+                                + " holds guests' own nodes; bind the host's interface elsewhere, e.g. /dev/vdevpeers/vp0");
+                    }
                     binds.add(v);
                 }
                 case "mac" -> {

@@ -61,6 +61,8 @@ class VdevPeerOptionsTest {
     void badOptionsAreRefusedNamingTheToken() {
         assertTrue(refused("bind=/dev/vdevpeers/vp0").contains("'bind=/dev/vdevpeers/vp0' without a peer="));
         assertTrue(refused("peer=/dev/qvm/a/p2p").contains("has no bind="));
+        // A guest's node decides who connects in peer-to-peer mode: a host's node may not pose as one.
+        assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/qvm/host/vp0").contains("'bind=/dev/qvm/host/vp0'"));
         assertTrue(refused("peer=/dev/qvm/a/p2p,peer=/dev/qvm/b/p2p,bind=/dev/vdevpeers/vp0").contains("'peer=/dev/qvm/a/p2p'"));
         assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,speed=100").contains("unknown option 'speed=100'"));
         assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,mac=02:00:00:00:00:01").contains("12 hex digits"));

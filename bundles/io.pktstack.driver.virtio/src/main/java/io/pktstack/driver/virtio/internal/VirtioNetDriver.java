@@ -5,7 +5,6 @@ import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.vdev.EndpointConfig;
 import io.pktstack.vdev.LinkOptions;
-import io.pktstack.vdev.SharedRegion;
 import io.pktstack.vdev.VdevLink;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,9 +21,11 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * One {@code -d virtio-net} instance: a guest's interface ({@code vt0}), the
- * driver side of a virtio-net device whose rings live in this guest's shared
- * memory. The peer is a host's vdevpeer-net or another guest's virtio-net.
+ * One {@code -d virtio-net} instance: a guest's interface ({@code vt0}), a
+ * vhost-user front-end whose rings live in this guest's memfd. It listens at
+ * its node {@code /dev/qvm/SYSTEM/NODE}, where a host's vdevpeer-net
+ * connects; towards another guest's node (peer to peer) the side whose node
+ * sorts first connects and serves the other's rings as back-end.
  */
 @Component(configurationPid = VirtioNetDriver.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = VirtioNetDriver.Config.class, factory = true)
@@ -43,7 +44,7 @@ public final class VirtioNetDriver {
         @AttributeDefinition(description = "MAC, empty to generate one", required = false)
         String mac() default "";
 
-        @AttributeDefinition(description = "VIRTIO net feature bits assumed of the peer", required = false)
+        @AttributeDefinition(description = "VIRTIO feature bits this side accepts at most from its back-end", required = false)
         long peerfeats() default 0;
 
         @AttributeDefinition(name = "bind.mode", description = "Permissions of the bound node", required = false)
@@ -61,10 +62,13 @@ public final class VirtioNetDriver {
         DriverContext dc = new DriverContext(Path.of(config.pktstack_device_root()), "guest");
         boolean assigned = !config.mac().isEmpty();
         MacAddress mac = assigned ? LinkOptions.mac("mac", config.mac()) : MacAddress.generateLocal();
+        long mask = config.peerfeats() == 0 && !properties.containsKey("peerfeats") ? LinkOptions.ALL_FEATURES
+                : config.peerfeats();
         EndpointConfig ec = new EndpointConfig(config.bind_path(), dc.map(config.bind_path()), config.peer_path(),
-                dc.map(config.peer_path()), true, mac, LinkOptions.DEFAULT_MTU, false,
-                SharedRegion.defaultFolder(dc.deviceRoot()), LinkOptions.QUEUE_SIZE, config.bind_mode());
-        this.link = new VdevLink(ec, assigned, Map.of("peerfeats", "0x" + Long.toHexString(config.peerfeats())));
+                dc.map(config.peer_path()), true, mac, LinkOptions.DEFAULT_MTU, false, LinkOptions.QUEUE_SIZE,
+                config.bind_mode(), mask);
+        this.link = new VdevLink(ec, assigned, Map.of("peerfeats", mask == LinkOptions.ALL_FEATURES ? "not limited"
+                : "0x" + Long.toHexString(mask)));
         Hashtable<String, Object> p = new Hashtable<>();
         p.put(Link.DRIVER, VirtioNetDescriptor.NAME);
         p.put(Link.INSTANCE, properties.get(Link.INSTANCE));
@@ -77,7 +81,7 @@ public final class VirtioNetDriver {
     }
 
     @Deactivate
-    void deactivate() throws IOException {
+    void deactivate() {
         try {
             registration.unregister(); // the stack detaches the link, which closes its endpoint
         } catch (IllegalStateException ignored) {

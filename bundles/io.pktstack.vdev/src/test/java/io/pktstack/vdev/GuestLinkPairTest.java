@@ -23,12 +23,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two guest-link endpoints in one JVM over a Unix domain socket in a temporary
- * device root, with their rings in a temporary shared-memory folder: frames
- * both ways, and either side restarting while the other keeps running.
+ * Two guest-link endpoints in one JVM speaking vhost-user over a Unix socket
+ * in a temporary device root, the front-end's rings in its memfd: frames both
+ * ways (host and guest, and two guests peer to peer), and either side
+ * restarting while the other keeps running.
  */
 @Timeout(120)
-class VdevEndpointPairTest {
+class GuestLinkPairTest {
 
     static final String HOST_BIND = "/dev/vdevpeers/vp0";
     static final String G1 = "/dev/qvm/g1/p2p";
@@ -46,9 +47,9 @@ class VdevEndpointPairTest {
         return root.resolve(devicePath.substring(1));
     }
 
-    EndpointConfig config(String bind, String peer, boolean driverRole, MacAddress mac) {
-        return new EndpointConfig(bind, map(bind), peer, map(peer), driverRole, mac, LinkOptions.DEFAULT_MTU, false,
-                root.resolve("shm"), LinkOptions.QUEUE_SIZE, "rw-------");
+    EndpointConfig config(String bind, String peer, boolean frontEnd, MacAddress mac) {
+        return new EndpointConfig(bind, map(bind), peer, map(peer), frontEnd, mac, LinkOptions.DEFAULT_MTU, false,
+                LinkOptions.QUEUE_SIZE, "rw-------", LinkOptions.ALL_FEATURES);
     }
 
     /** Makes a link and attaches it to a fresh recording port (the link starts looking for its peer). */
@@ -142,8 +143,8 @@ class VdevEndpointPairTest {
         assertTrue(host.nextCarrier());
         assertTrue(guest.nextCarrier());
         assertTrue(hostLink.carrier() && guestLink.carrier());
-        assertEquals(G1_MAC, hostLink.peerMac());
-        assertEquals(HOST_MAC, guestLink.peerMac());
+        assertEquals(G1_MAC, hostLink.peerMac(), "the front-end wrote its MAC into the config space");
+        assertNull(guestLink.peerMac(), "vhost-user tells a front-end nothing of the back-end's MAC");
 
         // More frames than the 256-entry rings hold, so the indices go round.
         try {
@@ -152,6 +153,8 @@ class VdevEndpointPairTest {
             throw new AssertionError(e.getMessage() + "\nhost: " + hostLink.details() + "\nguest: " + guestLink.details(), e);
         }
         assertEquals("connected (peer MAC " + G1_MAC + ")", hostLink.details().get("peer state"));
+        assertEquals("connected to " + G1, hostLink.details().get("connection"));
+        assertEquals("accepted at " + G1, guestLink.details().get("connection"));
     }
 
     @Test
@@ -164,6 +167,31 @@ class VdevEndpointPairTest {
         assertTrue(p1.nextCarrier());
         assertTrue(p2.nextCarrier());
         exchange(l1, p1, G1_MAC, l2, p2, G2_MAC, 600);
+    }
+
+    @Test
+    void aLegacyHostOrAGuestLimitedByPeerfeatsUsesTheTenByteHeader() throws Exception {
+        // legacy: the host offers neither VERSION_1 nor MRG_RXBUF (VIRTIO 1.2 §5.1.6.1).
+        RecordingPort host = start(new EndpointConfig(HOST_BIND, map(HOST_BIND), G1, map(G1), false, HOST_MAC,
+                LinkOptions.DEFAULT_MTU, true, LinkOptions.QUEUE_SIZE, "rw-------", LinkOptions.ALL_FEATURES));
+        VdevLink hostLink = last();
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        VdevLink guestLink = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+        assertEquals("EVENT_IDX PROTOCOL_FEATURES", guestLink.details().get("features negotiated"));
+        exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 300);
+
+        // peerfeats=0: the guest accepts nothing but the vhost-user transport's own bit.
+        RecordingPort g2 = start(new EndpointConfig(G2, map(G2), "/dev/vdevpeers/vp1", map("/dev/vdevpeers/vp1"),
+                true, G2_MAC, LinkOptions.DEFAULT_MTU, false, LinkOptions.QUEUE_SIZE, "rw-------", 0));
+        VdevLink g2Link = last();
+        RecordingPort host2 = start(config("/dev/vdevpeers/vp1", G2, false, HOST_MAC));
+        VdevLink host2Link = last();
+        assertTrue(g2.nextCarrier());
+        assertTrue(host2.nextCarrier());
+        assertEquals("PROTOCOL_FEATURES", g2Link.details().get("features negotiated"));
+        exchange(g2Link, g2, G2_MAC, host2Link, host2, HOST_MAC, 300);
     }
 
     @Test

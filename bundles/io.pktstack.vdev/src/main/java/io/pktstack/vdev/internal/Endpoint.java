@@ -1,0 +1,335 @@
+package io.pktstack.vdev.internal;
+
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.net.MacAddress;
+import io.pktstack.hostio.EventFd;
+import io.pktstack.hostio.HostIoException;
+import io.pktstack.hostio.Poller;
+import io.pktstack.hostio.UnixSocket;
+import io.pktstack.vdev.EndpointConfig;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One end of a guest link: listens at its own node, connects to its peer's
+ * node when it is the side that dials ({@link EndpointConfig#dials()}), and
+ * runs one vhost-user session at a time on its own thread, starting over when
+ * the connection ends. So either side may start first, and either may be
+ * killed and started again: the link goes down, this side keeps running and
+ * the link comes up when the peer returns.
+ *
+ * <p>Roles: the side that connects is the back-end on that connection; a
+ * connection accepted at our node gets our configured role (a virtio-net
+ * front-end waits there for back-ends; a vdevpeer-net back-end also accepts
+ * front-ends that connect themselves, as QEMU does with a client chardev).
+ */
+public final class Endpoint implements AutoCloseable {
+
+    private static final long RETRY_NANOS = 100_000_000L;
+    private static final long REFUSED_NANOS = 1_000_000_000L;
+    /** Linux's errno for "no such file" (nobody there yet) and "connection refused" (a node its listener left). */
+    private static final int ENOENT = 2;
+    private static final int ECONNREFUSED = 111;
+
+    private final EndpointConfig config;
+    private final UnixSocket listen;
+    private final EventFd wake;
+    private final LinkCounters counters = new LinkCounters();
+    private FramePool pool;
+    private LinkListener out;      // the link's listener
+    private LinkListener listener; // what sessions report to: tracks state, then tells out
+    private Thread thread;
+    private volatile Session session;
+    /** How the current session's connection came: "connected to PEER" or "accepted at BIND". */
+    private volatile String sessionVia = "";
+    private volatile boolean closed;
+    private volatile String lastProblem = "";
+    private volatile MacAddress peerMac;
+
+    /**
+     * Binds this side's node, so that a path already in use fails here, before
+     * anything started.
+     *
+     * @throws IOException if the node is in use by a running endpoint or cannot be bound
+     */
+    public Endpoint(EndpointConfig config) throws IOException {
+        this.config = config;
+        Path socket = config.bindSocket();
+        Files.createDirectories(socket.getParent());
+        if (Files.exists(socket)) {
+            boolean live;
+            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                probe.connect(UnixDomainSocketAddress.of(socket));
+                live = true;
+            } catch (IOException e) {
+                live = false;
+            }
+            if (live) {
+                throw new IOException("bind path " + config.bindPath() + " is in use by another running endpoint");
+            }
+            Files.delete(socket); // left behind by an endpoint that died
+        }
+        this.listen = UnixSocket.listen(socket, PosixFilePermissions.fromString(config.socketMode()));
+        try {
+            this.wake = EventFd.create();
+        } catch (HostIoException e) {
+            listen.close();
+            throw e;
+        }
+    }
+
+    /** Starts serving; frames go to {@code listener}, frames for receiving come from {@code pool}. */
+    public synchronized void start(FramePool framePool, LinkListener linkListener) {
+        if (thread != null) {
+            throw new IllegalStateException("endpoint " + config.bindPath() + " already started");
+        }
+        this.pool = framePool;
+        this.out = linkListener;
+        this.listener = new Tracking(linkListener);
+        this.thread = Thread.ofPlatform().daemon().name("vdev-" + config.bindPath()).start(this::run);
+    }
+
+    /** Remembers the peer's MAC and the last problem, then passes everything on. */
+    private final class Tracking implements LinkListener {
+        private final LinkListener next;
+
+        Tracking(LinkListener next) {
+            this.next = next;
+        }
+
+        @Override
+        public void up(MacAddress mac) {
+            peerMac = mac;
+            lastProblem = "";
+            next.up(mac);
+        }
+
+        @Override
+        public void down(String reason) {
+            peerMac = null;
+            next.down(reason);
+        }
+
+        @Override
+        public void received(FrameBatch batch) {
+            next.received(batch);
+        }
+
+        @Override
+        public void event(String message) {
+            problem(message);
+        }
+    }
+
+    private void problem(String message) {
+        if (message != null && !message.equals(lastProblem)) {
+            lastProblem = message;
+            out.event(message);
+        }
+    }
+
+    private void run() {
+        try (Poller poller = new Poller(2)) {
+            poller.set(0, listen.fd());
+            poller.set(1, wake.fd());
+            long nextDial = 0;
+            while (!closed) {
+                if (config.dials() && System.nanoTime() - nextDial >= 0) {
+                    UnixSocket s = dial();
+                    if (s != null) {
+                        sessionVia = "connected to " + config.peerPath();
+                        boolean refused = runSession(s, false);
+                        nextDial = System.nanoTime() + (refused ? REFUSED_NANOS : 0);
+                        continue;
+                    }
+                    nextDial = System.nanoTime() + RETRY_NANOS;
+                }
+                long waitNanos = config.dials() ? Math.max(0, nextDial - System.nanoTime()) : 1_000_000_000L;
+                poller.poll(2, (int) (waitNanos / 1_000_000) + 1);
+                if (poller.readable(1)) {
+                    wake.drain();
+                    continue;
+                }
+                if (poller.readable(0)) {
+                    UnixSocket s = listen.accept();
+                    if (s != null) {
+                        sessionVia = "accepted at " + config.bindPath();
+                        runSession(s, config.frontEnd());
+                    }
+                }
+            }
+        } catch (HostIoException e) {
+            problem("endpoint " + config.bindPath() + " stopped: " + e.getMessage());
+        }
+    }
+
+    private UnixSocket dial() {
+        try {
+            return UnixSocket.connect(config.peerSocket());
+        } catch (HostIoException e) {
+            // Nobody there yet (ENOENT) or a node left by a peer that died (ECONNREFUSED): normal, keep trying.
+            if (e.errno() != ENOENT && e.errno() != ECONNREFUSED) {
+                problem("peer " + config.peerPath() + ": " + e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    /** Runs one session to its end on this thread; returns whether the peer was refused. */
+    private boolean runSession(UnixSocket socket, boolean frontEnd) {
+        try (MessageChannel channel = new MessageChannel(socket, wake)) {
+            Session s = frontEnd ? new FrontendSession(config, channel, this, pool, listener, counters)
+                    : new BackendSession(config, channel, this, pool, listener, counters);
+            session = s;
+            if (closed) {
+                return false; // close() may have run before the session was published
+            }
+            s.run();
+            return s.refused();
+        } finally {
+            session = null;
+        }
+    }
+
+    // ---- for the sessions -----------------------------------------------------------
+
+    int wakeFd() {
+        return wake.fd();
+    }
+
+    int listenFd() {
+        return listen.fd();
+    }
+
+    /** Wakes the endpoint's thread (a session that must end, or close()). */
+    void wake() {
+        wake.signal();
+    }
+
+    /** A second connection while a session runs: accepted and closed at once, and said. */
+    void refuseWaiting() {
+        try {
+            UnixSocket extra = listen.accept();
+            if (extra != null) {
+                long pid = extra.peerPid();
+                extra.close();
+                problem("refused a second connection at " + config.bindPath() + " from " + processName(pid)
+                        + " while one is in use");
+            }
+        } catch (HostIoException e) {
+            problem(e.getMessage());
+        }
+    }
+
+    /** A peer process for messages: {@code qemu-system-x86 (pid 123)}. */
+    static String processName(long pid) {
+        if (pid <= 0) {
+            return "unknown process";
+        }
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).strip() + " (pid " + pid + ")";
+        } catch (IOException e) {
+            return "pid " + pid;
+        }
+    }
+
+    // ---- for the link -----------------------------------------------------------------
+
+    /** The connected peer's MAC if it told us, else null. */
+    public MacAddress peerMac() {
+        return connected() ? peerMac : null;
+    }
+
+    /** Whether frames flow. */
+    public boolean connected() {
+        Session s = session;
+        return s != null && s.up();
+    }
+
+    /**
+     * Sends frames from the front of the batch (the {@code Link.transmit}
+     * contract): without a session they are dropped and counted; frames that
+     * find the peer's ring full stay in the batch. Returns frames sent.
+     */
+    public int transmit(FrameBatch batch) {
+        Session s = session;
+        if (s == null) {
+            counters.txNoCarrier.add(batch.size());
+            batch.releaseAll();
+            return 0;
+        }
+        return s.transmit(batch);
+    }
+
+    /** Counters and state for {@code nicinfo}. */
+    public Map<String, Object> details() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bind", config.bindPath());
+        m.put("peer", config.peerPath());
+        MacAddress pm = peerMac;
+        m.put("peer state", connected() ? "connected" + (pm == null ? "" : " (peer MAC " + pm + ")")
+                : "waiting for peer");
+        m.put("connects to peer", config.dials() ? "yes (back-end on that connection)" : "no (waits at bind)");
+        Session s = session;
+        if (s != null) {
+            m.put("connection", sessionVia);
+            m.putAll(s.details());
+        }
+        m.put("tx: peer ring full (frames)", counters.txRingFull.sum());
+        m.put("tx drops: no carrier", counters.txNoCarrier.sum());
+        m.put("tx drops: frame too big", counters.txTooBig.sum());
+        m.put("rx drops: no buffer", counters.rxNoFrame.sum());
+        m.put("rx drops: bad header/length", counters.rxBadHeader.sum());
+        m.put("rx drops: larger than the MTU", counters.rxTooBig.sum());
+        m.put("rx: segments cut / frames made", counters.rxSegmented.sum() + "/" + counters.rxSegments.sum());
+        m.put("rx: checksums completed", counters.rxChecksummed.sum());
+        m.put("kicks sent/received", counters.kicksSent.sum() + "/" + counters.kicksReceived.sum());
+        m.put("sessions", counters.sessions.sum());
+        m.put("resets: ring rules/protocol", counters.ringViolations.sum() + "/" + counters.protocolViolations.sum());
+        if (!lastProblem.isEmpty()) {
+            m.put("last problem", lastProblem);
+        }
+        return m;
+    }
+
+    /**
+     * Stops the endpoint: the session ends, the thread stops, the node is
+     * removed, and every frame the endpoint held has gone back to its pool when
+     * this returns.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        wake.signal();
+        if (t != null) {
+            boolean interrupted = false;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        listen.close();
+        wake.close();
+    }
+}

@@ -1,0 +1,464 @@
+package io.pktstack.vdev.internal;
+
+import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
+
+import io.pktstack.api.frame.Frame;
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import io.pktstack.hostio.EventFd;
+import io.pktstack.hostio.HostIoException;
+import io.pktstack.hostio.Poller;
+import io.pktstack.vdev.DriverQueue;
+import io.pktstack.vdev.EndpointConfig;
+import io.pktstack.vdev.RingViolation;
+import io.pktstack.vdev.VirtioNetHeader;
+import io.pktstack.vdev.VirtqueueLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * pktstack's virtio-net as a vhost-user front-end (as DPDK's virtio-user is):
+ * it owns its rings in a memfd ({@link DriverRegion}), sets the back-end up
+ * with the messages QEMU would send (vhost-user.rst "Front-end message
+ * types"), and then drives its own two queues as a VIRTIO driver: it
+ * transmits on queue 1 and receives on queue 0, kicking the back-end through
+ * eventfds and woken by its call eventfd.
+ *
+ * <p>It negotiates no offloads: the stack sends and wants whole frames. It
+ * tells the back-end its MAC by writing the config space's {@code mac}
+ * (SET_CONFIG) when the back-end offers VHOST_USER_PROTOCOL_F_CONFIG, so a
+ * pktstack host knows which station is behind the link and refuses a
+ * colliding MAC. The back-end is not trusted either: each used entry is
+ * checked against what was posted ({@link DriverQueue}).
+ */
+final class FrontendSession implements Session {
+
+    /** Features this driver can use; everything else it declines. */
+    static final long WANTED = bit(VirtioNetFeatures.VERSION_1) | bit(VirtioNetFeatures.RING_EVENT_IDX);
+    static final long PROTOCOL_WANTED = bit(VhostUser.PROTOCOL_F_REPLY_ACK) | bit(VhostUser.PROTOCOL_F_CONFIG)
+            | bit(VhostUser.PROTOCOL_F_STATUS);
+    static final long SPIN_NANOS = 50_000;
+
+    private final EndpointConfig config;
+    private final MessageChannel channel;
+    private final Endpoint endpoint;
+    private final FramePool pool;
+    private final LinkListener listener;
+    private final LinkCounters counters;
+    private final String peerProcess;
+    private final Arena arena = Arena.ofShared();
+    private final VhostMessage msg = new VhostMessage(arena);
+    private final ReentrantLock txLock = new ReentrantLock();
+
+    private DriverRegion region;
+    private EventFd rxKick;
+    private EventFd rxCall;
+    private EventFd txKick;
+    private DriverQueue rxq;
+    private DriverQueue txq;
+    private int hdrLen;
+    private long offered;
+    private long features;
+    private long protocolFeatures;
+    private volatile boolean up;
+    private volatile boolean refused;
+    private volatile boolean alive = true;
+    private String stopReason = "";
+
+    // Data path state.
+    private int[] freeTx;
+    private int freeTxCount;
+    private final FrameBatch rxBatch = new FrameBatch();
+    private final Frame[] spare = new Frame[FrameBatch.MAX];
+    private int spareCount;
+    private Frame filling;
+    private final DriverQueue.UsedHandler txDone = (id, len) -> freeTx[freeTxCount++] = id;
+    private final DriverQueue.UsedHandler rxDone = this::received;
+
+    FrontendSession(EndpointConfig config, MessageChannel channel, Endpoint endpoint, FramePool pool,
+            LinkListener listener, LinkCounters counters) {
+        this.config = config;
+        this.channel = channel;
+        this.endpoint = endpoint;
+        this.pool = pool;
+        this.listener = listener;
+        this.counters = counters;
+        this.peerProcess = Endpoint.processName(channel.socket().peerPid());
+    }
+
+    @Override
+    public boolean up() {
+        return up;
+    }
+
+    @Override
+    public boolean refused() {
+        return refused;
+    }
+
+    @Override
+    public void run() {
+        try (Poller poller = new Poller(4)) {
+            if (!setUp()) {
+                return;
+            }
+            poller.set(0, channel.socket().fd());
+            poller.set(1, rxCall.fd());
+            poller.set(2, endpoint.wakeFd());
+            poller.set(3, endpoint.listenFd());
+            counters.sessions.increment();
+            up = true;
+            listener.up(null);
+            long idleSince = 0;
+            while (alive) {
+                int n = receive();
+                if (n > 0) {
+                    idleSince = 0;
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (idleSince == 0) {
+                    idleSince = now;
+                }
+                if (now - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                rxq.enableNotifications(true);
+                if (!rxq.hasUsed()) {
+                    poller.poll(4, -1);
+                    if (poller.readable(2)) {
+                        break;
+                    }
+                    if (poller.readable(1)) {
+                        rxCall.drain();
+                        counters.kicksReceived.increment();
+                    }
+                    if (poller.readable(3)) {
+                        endpoint.refuseWaiting();
+                    }
+                    if (poller.readable(0) || poller.failed(0)) {
+                        // A back-end sends nothing unasked (no BACKEND_REQ negotiated): this is its end.
+                        stopReason = "peer " + config.peerPath() + " disconnected";
+                        break;
+                    }
+                }
+                rxq.enableNotifications(false);
+                idleSince = 0;
+            }
+        } catch (RingViolation e) {
+            violation(counters.ringViolations, "back-end broke the ring rules: " + e.getMessage());
+        } catch (ProtocolViolation e) {
+            violation(counters.protocolViolations, "back-end broke the vhost-user protocol: " + e.getMessage());
+        } catch (HostIoException e) {
+            stopReason = "connection failed: " + e.getMessage();
+        } catch (MessageChannel.PeerClosed e) {
+            stopReason = "peer " + config.peerPath() + " disconnected during set-up";
+        } catch (MessageChannel.Woken e) {
+            stopReason = "link closed";
+        } finally {
+            alive = false;
+            boolean wasUp = up;
+            txLock.lock();
+            try {
+                up = false;
+                releaseEverything();
+            } finally {
+                txLock.unlock();
+            }
+            if (wasUp) {
+                listener.down(stopReason.isEmpty() ? "peer " + config.peerPath() + " disconnected" : stopReason);
+            }
+            arena.close();
+        }
+    }
+
+    private void violation(java.util.concurrent.atomic.LongAdder counter, String why) {
+        counter.increment();
+        stopReason = why + "; link reset";
+        listener.event(stopReason);
+    }
+
+    // ---- set-up: the message sequence of a front-end ------------------------------------
+
+    /** Negotiates and starts the rings; returns false if the back-end refused us. */
+    private boolean setUp() throws ProtocolViolation, HostIoException, MessageChannel.Woken,
+            MessageChannel.PeerClosed {
+        offered = request(VhostUser.GET_FEATURES);
+        long want = WANTED & config.featureMask();
+        features = offered & want;
+        boolean protocol = (offered & bit(VhostUser.F_PROTOCOL_FEATURES)) != 0;
+        if (protocol) {
+            features |= bit(VhostUser.F_PROTOCOL_FEATURES);
+            protocolFeatures = request(VhostUser.GET_PROTOCOL_FEATURES) & PROTOCOL_WANTED;
+            send(msg.start(VhostUser.SET_PROTOCOL_FEATURES, VhostUser.VERSION).putU64(protocolFeatures), false);
+        }
+        send(msg.start(VhostUser.SET_OWNER, VhostUser.VERSION), true);
+        send(msg.start(VhostUser.SET_FEATURES, VhostUser.VERSION).putU64(features), true);
+        hdrLen = VirtioNetFeatures.headerLength(features);
+        if (has(protocolFeatures, VhostUser.PROTOCOL_F_CONFIG)) {
+            long mac = config.mac().bits();
+            byte[] b = new byte[6];
+            for (int i = 0; i < 6; i++) {
+                b[i] = (byte) (mac >>> (40 - 8 * i));
+            }
+            long nack = send(msg.start(VhostUser.SET_CONFIG, VhostUser.VERSION).putU32(0).putU32(6).putU32(0).putBytes(b),
+                    true);
+            if (nack != 0) {
+                refused = true;
+                listener.event("peer " + config.peerPath() + " refused MAC " + config.mac() + " of " + config.bindPath()
+                        + ": it collides with the peer's own or is not unicast; refused");
+                return false;
+            }
+        }
+        region = new DriverRegion("pktstack " + config.bindPath(), config.queueSize(), config.bufferSize());
+        send(msg.start(VhostUser.SET_MEM_TABLE, VhostUser.VERSION), region.memory(), true);
+        boolean eventIdx = has(features, VirtioNetFeatures.RING_EVENT_IDX);
+        rxq = new DriverQueue(region.segment(), region.rxQueue(), eventIdx);
+        txq = new DriverQueue(region.segment(), region.txQueue(), eventIdx);
+        freeTx = new int[region.queueSize()];
+        for (int i = 0; i < freeTx.length; i++) {
+            freeTx[i] = freeTx.length - 1 - i;
+        }
+        freeTxCount = freeTx.length;
+        for (int i = 0; i < region.queueSize(); i++) {
+            rxq.post(i, region.rxBuffer(i), region.bufferSize(), true);
+        }
+        rxq.publish();
+        rxq.enableNotifications(false); // polling until the worker sleeps
+        txq.enableNotifications(false); // transmit buffers are reaped on transmit: no interrupts wanted
+        rxKick = EventFd.create();
+        rxCall = EventFd.create();
+        txKick = EventFd.create();
+        startRing(0, region.rxQueue(), rxKick, rxCall);
+        startRing(1, region.txQueue(), txKick, null);
+        if (has(protocolFeatures, VhostUser.PROTOCOL_F_STATUS)) {
+            send(msg.start(VhostUser.SET_STATUS, VhostUser.VERSION).putU64(VhostUser.STATUS_ACKNOWLEDGE
+                    | VhostUser.STATUS_DRIVER | VhostUser.STATUS_FEATURES_OK | VhostUser.STATUS_DRIVER_OK), true);
+        }
+        // The receive buffers are there: say so once (vhost-user.rst: a front-end SHOULD kick after start).
+        rxKick.signal();
+        return true;
+    }
+
+    private void startRing(int index, VirtqueueLayout l, EventFd kick, EventFd call)
+            throws ProtocolViolation, HostIoException, MessageChannel.Woken, MessageChannel.PeerClosed {
+        send(msg.start(VhostUser.SET_VRING_NUM, VhostUser.VERSION).putU32(index).putU32(l.queueSize()), true);
+        send(msg.start(VhostUser.SET_VRING_BASE, VhostUser.VERSION).putU32(index).putU32(0), true);
+        send(msg.start(VhostUser.SET_VRING_ADDR, VhostUser.VERSION).putU32(index).putU32(0)
+                .putU64(region.userAddress(l.descTable())).putU64(region.userAddress(l.usedRing()))
+                .putU64(region.userAddress(l.availRing())).putU64(0), true);
+        VhostMessage m = msg.start(VhostUser.SET_VRING_CALL, VhostUser.VERSION);
+        if (call != null) {
+            send(m.putU64(index).attach(call.fd()), true);
+        } else {
+            send(m.putU64(index | VhostUser.VRING_NOFD), true);
+        }
+        send(msg.start(VhostUser.SET_VRING_KICK, VhostUser.VERSION).putU64(index).attach(kick.fd()), true);
+        if (has(features, VhostUser.F_PROTOCOL_FEATURES)) {
+            send(msg.start(VhostUser.SET_VRING_ENABLE, VhostUser.VERSION).putU32(index).putU32(1), true);
+        }
+    }
+
+    private static boolean has(long bits, int b) {
+        return (bits & bit(b)) != 0;
+    }
+
+    /** Sends a GET_* request and returns its u64 reply. */
+    private long request(int req) throws ProtocolViolation, HostIoException, MessageChannel.Woken,
+            MessageChannel.PeerClosed {
+        channel.write(msg.start(req, VhostUser.VERSION));
+        return awaitReply(req);
+    }
+
+    /** Sends a memory table of one region. */
+    private long send(VhostMessage m, io.pktstack.hostio.SharedMemory memory, boolean ack)
+            throws ProtocolViolation, HostIoException, MessageChannel.Woken, MessageChannel.PeerClosed {
+        MemoryTable.write(m, memory, 0);
+        return send(m, ack);
+    }
+
+    /**
+     * Sends a request without a reply of its own; with {@code ack} and
+     * REPLY_ACK negotiated, asks for and waits for the acknowledgement.
+     *
+     * @return the acknowledgement (0: success), or 0 when none was asked for
+     */
+    private long send(VhostMessage m, boolean ack) throws ProtocolViolation, HostIoException, MessageChannel.Woken,
+            MessageChannel.PeerClosed {
+        int req = m.request();
+        boolean wait = ack && has(protocolFeatures, VhostUser.PROTOCOL_F_REPLY_ACK);
+        if (wait) {
+            m.buf.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 4,
+                    VhostUser.VERSION | VhostUser.FLAG_NEED_REPLY);
+        }
+        channel.write(m);
+        m.fdCount = 0; // attached descriptors stay ours
+        long r = wait ? awaitReply(req) : 0;
+        if (wait && r != 0 && req != VhostUser.SET_CONFIG) {
+            throw new ProtocolViolation(VhostUser.name(req) + " failed at the back-end (reply " + r + ")");
+        }
+        return r;
+    }
+
+    private long awaitReply(int req) throws ProtocolViolation, HostIoException, MessageChannel.Woken,
+            MessageChannel.PeerClosed {
+        if (!channel.read(msg, MessageChannel.MESSAGE_MILLIS)) {
+            throw new ProtocolViolation("no reply to " + VhostUser.name(req) + " within "
+                    + MessageChannel.MESSAGE_MILLIS + " ms");
+        }
+        try {
+            if (msg.request() != req || (msg.flags() & VhostUser.FLAG_REPLY) == 0 || msg.size() != 8 || msg.fdCount != 0) {
+                throw new ProtocolViolation("expected a reply to " + VhostUser.name(req) + ", got " + msg);
+            }
+            return msg.u64(0);
+        } finally {
+            msg.closeUntakenFds();
+        }
+    }
+
+    // ---- data path --------------------------------------------------------------------
+
+    /** Takes filled receive buffers, copies frames out, offers the buffers again, delivers. */
+    private int receive() throws RingViolation {
+        int pending = rxq.usedPending();
+        if (pending == 0) {
+            return 0;
+        }
+        int want = Math.min(pending, FrameBatch.MAX);
+        spareCount = pool.take(spare, want);
+        // Reap only what frames were reserved for: more used buffers wait for the next round.
+        int n = rxq.reap(rxDone, want);
+        if (spareCount > 0) {
+            pool.release(spare, spareCount);
+            spareCount = 0;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        rxq.publish();
+        if (rxq.needsKick()) {
+            rxKick.signal();
+            counters.kicksSent.increment();
+        }
+        if (!rxBatch.isEmpty()) {
+            listener.received(rxBatch);
+        }
+        return n;
+    }
+
+    private void received(int id, int len) {
+        long addr = region.rxBuffer(id);
+        MemorySegment mem = region.segment();
+        int frameLen = len - hdrLen;
+        if (frameLen < 14 || frameLen > config.mtu() || !VirtioNetHeader.validate(mem, addr, hdrLen == 10)) {
+            counters.rxBadHeader.increment();
+        } else if (spareCount == 0) {
+            counters.rxNoFrame.increment();
+        } else {
+            Frame f = spare[--spareCount];
+            spare[spareCount] = null;
+            filling = f;
+            MemorySegment.copy(mem, addr + hdrLen, f.segment(), f.offset(), frameLen);
+            filling = null;
+            f.length(frameLen);
+            rxBatch.add(f);
+        }
+        rxq.post(id, addr, region.bufferSize(), true);
+    }
+
+    @Override
+    public int transmit(FrameBatch batch) {
+        txLock.lock();
+        try {
+            if (!up) {
+                counters.txNoCarrier.add(batch.size());
+                batch.releaseAll();
+                return 0;
+            }
+            try {
+                txq.reap(txDone, region.queueSize());
+            } catch (RingViolation e) {
+                counters.ringViolations.increment();
+                listener.event("back-end broke the ring rules on transmit: " + e.getMessage() + "; link reset");
+                up = false;
+                alive = false;
+                endpoint.wake();
+                counters.txNoCarrier.add(batch.size());
+                batch.releaseAll();
+                return 0;
+            }
+            MemorySegment mem = region.segment();
+            int sent = 0;
+            int i = 0;
+            for (; i < batch.size(); i++) {
+                Frame f = batch.get(i);
+                if (f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
+                    counters.txTooBig.increment();
+                    continue;
+                }
+                if (freeTxCount == 0) {
+                    break;
+                }
+                int id = freeTx[--freeTxCount];
+                long addr = region.txBuffer(id);
+                VirtioNetHeader.write(mem, addr, hdrLen, 0);
+                MemorySegment.copy(f.segment(), f.offset(), mem, addr + hdrLen, f.length());
+                txq.post(id, addr, hdrLen + f.length(), false);
+                sent++;
+            }
+            if (sent > 0) {
+                txq.publish();
+                if (txq.needsKick()) {
+                    txKick.signal();
+                    counters.kicksSent.increment();
+                }
+            }
+            if (i < batch.size()) {
+                counters.txRingFull.add(batch.size() - i);
+            }
+            batch.releaseFirst(i);
+            return sent;
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    /** Under the transmit lock, after the worker stopped: frames back to the pool, memory and descriptors closed. */
+    private void releaseEverything() {
+        if (filling != null) {
+            filling.release();
+            filling = null;
+        }
+        rxBatch.releaseAll();
+        if (spareCount > 0) {
+            pool.release(spare, spareCount);
+            spareCount = 0;
+        }
+        for (EventFd e : new EventFd[] {rxKick, rxCall, txKick}) {
+            if (e != null) {
+                e.close();
+            }
+        }
+        if (region != null) {
+            region.close();
+        }
+    }
+
+    @Override
+    public Map<String, Object> details() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vhost-user role", "front-end (driver)");
+        m.put("peer process", peerProcess);
+        m.put("features offered", VirtioNetFeatures.describe(offered));
+        m.put("features negotiated", VirtioNetFeatures.describe(features));
+        if (region != null) {
+            m.put("rings", "rx " + region.queueSize() + ", tx " + region.queueSize() + " entries in a memfd of "
+                    + (region.memory().size() >> 10) + " KiB");
+        }
+        return m;
+    }
+}

@@ -1,0 +1,341 @@
+package io.pktstack.vdev.internal;
+
+import io.pktstack.api.frame.Frame;
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import io.pktstack.hostio.EventFd;
+import io.pktstack.vdev.DescriptorChain;
+import io.pktstack.vdev.DeviceQueue;
+import io.pktstack.vdev.RingViolation;
+import io.pktstack.vdev.VirtioNetHeader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A back-end's data path over a guest's two queues (VIRTIO 1.2 §5.1.2: queue 0
+ * receive, queue 1 transmit; vhost-user numbers them as rings 0 and 1): the
+ * stack's frames are copied into the guest's receive buffers, and packets
+ * the guest transmits are copied out into the stack's frames, large TCP
+ * segments cut to the MTU and partial checksums completed ({@link TxOffload}).
+ *
+ * <p>Every frame crosses by one copy, which is also what makes the untrusted
+ * guest safe: a packet is checked after it was copied, so the guest cannot
+ * change it under the stack. Nothing is allocated per frame. {@link #transmit}
+ * runs on the stack's threads under the session's lock, {@link #receive} on
+ * the session's thread.
+ */
+final class GuestQueues {
+
+    /** Receive buffers one packet may span with MRG_RXBUF (a 1526-byte packet in 96-byte buffers). */
+    static final int MAX_MERGED = 16;
+    /** Buffers in one transmit chain: a 64 KiB segment in 4 KiB pages and a header, split at region edges. */
+    static final int MAX_TX_BUFFERS = 64;
+    /** Largest packet a guest may transmit: a 64 KiB GSO segment with its Ethernet and VLAN headers. */
+    static final int MAX_TX_PACKET = 65535 + 18;
+
+    private final DeviceQueue rx;
+    private final DeviceQueue tx;
+    private final EventFd rxCall;
+    private final EventFd txCall;
+    private final int hdrLen;
+    private final boolean mergeable;
+    private final boolean tso4;
+    private final boolean tso6;
+    private final boolean csum;
+    private final int mtu;
+    private final FramePool pool;
+    private final LinkListener listener;
+    private final LinkCounters counters;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment txHdr = arena.allocate(16, 8);
+    private final MemorySegment rxHdr = arena.allocate(16, 8);
+    private final DescriptorChain txChain = new DescriptorChain(MAX_TX_BUFFERS);
+    private final DescriptorChain[] rxChains = new DescriptorChain[MAX_MERGED];
+    private final int[] rxHeads = new int[MAX_MERGED];
+    private final ChainPacket packet = new ChainPacket();
+    private final TxOffload offload = new TxOffload();
+    private final FrameBatch batch = new FrameBatch();
+    private final Frame[] spare = new Frame[FrameBatch.MAX];
+    private int spareCount;
+    /** A frame being filled from guest memory: a copy that faults (region truncated) throws mid-way. */
+    private Frame filling;
+
+    GuestQueues(DeviceQueue rx, DeviceQueue tx, EventFd rxCall, EventFd txCall, long features, int mtu,
+            FramePool pool, LinkListener listener, LinkCounters counters) {
+        this.rx = rx;
+        this.tx = tx;
+        this.rxCall = rxCall;
+        this.txCall = txCall;
+        this.hdrLen = VirtioNetFeatures.headerLength(features);
+        this.mergeable = VirtioNetFeatures.has(features, VirtioNetFeatures.MRG_RXBUF);
+        this.tso4 = VirtioNetFeatures.has(features, VirtioNetFeatures.HOST_TSO4);
+        this.tso6 = VirtioNetFeatures.has(features, VirtioNetFeatures.HOST_TSO6);
+        this.csum = VirtioNetFeatures.has(features, VirtioNetFeatures.CSUM);
+        this.mtu = mtu;
+        this.pool = pool;
+        this.listener = listener;
+        this.counters = counters;
+        for (int i = 0; i < MAX_MERGED; i++) {
+            rxChains[i] = new DescriptorChain(8);
+        }
+        // Receive: we never wait for buffers (a full ring leaves frames with the caller), so no kicks.
+        rx.enableNotifications(false);
+    }
+
+    // ---- stack -> guest: the guest's receive queue ------------------------------
+
+    /**
+     * Copies frames from the front of the batch into the guest's receive buffers
+     * (the {@code Link.transmit} contract): frames sent or too big are removed and
+     * released; frames that found no buffer stay. Signals the guest's call
+     * eventfd once for the batch if it asked (§2.7.7).
+     *
+     * @return frames sent
+     */
+    int transmit(FrameBatch frames) throws RingViolation {
+        int avail = rx.available();
+        int sent = 0;
+        int i = 0;
+        for (; i < frames.size(); i++) {
+            Frame f = frames.get(i);
+            int need = hdrLen + f.length();
+            if (f.length() > mtu) {
+                counters.txTooBig.increment();
+                continue;
+            }
+            if (avail == 0) {
+                break;
+            }
+            int heads = 0;
+            long room = 0;
+            while (room < need && avail > 0 && heads < MAX_MERGED && (heads == 0 || mergeable)) {
+                int head = rx.pop();
+                avail--;
+                DescriptorChain c = rxChains[heads];
+                rxHeads[heads++] = head;
+                rx.readChain(head, c);
+                if (!c.writable()) {
+                    throw new RingViolation("receive descriptor " + head + " is not device-writable (§2.7.5)");
+                }
+                room += c.totalLength();
+            }
+            if (room < need) {
+                if (mergeable && heads < MAX_MERGED) { // out of buffers mid-packet: they wait for the next frame
+                    rx.unpop(heads);
+                    break;
+                }
+                counters.txTooBig.increment(); // buffers too small: give them back unused
+                for (int h = 0; h < heads; h++) {
+                    rx.pushUsed(rxHeads[h], 0);
+                }
+                continue;
+            }
+            DescriptorChain first = rxChains[0];
+            if (heads == 1 && first.length(0) >= need) {
+                // The common case: one buffer holds header and frame; no staging, no walk.
+                VirtioNetHeader.write(first.segment(0), first.offset(0), hdrLen, 1);
+                MemorySegment.copy(f.segment(), f.offset(), first.segment(0), first.offset(0) + hdrLen, f.length());
+                rx.pushUsed(rxHeads[0], need);
+                sent++;
+                continue;
+            }
+            VirtioNetHeader.write(rxHdr, 0, hdrLen, heads);
+            long pos = 0; // position in header-then-frame
+            for (int h = 0; h < heads; h++) {
+                DescriptorChain c = rxChains[h];
+                int n = (int) Math.min(c.totalLength(), need - pos);
+                int hdrPart = (int) Math.max(0, Math.min(n, hdrLen - pos));
+                if (hdrPart > 0) {
+                    ChainPacket.copyIn(rxHdr, pos, c, 0, hdrPart);
+                }
+                if (n > hdrPart) {
+                    ChainPacket.copyIn(f.segment(), f.offset() + (pos + hdrPart - hdrLen), c, hdrPart, n - hdrPart);
+                }
+                rx.pushUsed(rxHeads[h], n);
+                pos += n;
+            }
+            sent++;
+        }
+        rx.publishUsed();
+        if (i < frames.size()) {
+            counters.txRingFull.add(frames.size() - i);
+        }
+        frames.releaseFirst(i);
+        if (sent > 0 && rx.needsKick() && rxCall != null) {
+            rxCall.signal();
+            counters.kicksSent.increment();
+        }
+        return sent;
+    }
+
+    // ---- guest -> stack: the guest's transmit queue ------------------------------
+
+    /**
+     * Takes up to a batch of packets the guest made available, copies them into
+     * frames and delivers them; returns the buffers to the guest.
+     *
+     * @return packets taken (0 when the queue was empty)
+     */
+    int receive() throws RingViolation {
+        int avail = tx.available();
+        if (avail == 0) {
+            return 0;
+        }
+        int n = Math.min(avail, FrameBatch.MAX);
+        try {
+            reserve(n); // a frame per packet; a large segment takes more as it goes
+            for (int k = 0; k < n; k++) {
+                int head = tx.pop();
+                tx.readChain(head, txChain);
+                if (txChain.writable()) {
+                    throw new RingViolation("transmit descriptor " + head + " is device-writable (§2.7.5)");
+                }
+                if (txChain.totalLength() > hdrLen + MAX_TX_PACKET) {
+                    throw new RingViolation("transmit chain from " + head + " holds " + txChain.totalLength()
+                            + " bytes, more than a packet may (" + (hdrLen + MAX_TX_PACKET) + ")");
+                }
+                takePacket();
+                tx.pushUsed(head, 0);
+            }
+            tx.publishUsed();
+            if (tx.needsKick() && txCall != null) {
+                txCall.signal();
+                counters.kicksSent.increment();
+            }
+            deliver();
+        } finally {
+            returnSpare();
+        }
+        return n;
+    }
+
+    /** The transmit chain in {@link #txChain} into frames of the batch (or dropped and counted). */
+    private void takePacket() {
+        long total = txChain.totalLength();
+        if (total < hdrLen + 14) {
+            counters.rxBadHeader.increment();
+            return;
+        }
+        ChainPacket.copy(txChain, 0, txHdr, 0, hdrLen);
+        int flags = VirtioNetHeader.flags(txHdr, 0);
+        int gso = VirtioNetHeader.gsoType(txHdr, 0);
+        packet.over(txChain, hdrLen);
+        int len = (int) packet.length();
+        if (gso == TxOffload.GSO_NONE) {
+            if (len > mtu) {
+                counters.rxTooBig.increment();
+                return;
+            }
+            Frame f = take();
+            if (f == null) {
+                counters.rxNoFrame.increment();
+                return;
+            }
+            filling = f;
+            packet.copyTo(0, f.segment(), f.offset(), len);
+            filling = null;
+            f.length(len);
+            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+                if (!csum || !offload.completeChecksum(f.segment(), f.offset(), len,
+                        VirtioNetHeader.csumStart(txHdr, 0), VirtioNetHeader.csumOffset(txHdr, 0))) {
+                    counters.rxBadHeader.increment();
+                    f.release();
+                    return;
+                }
+                counters.rxChecksummed.increment();
+            }
+            add(f);
+            return;
+        }
+        int type = gso & ~TxOffload.GSO_ECN;
+        boolean allowed = (type == TxOffload.GSO_TCPV4 && tso4) || (type == TxOffload.GSO_TCPV6 && tso6);
+        if (!allowed || (gso & TxOffload.GSO_ECN) != 0 || !offload.prepare(packet, type, VirtioNetHeader.gsoSize(txHdr, 0), mtu)) {
+            counters.rxBadHeader.increment();
+            return;
+        }
+        counters.rxSegmented.increment();
+        for (int k = 0; k < offload.segments(); k++) {
+            Frame f = take();
+            if (f == null) {
+                counters.rxNoFrame.add(offload.segments() - k);
+                return;
+            }
+            filling = f;
+            int l = offload.build(k, packet, f.segment(), f.offset());
+            filling = null;
+            f.length(l);
+            add(f);
+            counters.rxSegments.increment();
+        }
+    }
+
+    private void add(Frame f) {
+        batch.add(f);
+        if (batch.isFull()) {
+            deliver();
+        }
+    }
+
+    private Frame take() {
+        if (spareCount == 0) {
+            reserve(FrameBatch.MAX);
+            if (spareCount == 0) {
+                return null;
+            }
+        }
+        Frame f = spare[--spareCount];
+        spare[spareCount] = null;
+        return f;
+    }
+
+    /** Up to {@code n} frames for what comes, taken from the pool under one lock acquisition. */
+    private void reserve(int n) {
+        if (spareCount == 0) {
+            spareCount = pool.take(spare, n);
+        }
+    }
+
+    private void returnSpare() {
+        if (spareCount > 0) {
+            pool.release(spare, spareCount);
+            spareCount = 0;
+        }
+    }
+
+    private void deliver() {
+        if (!batch.isEmpty()) {
+            listener.received(batch); // takes ownership and empties it
+        }
+    }
+
+    /** Asks the guest for a kick when it transmits (before sleeping) or not (while polling), §2.7.10. */
+    void notifyOnTransmit(boolean on) {
+        tx.enableNotifications(on);
+    }
+
+    /** Whether the guest made packets available since the last {@link #receive}. */
+    boolean transmitPending() {
+        return tx.hasAvailable();
+    }
+
+    /** The next entries to read, for GET_VRING_BASE. */
+    int nextAvail(int ring) {
+        return ring == 0 ? rx.nextAvail() : tx.nextAvail();
+    }
+
+    /** Returns every frame this data path holds to the pool; the session's thread calls it when it stops. */
+    void releaseFrames() {
+        if (filling != null) {
+            filling.release();
+            filling = null;
+        }
+        batch.releaseAll();
+        returnSpare();
+    }
+
+    void close() {
+        releaseFrames();
+        arena.close();
+    }
+}

@@ -1,0 +1,25 @@
+package io.pktstack.vdev.internal;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Drop and traffic counters of one guest link, kept across its sessions and shown by {@code nicinfo}. */
+final class LinkCounters {
+    /** Times a frame found the peer's ring full (the caller may retry it). */
+    final LongAdder txRingFull = new LongAdder();
+    final LongAdder txTooBig = new LongAdder();
+    final LongAdder txNoCarrier = new LongAdder();
+    final LongAdder rxNoFrame = new LongAdder();
+    final LongAdder rxBadHeader = new LongAdder();
+    final LongAdder rxTooBig = new LongAdder();
+    /** Large segments from the guest cut into MTU-sized frames, and the frames they became. */
+    final LongAdder rxSegmented = new LongAdder();
+    final LongAdder rxSegments = new LongAdder();
+    final LongAdder rxChecksummed = new LongAdder();
+    final LongAdder kicksSent = new LongAdder();
+    final LongAdder kicksReceived = new LongAdder();
+    /** Sessions ended because the peer broke a ring rule. */
+    final LongAdder ringViolations = new LongAdder();
+    /** Sessions ended because the peer broke a vhost-user rule. */
+    final LongAdder protocolViolations = new LongAdder();
+    final LongAdder sessions = new LongAdder();
+}

@@ -1,0 +1,23 @@
+package io.pktstack.vdev.internal;
+
+import io.pktstack.api.frame.FrameBatch;
+import java.util.Map;
+
+/** One connection of a guest link, from accept or connect to its end, in either role. */
+interface Session {
+
+    /** Runs the connection on the endpoint's thread until it ends (peer gone, rule broken, or closing). */
+    void run();
+
+    /** Sends frames from the front of the batch ({@code Link.transmit}); any thread. */
+    int transmit(FrameBatch batch);
+
+    /** Whether frames flow. */
+    boolean up();
+
+    /** State for {@code nicinfo}. */
+    Map<String, Object> details();
+
+    /** Whether the session ended because the peer was refused (so the endpoint waits before it tries again). */
+    boolean refused();
+}

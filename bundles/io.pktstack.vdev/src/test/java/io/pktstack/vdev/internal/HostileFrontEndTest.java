@@ -1,0 +1,323 @@
+package io.pktstack.vdev.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.net.MacAddress;
+import io.pktstack.hostio.SharedMemory;
+import io.pktstack.vdev.EndpointConfig;
+import io.pktstack.vdev.LinkOptions;
+import io.pktstack.vdev.VirtioNetHeader;
+import io.pktstack.vdev.VirtqueueLayout;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A hostile front-end against the host's back-end: each broken vhost-user
+ * rule (a wrong message size, a missing or extra or wrong descriptor, a field
+ * out of range, a request out of order) and each broken ring rule (a buffer
+ * outside guest memory, a looping chain) resets that link only: the back-end
+ * closes the connection, counts and reports it, leaks no descriptor, mapping
+ * or frame, and comes back for the next front-end, with which frames flow.
+ */
+@Timeout(120)
+class HostileFrontEndTest {
+
+    static final MacAddress HOST_MAC = MacAddress.parse("02:00:00:00:00:01");
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final long FEATURES = BackendSession.OFFERED;
+
+    @TempDir
+    Path root;
+    FramePool pool;
+    Endpoint host;
+    ScriptedFrontEnd guest;
+    long fdsBefore;
+    final Events events = new Events();
+
+    /** What the back-end tells its link. */
+    static final class Events implements LinkListener {
+        final BlockingQueue<Boolean> carrier = new LinkedBlockingQueue<>();
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+
+        @Override
+        public void up(MacAddress peerMac) {
+            carrier.add(true);
+        }
+
+        @Override
+        public void down(String reason) {
+            carrier.add(false);
+        }
+
+        @Override
+        public void received(FrameBatch batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                var f = batch.get(i);
+                frames.add(f.segment().asSlice(f.offset(), f.length()).toArray(ValueLayout.JAVA_BYTE));
+            }
+            batch.releaseAll();
+        }
+
+        @Override
+        public void event(String message) {
+            messages.add(message);
+        }
+
+        /** Waits for carrier to come up, passing over downs reported before (a connection the test closed). */
+        void awaitUp() throws InterruptedException {
+            while (!nextCarrier()) {
+                // a down from before
+            }
+        }
+
+        boolean nextCarrier() throws InterruptedException {
+            Boolean b = carrier.poll(20, TimeUnit.SECONDS);
+            if (b == null) {
+                throw new AssertionError("no carrier change; events " + messages);
+            }
+            return b;
+        }
+    }
+
+    static long openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    @BeforeEach
+    void hostWaitingForAGuest() throws Exception {
+        fdsBefore = openFds();
+        pool = new FramePool(512, FramePool.DEFAULT_SLOT_SIZE);
+        Path node = root.resolve("dev/qvm/g1/p2p");
+        guest = new ScriptedFrontEnd(node);
+        host = new Endpoint(new EndpointConfig("/dev/vdevpeers/vp0", root.resolve("dev/vdevpeers/vp0"),
+                "/dev/qvm/g1/p2p", node, false, HOST_MAC, LinkOptions.DEFAULT_MTU, false, LinkOptions.QUEUE_SIZE,
+                "rw-------", LinkOptions.ALL_FEATURES));
+        host.start(pool, events);
+        guest.accept();
+    }
+
+    @AfterEach
+    void nothingLeaks() throws Exception {
+        guest.close();
+        host.close();
+        assertEquals(pool.capacity(), pool.available(), "frames not returned to the pool");
+        pool.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (openFds() != fdsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(fdsBefore, openFds(), "descriptors leaked");
+    }
+
+    private void assertReset(String expected, String counter) throws Exception {
+        assertTrue(guest.closedByBackEnd(), "the back-end kept the connection");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (events.messages.stream().noneMatch(m -> m.contains(expected)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(events.messages.stream().anyMatch(m -> m.contains(expected) && m.endsWith("link reset")),
+                "expected '" + expected + "' in " + events.messages);
+        assertEquals(counter, host.details().get("resets: ring rules/protocol"));
+        // The link only: the back-end comes back, and a correct front-end gets a working link.
+        guest.channel.close();
+        guest.accept();
+        guest.setUp(FEATURES);
+        events.awaitUp();
+        sendOneFrame(0);
+    }
+
+    /** Transmits one plain frame from the guest and sees it arrive. */
+    private void sendOneFrame(int id) throws Exception {
+        MemorySegment mem = guest.memory();
+        long addr = guest.region.txBuffer(id);
+        byte[] frame = new byte[60];
+        frame[0] = 2;
+        frame[12] = (byte) 0x88;
+        frame[13] = (byte) 0xb5;
+        frame[20] = (byte) id;
+        VirtioNetHeader.write(mem, addr, 12, 0);
+        MemorySegment.copy(frame, 0, mem, ValueLayout.JAVA_BYTE, addr + 12, 60);
+        guest.txq.post(id, addr, 72, false);
+        guest.txq.publish();
+        guest.kicks[1].signal();
+        byte[] got = events.frames.poll(20, TimeUnit.SECONDS);
+        assertArrayEquals(frame, got);
+    }
+
+    static Stream<Arguments> brokenMessages() {
+        return Stream.of(
+                Arguments.of("SET_FEATURES of 4 bytes", "SET_FEATURES with 4 bytes",
+                        (Function<ScriptedFrontEnd, VhostMessage>) g -> g.start(VhostUser.SET_FEATURES).putU32(1)),
+                Arguments.of("GET_FEATURES with a descriptor", "GET_FEATURES with 0 bytes and 1 descriptors",
+                        fn(g -> g.start(VhostUser.GET_FEATURES).attach(g.wake.fd()))),
+                Arguments.of("SET_VRING_KICK without its descriptor", "SET_VRING_KICK with 8 bytes and 0 descriptors",
+                        fn(g -> g.start(VhostUser.SET_VRING_KICK).putU64(0))),
+                Arguments.of("SET_VRING_CALL with a socket", "not an eventfd",
+                        fn(g -> g.start(VhostUser.SET_VRING_CALL).putU64(1).attach(g.listen.fd()))),
+                Arguments.of("ring 2", "for ring 2", fn(g -> g.start(VhostUser.SET_VRING_NUM).putU32(2).putU32(256))),
+                Arguments.of("a ring of 300", "SET_VRING_NUM 300",
+                        fn(g -> g.start(VhostUser.SET_VRING_NUM).putU32(0).putU32(300))),
+                Arguments.of("a base beyond 16 bits", "SET_VRING_BASE 65536",
+                        fn(g -> g.start(VhostUser.SET_VRING_BASE).putU32(0).putU32(65536))),
+                Arguments.of("protocol version 2", "protocol version 2",
+                        fn(g -> g.msg.start(VhostUser.GET_FEATURES, 2))),
+                Arguments.of("a payload of 5000 bytes", "payload of 5000 bytes", fn(g -> {
+                    VhostMessage m = g.start(VhostUser.SET_FEATURES);
+                    m.buf.set(U32, 8, 5000);
+                    return m;
+                })),
+                Arguments.of("an unknown request", "request 99 is not supported", fn(g -> g.start(99))),
+                Arguments.of("a kick before the ring's size", "SET_VRING_KICK for ring 0 before its size",
+                        fn(g -> g.start(VhostUser.SET_VRING_KICK).putU64(0).attach(g.wake.fd()))),
+                Arguments.of("SET_MEM_TABLE with 1 region and no descriptor", "came with 0 descriptors",
+                        fn(g -> g.start(VhostUser.SET_MEM_TABLE).putU32(1).putU32(0).putU64(0).putU64(4096)
+                                .putU64(0x7000_0000_0000L).putU64(0))),
+                Arguments.of("SET_MEM_TABLE with 9 regions", "with 9 regions", fn(g -> {
+                    VhostMessage m = g.start(VhostUser.SET_MEM_TABLE).putU32(9).putU32(0);
+                    for (int i = 0; i < 9; i++) {
+                        m.putU64(4096L * i).putU64(4096).putU64(0x1000_0000L + 4096L * i).putU64(0);
+                    }
+                    return m;
+                })),
+                Arguments.of("SET_MEM_TABLE with a short payload", "SET_MEM_TABLE of 36 bytes for 1 regions",
+                        fn(g -> g.start(VhostUser.SET_MEM_TABLE).putU32(1).putU32(0).putU64(0).putU64(4096)
+                                .putU64(0).putU32(0).attach(g.wake.fd()))),
+                Arguments.of("a SET_CONFIG beyond the config space", "SET_CONFIG of 6 bytes at 10",
+                        fn(g -> g.start(VhostUser.SET_CONFIG).putU32(10).putU32(6).putU32(0)
+                                .putBytes(new byte[6]))));
+    }
+
+    static Function<ScriptedFrontEnd, VhostMessage> fn(Function<ScriptedFrontEnd, VhostMessage> f) {
+        return f;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenMessages")
+    void aBrokenMessageResetsTheLinkOnly(String what, String expected, Function<ScriptedFrontEnd, VhostMessage> message)
+            throws Exception {
+        assertEquals(BackendSession.OFFERED, guest.ask(guest.start(VhostUser.GET_FEATURES)));
+        long pf = guest.ask(guest.start(VhostUser.GET_PROTOCOL_FEATURES));
+        guest.send(guest.start(VhostUser.SET_PROTOCOL_FEATURES).putU64(pf));
+        guest.send(message.apply(guest));
+        assertReset(expected, "0/1");
+    }
+
+    @Test
+    void regionsBeyondTheirFileOrOverlappingAreRefusedBeforeAnythingIsMapped() throws Exception {
+        try (SharedMemory a = ScriptedFrontEnd.memfd(8192); SharedMemory b = ScriptedFrontEnd.memfd(8192)) {
+            guest.send(guest.start(VhostUser.SET_MEM_TABLE).putU32(2).putU32(0)
+                    .putU64(0).putU64(8192).putU64(0x10000).putU64(0)
+                    .putU64(4096).putU64(8192).putU64(0x20000).putU64(0)
+                    .attach(a.fd()).attach(b.fd()));
+            assertReset("regions 0 and 1 overlap", "0/1");
+            guest.channel.close();
+            guest.accept();
+            guest.send(guest.start(VhostUser.SET_MEM_TABLE).putU32(1).putU32(0)
+                    .putU64(0).putU64(8192).putU64(0x10000).putU64(4096).attach(a.fd()));
+            assertReset("lies beyond the end", "0/2");
+        }
+    }
+
+    @Test
+    void aTransmitBufferOutsideGuestMemoryResetsTheLink() throws Exception {
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        sendOneFrame(0);
+        guest.txq.post(1, 1L << 40, 100, false);
+        guest.txq.publish();
+        guest.kicks[1].signal();
+        assertTrue(guest.closedByBackEnd());
+        assertTrue(!events.nextCarrier(), "carrier dropped");
+        assertReset("is not inside guest memory", "1/0");
+    }
+
+    @Test
+    void aLoopingChainResetsTheLink() throws Exception {
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        // Descriptor 3 -> 3 -> ...: posted by hand, as a driver's queue would never do.
+        VirtqueueLayout l = guest.region.txQueue();
+        MemorySegment mem = guest.memory();
+        long d = l.descriptor(3);
+        mem.set(U64, d, guest.region.txBuffer(3));
+        mem.set(U32, d + 8, 64);
+        mem.set(U16, d + 12, (short) VirtqueueLayout.VIRTQ_DESC_F_NEXT);
+        mem.set(U16, d + 14, (short) 3);
+        mem.set(U16, l.availEntry(0), (short) 3);
+        mem.set(U16, l.availIdx(), (short) 1);
+        guest.kicks[1].signal();
+        assertTrue(guest.closedByBackEnd());
+        assertTrue(!events.nextCarrier());
+        assertReset("a loop", "1/0");
+    }
+
+    @Test
+    void aLargeTcpSegmentFromTheGuestArrivesAsMtuSizedFrames() throws Exception {
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        byte[] pkt = TxOffloadTest.packet(TxOffloadTest.ETH_V4 + TxOffloadTest.IPV4 + TxOffloadTest.TCP, 4000);
+        MemorySegment mem = guest.memory();
+        // One descriptor chain of two buffers, 12-byte header in the first: TCPv4, gso_size 1448, NEEDS_CSUM.
+        long a = guest.region.txBuffer(0);
+        mem.asSlice(a, 12).fill((byte) 0);
+        mem.set(ValueLayout.JAVA_BYTE, a, (byte) VirtioNetHeader.F_NEEDS_CSUM);
+        mem.set(ValueLayout.JAVA_BYTE, a + 1, (byte) TxOffload.GSO_TCPV4);
+        mem.set(U16, a + 4, (short) 1448);
+        mem.set(U16, a + 6, (short) 34);
+        mem.set(U16, a + 8, (short) 16);
+        MemorySegment.copy(pkt, 0, mem, ValueLayout.JAVA_BYTE, a + 12, 2000);
+        long b = guest.region.txBuffer(1);
+        MemorySegment.copy(pkt, 2000, mem, ValueLayout.JAVA_BYTE, b, pkt.length - 2000);
+        VirtqueueLayout l = guest.region.txQueue();
+        long d = l.descriptor(0);
+        mem.set(U64, d, a);
+        mem.set(U32, d + 8, 2012);
+        mem.set(U16, d + 12, (short) VirtqueueLayout.VIRTQ_DESC_F_NEXT);
+        mem.set(U16, d + 14, (short) 1);
+        d = l.descriptor(1);
+        mem.set(U64, d, b);
+        mem.set(U32, d + 8, pkt.length - 2000);
+        mem.set(U16, d + 12, (short) 0);
+        mem.set(U16, l.availEntry(0), (short) 0);
+        mem.set(U16, l.availIdx(), (short) 1);
+        guest.kicks[1].signal();
+        int payload = 0;
+        for (int k = 0; k < 3; k++) {
+            byte[] f = events.frames.poll(20, TimeUnit.SECONDS);
+            assertTrue(f != null && f.length <= 1514, "segment " + k);
+            assertEquals(0xffff, TxOffloadTest.sum(f, 14, 20, 0));
+            assertEquals(0xffff, TxOffloadTest.sum(f, 34, f.length - 34, TxOffloadTest.pseudoV4(f, 14, f.length - 34)));
+            payload += f.length - 66;
+        }
+        assertEquals(4000, payload);
+        assertEquals("1/3", host.details().get("rx: segments cut / frames made"));
+    }
+}
