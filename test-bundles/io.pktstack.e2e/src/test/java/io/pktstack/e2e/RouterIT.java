@@ -22,11 +22,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The host as its guests' router, with real processes: two guest subnets
- * (bridge0 with vp0 and vp1: 10.41.0.0/24; vp2 alone: 10.42.0.0/24) and
+ * (bridge0 with vp0, vp1 and a VM on vp3: 10.41.0.0/24; vp2 alone: 10.42.0.0/24) and
  * Linux in a namespace on the host's wm0 (a TAP device: 10.43.0.0/24).
  * Forwarding, time exceeded for TTL 1, 4000-byte pings in fragments both
  * ways, leases from the host's dhcpd to a guest's dhcpcd and to busybox
- * udhcpc, NAT of a guest's ping and UDP towards a Linux without a route back,
+ * udhcpc (in a namespace on wm0, and in a QEMU Linux VM on the bridge), NAT
+ * of a guest's ping and UDP towards a Linux without a route back,
  * a UDP port and a TCP port (to a guest's {@code nc -l}) forwarded to a
  * guest, and SLAAC from the host's rtadvd for Linux and for a guest's rtsol.
  */
@@ -45,6 +46,9 @@ class RouterIT {
     StackProcess g1;
     StackProcess g2;
     final List<StackProcess> all = new ArrayList<>();
+    /** A Linux VM on vp3 (bridge0) that asks for its address with busybox udhcpc; null without QEMU. */
+    VmProcess vm;
+    static final String VM_MAC = "52:54:00:41:00:99";
 
     @BeforeAll
     void start() throws Exception {
@@ -53,8 +57,8 @@ class RouterIT {
         root = Files.createTempDirectory("pktstack-e2e-router");
         host = StackProcess.start(root, "host", "-d", "e1000", "tap=" + tap, "-d", "vdevpeer-net",
                 "peer=/dev/qvm/rg0/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/rg1/p2p,bind=/dev/vdevpeers/vp1,"
-                        + "peer=/dev/qvm/rg2/p2p,bind=/dev/vdevpeers/vp2",
-                "-c", "ifconfig bridge0 create", "-c", "brconfig bridge0 add vp0 add vp1 up",
+                        + "peer=/dev/qvm/rg2/p2p,bind=/dev/vdevpeers/vp2,peer=/dev/qvm/rvm/p2p,bind=/dev/vdevpeers/vp3",
+                "-c", "ifconfig bridge0 create", "-c", "brconfig bridge0 add vp0 add vp1 add vp3 up",
                 "-c", "ifconfig bridge0 10.41.0.1/24", "-c", "ifconfig bridge0 inet6 fd00:41::1/64",
                 "-c", "ifconfig vp2 10.42.0.1/24", "-c", "ifconfig vp2 inet6 fd00:42::1/64",
                 "-c", "ifconfig wm0 10.43.0.1/24", "-c", "ifconfig wm0 inet6 fd00:43::1/64",
@@ -77,6 +81,11 @@ class RouterIT {
             host.awaitRunning("vp" + i);
         }
         host.awaitRunning("wm0");
+        if (Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))
+                && Files.isExecutable(Path.of("/bin/busybox"))) {
+            // Boots while the other tests run; no --ip: its address comes from the host's dhcpd.
+            vm = VmProcess.start(root, "rvm", "--mac", VM_MAC, "--run", "udhcpc -i eth0 -n -q -t 15 -T 2 -s /bin/true");
+        }
     }
 
     StackProcess guest(String name, int vp, String... commands) {
@@ -90,6 +99,9 @@ class RouterIT {
 
     @AfterAll
     void stop() {
+        if (vm != null) {
+            vm.close();
+        }
         for (int i = all.size() - 1; i >= 0; i--) {
             all.get(i).close();
         }
@@ -189,6 +201,19 @@ class RouterIT {
 
     @Test
     @Order(7)
+    void aLinuxVmsBusyboxUdhcpcGetsALeaseFromDhcpdOnTheBridge() {
+        VmProcess.assumeQemu();
+        vm.awaitReady();
+        String console = vm.awaitConsole("pktstack-vm: run 0 exit", java.time.Duration.ofSeconds(60));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("lease of (10\\.41\\.0\\.1\\d\\d) obtained from 10\\.41\\.0\\.1")
+                .matcher(console);
+        assertTrue(m.find(), console);
+        contains(console, "pktstack-vm: run 0 exit 0");
+        contains(host.ok("dhcpd -l"), VM_MAC + " " + m.group(1));
+    }
+
+    @Test
+    @Order(8)
     void busyboxUdhcpcGetsALeaseFromDhcpdOnWm0() throws Exception {
         Path out = root.resolve("udhcpc.out");
         Path script = root.resolve("udhcpc.script");
@@ -203,7 +228,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void natLetsAGuestReachLinuxWithoutARouteBack() throws Exception {
         world.in("ip", "route", "del", "10.42.0.0/24");
         CtlClient.Response before = g2.ctl("ping -c 1 -W 500 " + LINUX);
@@ -230,7 +255,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void rdrForwardsAUdpPortOfTheHostToAGuest() throws Exception {
         Path conf = root.resolve("pf.conf");
         Files.writeString(conf, Files.readString(conf)
@@ -249,7 +274,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void rdrForwardsATcpPortOfTheHostToAGuestsServer() throws Exception {
         Path conf = root.resolve("pf.conf");
         Files.writeString(conf, Files.readString(conf)
@@ -269,7 +294,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void linuxConfiguresAnAddressBySlaacFromRtadvd() {
         contains(host.ok("rtadvd wm0"), "rtadvd: advertising on wm0");
         world.in("sysctl", "-q", "-w", "net.ipv6.conf." + tap + ".router_solicitations=3");
@@ -280,7 +305,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void aGuestConfiguresAnAddressAndItsDefaultRouterBySlaacWithRtsol() {
         host.ok("rtadvd bridge0");
         contains(g1.ok("rtsol vt0"), "rtsol: vt0: soliciting router advertisements");
