@@ -2,7 +2,6 @@ package io.pktstack.core.internal;
 
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.wire.EtherType;
-import io.pktstack.api.wire.EthernetFrame;
 import io.pktstack.api.wire.IpProtocol;
 import io.pktstack.api.wire.Ipv4Packet;
 import io.pktstack.api.wire.UdpDatagram;
@@ -77,9 +76,5 @@ final class DhcpSender {
     static DhcpMessage parse(Inbound in, Frame f, PathContext ctx) throws DhcpMessage.MalformedException {
         UdpDatagram u = ctx.udp;
         return DhcpMessage.parse(f.segment(), u.payloadOffset(), u.payloadLength());
-    }
-
-    static int headerRoom() {
-        return EthernetFrame.HEADER_LEN + Ipv4Packet.MIN_HEADER_LEN + UdpDatagram.HEADER_LEN;
     }
 }

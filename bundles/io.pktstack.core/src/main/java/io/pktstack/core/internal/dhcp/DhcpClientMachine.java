@@ -62,7 +62,6 @@ public final class DhcpClientMachine {
     private int offered;
     private int offeringServer;
     private Lease lease;
-    private long boundAt;
     private long t1;
     private long t2;
     private long expiry;
@@ -208,7 +207,6 @@ public final class DhcpClientMachine {
         }
         lease = next;
         state = State.BOUND;
-        boundAt = now;
         long l = o.leaseSeconds();
         long r1 = o.renewalSeconds() >= 0 && o.renewalSeconds() < l ? o.renewalSeconds() : l / 2;
         long r2 = o.rebindingSeconds() >= 0 && o.rebindingSeconds() < l && o.rebindingSeconds() >= r1
@@ -287,10 +285,5 @@ public final class DhcpClientMachine {
             lease = null;
         }
         state = State.INIT;
-    }
-
-    /** Nanoseconds since the lease was bound (for status), or -1. */
-    public long boundFor(long now) {
-        return lease == null ? -1 : now - boundAt;
     }
 }

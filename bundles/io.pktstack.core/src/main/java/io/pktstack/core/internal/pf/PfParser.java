@@ -7,7 +7,6 @@ import io.pktstack.core.internal.pf.PfRules.RdrRule;
 import io.pktstack.core.internal.wire.Addresses;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -464,9 +463,5 @@ public final class PfParser {
         r.nat().forEach(n -> out.add(n.toString()));
         r.rdr().forEach(n -> out.add(n.toString()));
         return out;
-    }
-
-    static Map<String, Integer> copy(Map<String, Integer> m) {
-        return new LinkedHashMap<>(m);
     }
 }
