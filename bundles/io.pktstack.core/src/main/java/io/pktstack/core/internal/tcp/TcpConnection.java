@@ -560,7 +560,7 @@ final class TcpConnection {
                 timing = false;
             }
             timer.cancel(rexmtTimer);
-            sndWnd = (long) rx.window << sndScale;
+            sndWnd = rx.window; // RFC 7323 §2.2: the window of a SYN-ACK is never scaled
             maxSndWnd = sndWnd;
             sndWl1 = rx.seq;
             sndWl2 = rx.ack;
