@@ -472,6 +472,13 @@ final class TcpConnection {
                 persisting = false;
                 persistShift = 0;
                 timer.cancel(rexmtTimer);
+                // What the probes sent beyond SND.UNA may have been refused by the closed window: send it again
+                // from SND.UNA now, and never leave it without a retransmission timer (RFC 9293 §3.8.6.1,
+                // RFC 6298 (5.1)).
+                sndNxt = sndUna;
+                if (sndUna != sndMax) {
+                    armRetransmit();
+                }
             }
         }
         if (state == TcpState.CLOSED) {

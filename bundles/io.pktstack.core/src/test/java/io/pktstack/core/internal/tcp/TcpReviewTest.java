@@ -3,6 +3,8 @@ package io.pktstack.core.internal.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pktstack.api.tcp.TcpSocket;
+import io.pktstack.core.internal.tcp.TcpStats.Stat;
+import java.nio.ByteBuffer;
 import io.pktstack.api.wire.TcpSegment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,5 +39,42 @@ class TcpReviewTest {
         assertEquals(synAck.tcp.window(), c.sndWnd, "RFC 7323 §2.2: the window of a SYN-ACK is never scaled");
         assertEquals(synAck.tcp.window(), c.maxSndWnd);
         s[0].close();
+    }
+
+    /** A writes what fills B's receive buffer, B reading nothing; returns when it is all acknowledged. */
+    TcpSocket[] fillTheWindow(int bufferSize) throws Exception {
+        net.configB.recvSpace = bufferSize;
+        TcpSocket[] s = net.connect(80);
+        ByteBuffer src = ByteBuffer.wrap(TcpTransferTest.data(bufferSize, 21));
+        TcpConnection a = clientConnection();
+        net.run(() -> {
+            try {
+                TcpTestNet.writeSome(s[0], src);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            return !src.hasRemaining() && a.sndUna == a.sndMax;
+        }, 30);
+        assertEquals(bufferSize, s[1].available());
+        return s;
+    }
+
+    @Test
+    void theLastByteSentAsAZeroWindowProbeIsDeliveredWhenTheWindowOpens() throws Exception {
+        TcpSocket[] s = fillTheWindow(10_000);
+        TcpTestNet.writeSome(s[0], ByteBuffer.wrap(new byte[] {42})); // waits for the window: the persist timer
+        net.run(() -> net.a.stats().get(Stat.WINDOW_PROBES) >= 1, 60);
+        net.run(net.wire::isEmpty, 1); // the probe refused: its byte is outstanding, the window still zero
+
+        ByteBuffer got = ByteBuffer.allocate(10_001);
+        net.run(() -> {
+            try {
+                TcpTestNet.readSome(s[1], got);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            return !got.hasRemaining();
+        }, 120);
+        assertEquals(42, got.get(10_000), "RFC 9293 §3.8.6.1: the probe's byte is sent again until acknowledged");
     }
 }
