@@ -1172,8 +1172,10 @@ final class TcpConnection {
             }
             stats.count(Stat.WINDOW_PROBES);
             if (unsent() > 0 || Seq.lt(sndUna, sndMax)) {
-                // One byte beyond the closed window (RFC 9293 §3.8.6.1): sequence space it may take.
-                int sent = sendSegment(sndUna, 1, TcpSegment.ACK, now);
+                // One byte beyond the closed window (RFC 9293 §3.8.6.1): sequence space it may take. If no byte
+                // is left at SND.UNA, only our FIN is outstanding: the probe is the FIN again, never a byte the
+                // application did not write.
+                int sent = sendBuf.size() > 0 ? sendSegment(sndUna, 1, TcpSegment.ACK, now) : retransmit(sndUna, 0);
                 if (sent > 0 && sndNxt == sndUna) {
                     sndNxt = sndUna + 1;
                     sndMax = Seq.max(sndMax, sndNxt);

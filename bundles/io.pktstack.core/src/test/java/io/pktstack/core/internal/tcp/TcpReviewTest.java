@@ -77,4 +77,40 @@ class TcpReviewTest {
         }, 120);
         assertEquals(42, got.get(10_000), "RFC 9293 §3.8.6.1: the probe's byte is sent again until acknowledged");
     }
+
+    void dump(int n) {
+        net.log.subList(Math.max(0, net.log.size() - n), net.log.size())
+                .forEach(x -> System.out.println("LOG " + (x.time - TcpTestNet.T0) / 1000000 + "ms " + x));
+    }
+
+    @Test
+    void aProbeWhileOnlyTheFinIsOutstandingSendsNoByteThatWasNeverWritten() throws Exception {
+        TcpSocket[] s = fillTheWindow(10_000);
+        TcpTestNet.writeSome(s[0], ByteBuffer.wrap(new byte[] {42}));
+        s[0].shutdownOutput(); // the FIN waits behind the byte the window holds back
+        net.run(() -> net.a.stats().get(Stat.WINDOW_PROBES) == 1, 60);
+        s[1].read(ByteBuffer.allocate(1)); // room for the probe's byte, and only for it
+        boolean[] finDropped = {false};
+        net.fromA = g -> {
+            if (g.has(TcpSegment.FIN) && !finDropped[0]) {
+                finDropped[0] = true; // the FIN is lost
+                return false;
+            }
+            return true;
+        };
+        net.run(() -> finDropped[0] && net.wire.isEmpty(), 5);
+        s[1].read(ByteBuffer.allocate(1)); // room again before the next probe
+        net.run(() -> net.a.stats().get(Stat.WINDOW_PROBES) == 2 && net.wire.isEmpty(), 120);
+
+        ByteBuffer got = ByteBuffer.allocate(20_000);
+        net.run(() -> {
+            try {
+                return TcpTestNet.readSome(s[1], got) < 0;
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }, 200);
+        assertEquals(10_001 - 2, got.position(), "B reads what A wrote and then the end of the stream, nothing more");
+        assertEquals(42, got.get(got.position() - 1));
+    }
 }
