@@ -458,8 +458,10 @@ final class TcpConnection {
         if (Seq.gt(ack, sndUna)) {
             newAck(ack, now);
         } else if (ack == sndUna && rx.dataLen == 0 && (flags & TcpSegment.FIN) == 0
-                && ((long) rx.window << sndScale) == oldWnd && sndMax != sndUna
+                && ((long) rx.window << sndScale) == oldWnd && sndMax != sndUna && rx.window != 0
                 && (!sackOk || sackNews || rx.opt.sackBlocks == 0)) {
+            // RFC 5681 §2 duplicate ACK; not one that shows a closed window (the answer to a zero-window probe):
+            // the receiver refused the data, the network lost nothing (BSD and Linux leave persist out too).
             duplicateAck(now);
         }
         // Window update (§3.10.7.4, fifth, ESTABLISHED): only from a newer segment.

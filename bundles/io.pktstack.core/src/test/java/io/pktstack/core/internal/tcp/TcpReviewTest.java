@@ -3,6 +3,7 @@ package io.pktstack.core.internal.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pktstack.api.tcp.TcpSocket;
+import io.pktstack.api.tcp.TcpState;
 import io.pktstack.core.internal.tcp.TcpStats.Stat;
 import java.nio.ByteBuffer;
 import io.pktstack.api.wire.TcpSegment;
@@ -112,5 +113,19 @@ class TcpReviewTest {
         }, 200);
         assertEquals(10_001 - 2, got.position(), "B reads what A wrote and then the end of the stream, nothing more");
         assertEquals(42, got.get(got.position() - 1));
+    }
+
+    @Test
+    void theAcknowledgmentsOfZeroWindowProbesAreNotTakenForLoss() throws Exception {
+        TcpSocket[] s = fillTheWindow(10_000);
+        TcpConnection a = clientConnection();
+        long cwnd = a.cc.cwnd();
+        TcpTestNet.writeSome(s[0], ByteBuffer.wrap(new byte[] {42}));
+        net.run(() -> net.a.stats().get(Stat.WINDOW_PROBES) >= 4 && net.wire.isEmpty(), 600);
+
+        assertEquals(0, net.a.stats().get(Stat.FAST_RETRANSMITS), "a closed window is no sign of loss (RFC 5681 §2)");
+        assertEquals(cwnd, a.cc.cwnd());
+        assertEquals(Long.MAX_VALUE, a.cc.ssthresh());
+        assertEquals(TcpState.ESTABLISHED, s[0].state());
     }
 }
