@@ -662,14 +662,15 @@ final class TcpConnection {
     }
 
     /**
-     * DupThresh, lowered by early retransmit (RFC 5827 §3.1) when fewer than
-     * four segments are outstanding and nothing new can be sent: three
-     * duplicate ACKs would never come.
+     * DupThresh, lowered by early retransmit (RFC 5827 §3.1) to oseg - 1 when
+     * two or three segments are outstanding and nothing new can be sent: three
+     * duplicate ACKs would never come. With one segment outstanding no segment
+     * after it can raise a duplicate ACK (oseg - 1 = 0): ER does not apply.
      */
     private int dupThreshold() {
         int outstanding = (sndMax - sndUna + smss - 1) / smss;
         boolean nothingNew = unsent() == 0 || sndWnd - (sndNxt - sndUna) < smss;
-        return outstanding < 4 && nothingNew ? Math.max(1, outstanding - 1) : SackScoreboard.DUP_THRESH;
+        return outstanding >= 2 && outstanding < 4 && nothingNew ? outstanding - 1 : SackScoreboard.DUP_THRESH;
     }
 
     private void enterRecovery(long now) {

@@ -128,4 +128,31 @@ class TcpReviewTest {
         assertEquals(Long.MAX_VALUE, a.cc.ssthresh());
         assertEquals(TcpState.ESTABLISHED, s[0].state());
     }
+
+    TcpTestNet.Seg lastFromB() {
+        for (int i = net.log.size() - 1; i >= 0; i--) {
+            if (!net.log.get(i).fromA) {
+                return net.log.get(i);
+            }
+        }
+        throw new AssertionError("B sent nothing");
+    }
+
+    @Test
+    void oneDuplicatedAckDoesNotRetransmitTheOnlySegmentOutstanding() throws Exception {
+        TcpSocket[] s = net.connect(80);
+        net.transfer(s[0], s[1], TcpTransferTest.data(20_000, 22), 10);
+        net.settle();
+        TcpTestNet.Seg lastAck = lastFromB();
+        TcpConnection a = clientConnection();
+        assertEquals(a.sndMax, lastAck.ack());
+
+        TcpTestNet.writeSome(s[0], ByteBuffer.wrap(new byte[100])); // one segment; B delays its ACK
+        net.duplicate(lastAck); // the network duplicates B's last ACK: it arrives before B acknowledges
+        net.run(() -> s[1].available() == 100 && a.sndUna == a.sndMax, 5);
+
+        assertEquals(0, net.a.stats().get(Stat.FAST_RETRANSMITS),
+                "RFC 5827 §3.1: with one segment outstanding no duplicate ACK can signal its loss");
+        assertEquals(0, net.a.stats().get(Stat.REXMT_SEGS));
+    }
 }
