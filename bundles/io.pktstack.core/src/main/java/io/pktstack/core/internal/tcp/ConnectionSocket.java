@@ -467,8 +467,7 @@ final class ConnectionSocket implements TcpSocket {
             } else if (c.state == TcpState.SYN_SENT) {
                 c.close("closed");
             } else {
-                c.orphan = true;
-                c.queueFin();
+                c.orphan();
                 c.changed.wakeAll();
             }
         } finally {

@@ -1384,6 +1384,20 @@ final class TcpConnection {
         output();
     }
 
+    /**
+     * The application closed the socket and nobody will read: the FIN goes
+     * after the queued data, and the stack finishes the close. An orphan
+     * already in FIN_WAIT_2 (the FIN went with shutdownOutput) gets the
+     * FIN_WAIT_2 limit now: the transition that arms it is behind it.
+     */
+    void orphan() {
+        orphan = true;
+        queueFin();
+        if (state == TcpState.FIN_WAIT_2) {
+            timer.schedule(idleTimer, TimeUnit.SECONDS.toNanos(cfg.finWait2Seconds));
+        }
+    }
+
     /** Facts for {@code netstat -a} and tests. */
     Map<String, Object> details() {
         Map<String, Object> d = new LinkedHashMap<>();

@@ -155,4 +155,14 @@ class TcpReviewTest {
                 "RFC 5827 §3.1: with one segment outstanding no duplicate ACK can signal its loss");
         assertEquals(0, net.a.stats().get(Stat.REXMT_SEGS));
     }
+
+    @Test
+    void aSocketClosedInFinWait2AfterShutdownOutputIsNotKeptForEver() throws Exception {
+        TcpSocket[] s = net.connect(80);
+        s[0].shutdownOutput();
+        net.run(() -> s[0].state() == TcpState.FIN_WAIT_2, 5);
+        s[0].close(); // orphaned in FIN_WAIT_2; B never closes its side
+        net.run(() -> net.a.connectionCount() == 0, net.configA.finWait2Seconds + 5);
+        assertEquals(TcpState.CLOSE_WAIT, s[1].state());
+    }
 }
