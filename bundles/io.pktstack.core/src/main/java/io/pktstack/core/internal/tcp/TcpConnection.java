@@ -1286,11 +1286,20 @@ final class TcpConnection {
         }
     }
 
-    /** Keepalive, FIN_WAIT_2 of an orphan, and TIME_WAIT share one timer: the state says which it is. */
+    /**
+     * Keepalive, FIN_WAIT_2 of an orphan, and TIME_WAIT share one timer: the
+     * state says which it is. A half-closed connection the application still
+     * reads from (FIN_WAIT_2, not an orphan) is kept, with keepalive if it
+     * is on: only the peer's FIN ends it (RFC 9293 §3.10.7.4).
+     */
     private void idleTimeout(long now) {
         switch (state) {
-            case TIME_WAIT, FIN_WAIT_2 -> close("closed");
-            case ESTABLISHED, CLOSE_WAIT -> {
+            case TIME_WAIT -> close("closed");
+            case FIN_WAIT_2, ESTABLISHED, CLOSE_WAIT -> {
+                if (state == TcpState.FIN_WAIT_2 && orphan) {
+                    close("closed");
+                    return;
+                }
                 if (!keepAlive) {
                     return;
                 }

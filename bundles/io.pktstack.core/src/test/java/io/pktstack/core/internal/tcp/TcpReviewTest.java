@@ -165,4 +165,19 @@ class TcpReviewTest {
         net.run(() -> net.a.connectionCount() == 0, net.configA.finWait2Seconds + 5);
         assertEquals(TcpState.CLOSE_WAIT, s[1].state());
     }
+
+    @Test
+    void keepaliveDoesNotEndAHalfClosedConnectionThatIsStillReading() throws Exception {
+        TcpSocket[] s = net.connect(80);
+        s[0].setOption(io.pktstack.api.tcp.TcpSocketOptions.KEEPIDLE, 10);
+        s[0].setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
+        s[0].shutdownOutput(); // A is done sending and reads on (a half-close), B answers later
+        net.run(() -> s[0].state() == TcpState.FIN_WAIT_2, 5);
+        net.clock.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+        net.run(() -> net.timer.nextDeadline() > net.clock.get(), 5);
+
+        assertEquals(TcpState.FIN_WAIT_2, s[0].state(), "a live peer: the connection stays");
+        byte[] reply = TcpTransferTest.data(5000, 23);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(reply, net.transfer(s[1], s[0], reply, 10));
+    }
 }
