@@ -705,13 +705,6 @@ final class TcpConnection {
                 fin = false;
             }
         }
-        if (orphan && len > 0) {
-            // Nobody will read it (RFC 9293 §3.10.7.4: the user closed): reset, as BSD and Linux do.
-            tcp.sendReset(rx, rx.ack, 0, TcpSegment.RST);
-            stats.count(Stat.CONN_DROPPED);
-            close("closed with data arriving");
-            return;
-        }
         // Trim what lies before RCV.NXT and beyond the space we have.
         if (Seq.lt(seq, rcvNxt)) {
             int dup = rcvNxt - seq;
@@ -729,6 +722,14 @@ final class TcpConnection {
                 len -= dup;
                 seq = rcvNxt;
             }
+        }
+        if (orphan && len > 0) {
+            // New data nobody will read (RFC 9293 §3.10.7.4: the user closed): reset, as BSD and Linux do. Only
+            // new data: a retransmission of what we had, carrying the peer's FIN, is acknowledged.
+            tcp.sendReset(rx, rx.ack, 0, TcpSegment.RST);
+            stats.count(Stat.CONN_DROPPED);
+            close("closed with data arriving");
+            return;
         }
         int room = recvBuf == null ? 0 : recvBuf.capacity() - recvBuf.size() - (seq - rcvNxt);
         if (len > room) {

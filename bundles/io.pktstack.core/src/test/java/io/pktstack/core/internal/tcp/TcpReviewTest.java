@@ -180,4 +180,30 @@ class TcpReviewTest {
         byte[] reply = TcpTransferTest.data(5000, 23);
         org.junit.jupiter.api.Assertions.assertArrayEquals(reply, net.transfer(s[1], s[0], reply, 10));
     }
+
+    @Test
+    void anOrphanTakesTheFinOnARetransmissionOfDataItAlreadyHad() throws Exception {
+        TcpSocket[] s = net.connect(80);
+        boolean[] firstFinDropped = {false};
+        net.fromA = g -> {
+            if (g.has(TcpSegment.FIN) && !firstFinDropped[0]) {
+                firstFinDropped[0] = true;
+                return false;
+            }
+            return true;
+        };
+        net.fromB = g -> false; // B's ACKs are lost for a while
+        TcpTestNet.writeSome(s[0], ByteBuffer.wrap(new byte[100]));
+        s[0].shutdownOutput(); // A's FIN, lost
+        net.run(() -> s[1].available() == 100, 5);
+        s[1].read(ByteBuffer.allocate(100));
+        s[1].close(); // everything read: an orderly close, B an orphan in FIN_WAIT_1
+        net.run(() -> net.a.stats().get(Stat.REXMT_SEGS) > 0 && net.wire.isEmpty(), 10); // A: the data and its FIN again
+        net.fromB = g -> true;
+
+        net.run(() -> net.a.connectionCount() == 0 || s[0].state() == TcpState.TIME_WAIT, 30);
+        assertEquals(0, net.log.stream().filter(g -> !g.fromA && g.has(TcpSegment.RST)).count(),
+                "old data and a new FIN: an ACK, not a reset (RFC 9293 §3.10.7.4 trims what is old)");
+        assertEquals(TcpState.TIME_WAIT, s[0].state());
+    }
 }
