@@ -549,6 +549,14 @@ public final class Tcp implements TcpStack {
             keep.remove(l);
             return keep.isEmpty() ? null : keep.toArray(TcpListenerImpl[]::new);
         });
+        // A listener on port 0 took its port from the ephemeral range: give it back
+        // once nothing listens there and no connection accepted there remains.
+        synchronized (activePorts) {
+            int p = l.port - EPHEMERAL_FIRST;
+            if (p >= 0 && activePorts.get(p) && !listeners.containsKey(l.port) && !portInUse(l.port)) {
+                activePorts.clear(p);
+            }
+        }
     }
 
     /** A free ephemeral port (RFC 6056 §3.3.2: a random start, then sequential). */

@@ -206,4 +206,11 @@ class TcpReviewTest {
                 "old data and a new FIN: an ACK, not a reset (RFC 9293 §3.10.7.4 trims what is old)");
         assertEquals(TcpState.TIME_WAIT, s[0].state());
     }
+
+    @Test
+    void aListenerOnAnEphemeralPortGivesThePortBackWhenClosed() throws Exception {
+        for (int i = 0; i < 65536 - 49152 + 1; i++) { // one more than there are ephemeral ports
+            net.b.listen(TcpTestNet.addr(TcpTestNet.B, 0), 1).close();
+        }
+    }
 }
