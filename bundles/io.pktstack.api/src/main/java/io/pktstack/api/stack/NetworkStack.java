@@ -12,7 +12,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * implements it. Methods that change state throw {@link IllegalArgumentException}
  * with a message naming the bad interface or value and change nothing.
  *
- * <p>1.1: routes, per-protocol statistics and tunables.
+ * <p>1.1: routes, per-protocol statistics and tunables. 1.2: impairments.
  */
 @ProviderType
 public interface NetworkStack {
@@ -118,4 +118,21 @@ public interface NetworkStack {
      * @since 1.1
      */
     List<Tunable> setTunables(Map<String, Long> values);
+
+    /**
+     * Impairs an interface's receive and transmit ({@code impair IF ...});
+     * settings with every value zero remove the impairment. Frames it holds
+     * (delayed, reordered) go on when they are due, or back to the pool if the
+     * impairment is replaced or removed.
+     *
+     * @since 1.2
+     */
+    void setImpairment(String ifName, Impairment settings);
+
+    /**
+     * The interface's impairment with what it did so far, or null if it has none.
+     *
+     * @since 1.2
+     */
+    Impairment impairment(String ifName);
 }

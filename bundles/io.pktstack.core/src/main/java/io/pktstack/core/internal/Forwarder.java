@@ -87,6 +87,19 @@ final class Forwarder {
             batch.releaseAll();
             return;
         }
+        Impairer imp = in.impairer;
+        if (imp != null) {
+            imp.inbound.apply(batch); // what it holds back comes to deliver() from the timer
+        }
+        deliver(in, batch, ctx);
+    }
+
+    /** The rest of receive, past counters, capture and impairment. Takes ownership and empties the batch. */
+    void deliver(NetInterface in, FrameBatch batch, PathContext ctx) {
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
         Bridge bridge = in.memberOf;
         int[] decision = ctx.decision;
         if (bridge != null) {

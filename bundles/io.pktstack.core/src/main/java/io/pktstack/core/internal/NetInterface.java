@@ -3,6 +3,7 @@ package io.pktstack.core.internal;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
+import io.pktstack.api.stack.Impairment;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.InterfaceInfo.Flag;
@@ -49,6 +50,8 @@ final class NetInterface {
     volatile String refusal;
     /** An open tcpdump on this interface, or null (the usual case: one null check per batch). */
     volatile Capture capture;
+    /** Fault injection on this interface ({@code impair}), or null (one null check per batch). */
+    volatile Impairer impairer;
 
     /** This interface alone, as the segment of an interface that is not a bridge. */
     private final NetInterface[] alone = {this};
@@ -95,6 +98,15 @@ final class NetInterface {
      * waits for a full ring). Counts what was sent.
      */
     void transmit(FrameBatch batch) {
+        Impairer imp = impairer;
+        if (imp != null && !batch.isEmpty()) {
+            imp.outbound.apply(batch); // what it holds back comes to transmitNow() from the timer
+        }
+        transmitNow(batch);
+    }
+
+    /** {@link #transmit} past the impairment. */
+    void transmitNow(FrameBatch batch) {
         int n = batch.size();
         if (n == 0) {
             return;
@@ -124,6 +136,10 @@ final class NetInterface {
      * take stays in the batch for the caller (the packet generator retries).
      */
     int offer(FrameBatch batch) {
+        Impairer imp = impairer;
+        if (imp != null && !batch.isEmpty()) {
+            imp.outbound.apply(batch);
+        }
         if (!running() || link == null) {
             int n = batch.size();
             outputDrop(DropReason.INTERFACE_DOWN, n);
@@ -247,6 +263,12 @@ final class NetInterface {
         }
         if (capture != null) {
             details.put("capture", "on");
+        }
+        Impairer imp = impairer;
+        if (imp != null) {
+            Impairment i = imp.settings;
+            details.put("impair", String.format("loss %s%% duplicate %s%% reorder %s%% delay %d ms corrupt %s%%",
+                    i.lossPercent(), i.duplicatePercent(), i.reorderPercent(), i.delayMillis(), i.corruptPercent()));
         }
         String refused = refusal;
         if (refused != null) {

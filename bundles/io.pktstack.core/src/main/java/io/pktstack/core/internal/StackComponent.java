@@ -8,6 +8,7 @@ import io.pktstack.api.link.LinkPort;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.stack.BridgeEntry;
 import io.pktstack.api.stack.BufferStatistics;
+import io.pktstack.api.stack.Impairment;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NeighborEntry;
@@ -277,6 +278,11 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private void detach(Link link, NetInterface nif) {
         nif.up = false;
         nif.carrier = false;
+        Impairer imp = nif.impairer;
+        if (imp != null) {
+            nif.impairer = null;
+            imp.close();
+        }
         Bridge b = nif.memberOf;
         if (b != null) {
             b.remove(nif, clock.getAsLong());
@@ -593,6 +599,32 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         List<ProtocolStatistics> all = new ArrayList<>(ip.stats.snapshot());
         all.add(new ProtocolStatistics("tcp", ip.tcp.stats().snapshot()));
         return all;
+    }
+
+    @Override
+    public void setImpairment(String ifName, Impairment settings) {
+        Impairer old;
+        synchronized (lock) {
+            NetInterface nif = table.require(ifName);
+            if (nif.kind != NetInterface.Kind.LINK) {
+                throw new IllegalArgumentException(ifName + " is not a link: impair a driver's interface");
+            }
+            old = nif.impairer;
+            nif.impairer = settings.isNone() ? null
+                    : new Impairer(settings, pool, timer, b -> forwarder.deliver(nif, b, contexts.get()),
+                            nif::transmitNow);
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    @Override
+    public Impairment impairment(String ifName) {
+        synchronized (lock) {
+            Impairer imp = table.require(ifName).impairer;
+            return imp == null ? null : imp.report();
+        }
     }
 
     // ---- TcpStack ------------------------------------------------------------

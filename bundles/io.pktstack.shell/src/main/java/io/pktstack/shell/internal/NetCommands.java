@@ -6,6 +6,7 @@ import io.pktstack.api.options.IoPktCommandLine;
 import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
+import io.pktstack.api.stack.Impairment;
 import io.pktstack.api.stack.NetworkStack;
 import io.pktstack.api.tcp.TcpStack;
 import io.pktstack.api.stack.PacketCapture;
@@ -49,7 +50,8 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=mount",
         "osgi.command.function=umount",
         "osgi.command.function=route",
-        "osgi.command.function=sysctl"})
+        "osgi.command.function=sysctl",
+        "osgi.command.function=impair"})
 public final class NetCommands {
 
     private final NetworkStack stack;
@@ -341,6 +343,58 @@ public final class NetCommands {
             shown.addAll(match);
         }
         return new SysctlReport(shown, null, describe);
+    }
+
+    static final String IMPAIR_USAGE = "impair IF [loss PCT] [duplicate PCT] [reorder PCT] [delay MS] [corrupt PCT]"
+            + " | impair IF off | impair IF";
+
+    @Descriptor("fault injection on an interface's receive and transmit: " + IMPAIR_USAGE
+            + " (percentages per frame; a reordered frame is held 1 ms past the delay; 'off' removes it; alone, shows"
+            + " what it did)")
+    public Report impair(@Descriptor("interface, then settings") String... args) {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("impair: missing interface (usage: " + IMPAIR_USAGE + ")");
+        }
+        String ifName = args[0];
+        stack.interfaceInfo(ifName); // names an unknown interface first
+        if (args.length == 1) {
+            return new ImpairReport(ifName, stack.impairment(ifName));
+        }
+        if (args.length == 2 && args[1].equals("off")) {
+            stack.setImpairment(ifName, new Impairment(0, 0, 0, 0, 0));
+            return new ImpairReport(ifName, null);
+        }
+        double loss = 0;
+        double duplicate = 0;
+        double reorder = 0;
+        long delay = 0;
+        double corrupt = 0;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "loss" -> loss = percentArg(args, ++i, "loss");
+                case "duplicate" -> duplicate = percentArg(args, ++i, "duplicate");
+                case "reorder" -> reorder = percentArg(args, ++i, "reorder");
+                case "corrupt" -> corrupt = percentArg(args, ++i, "corrupt");
+                case "delay" -> delay = intArg(args, ++i, "delay", 0, 10_000);
+                default -> throw new IllegalArgumentException("impair: unknown setting '" + args[i] + "' (usage: "
+                        + IMPAIR_USAGE + ")");
+            }
+        }
+        stack.setImpairment(ifName, new Impairment(loss, duplicate, reorder, delay, corrupt));
+        return new ImpairReport(ifName, stack.impairment(ifName));
+    }
+
+    private static double percentArg(String[] args, int i, String flag) {
+        String v = stringArg(args, i, flag);
+        try {
+            double d = Double.parseDouble(v);
+            if (!(d >= 0 && d <= 100)) {
+                throw new IllegalArgumentException("value '" + v + "' of " + flag + " out of range 0..100");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("value '" + v + "' of " + flag + " is not a number");
+        }
     }
 
     /** Parses every NAME=VALUE, then has the stack set them all or none. */

@@ -11,6 +11,8 @@ final class SackScoreboard {
     static final int MAX_RANGES = 64;
     /** RFC 6675 DupThresh. */
     static final int DUP_THRESH = 3;
+    /** {@link #nextHole} found nothing (no real hole packs to this: a hole is shorter than 2^31 bytes). */
+    static final long NONE = -1L;
 
     private final int[] start = new int[MAX_RANGES];
     private final int[] end = new int[MAX_RANGES];
@@ -161,7 +163,7 @@ final class SackScoreboard {
      * {@code from} (normally HighRxt) below the highest SACKed byte, and how
      * many unSACKed bytes follow it, packed as {@code seq << 32 | length};
      * with {@code lostOnly}, only a byte for which {@link #isLost} holds.
-     * Returns -1 if there is none.
+     * Returns {@link #NONE} if there is none (compare with it: a packed hole may be negative).
      */
     long nextHole(int sndUna, int from, int smss, boolean lostOnly) {
         int holeStart = sndUna;
@@ -173,6 +175,6 @@ final class SackScoreboard {
             }
             holeStart = end[i];
         }
-        return -1;
+        return NONE;
     }
 }

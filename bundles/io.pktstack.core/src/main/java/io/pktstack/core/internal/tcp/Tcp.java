@@ -29,6 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -57,7 +58,7 @@ public final class Tcp implements TcpStack {
     private final ConcurrentHashMap<FlowKey, TcpConnection> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, TcpListenerImpl[]> listeners = new ConcurrentHashMap<>();
     private final BitSet activePorts = new BitSet(EPHEMERAL_COUNT);
-    private final SecureRandom random = new SecureRandom();
+    private final RandomGenerator random;
     private int nextPort;
     private final SecretKeySpec isnKey;
     private final SecretKeySpec cookieKey;
@@ -68,6 +69,12 @@ public final class Tcp implements TcpStack {
     private int challengeCount;
 
     public Tcp(Network network, StackTimer timer, TcpConfig config, TcpStats stats) {
+        this(network, timer, config, stats, new SecureRandom());
+    }
+
+    /** With the source of the secret keys and port choices given (tests pass a seeded one to replay a run). */
+    Tcp(Network network, StackTimer timer, TcpConfig config, TcpStats stats, RandomGenerator random) {
+        this.random = random;
         this.network = network;
         this.timer = timer;
         this.config = config;
@@ -705,6 +712,11 @@ public final class Tcp implements TcpStack {
         out.sort(Comparator.comparing((TcpConnectionInfo i) -> i.local().getPort())
                 .thenComparing(i -> i.remote() == null ? "" : i.remote().toString()));
         return out;
+    }
+
+    /** The connections in the table (for tests). */
+    List<TcpConnection> connectionsForTest() {
+        return List.copyOf(connections.values());
     }
 
     /** Connections in the table (for tests and leak checks). */

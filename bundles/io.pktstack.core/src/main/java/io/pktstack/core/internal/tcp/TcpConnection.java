@@ -248,11 +248,12 @@ final class TcpConnection {
      */
     void openFromCookie(Rx rx, int mss, int peerScale, boolean sack) {
         iss = rx.ack - 1;
-        sndUna = sndNxt = sndMax = iss + 1;
+        sndUna = iss; // our SYN-ACK is what this ACK acknowledges
+        sndNxt = sndMax = iss + 1;
         sndBufSeq = iss + 1;
         irs = rx.seq - 1;
         rcvNxt = rx.seq;
-        rcvAdv = rcvNxt;
+        rcvAdv = rcvNxt + Math.min(recvBufSize, 0xFFFF); // the window our cookie SYN-ACK offered
         peerMss = mss;
         tsOk = cfg.rfc1323 && rx.opt.timestamps;
         wsOk = tsOk && peerScale >= 0;
@@ -346,8 +347,31 @@ final class TcpConnection {
             return;
         }
 
-        // First: sequence number acceptable? (§3.10.7.4)
         int seq = rx.seq;
+        if (syn && state == TcpState.SYN_RECEIVED && (flags & TcpSegment.ACK) != 0 && seq == irs && rx.ack == sndNxt
+                && listener == null) {
+            // Simultaneous open (RFC 9293 §3.10.7.3, figure 8): the peer's SYN-ACK acknowledges our SYN; take it
+            // as that ACK, past its SYN.
+            syn = false;
+            seq = irs + 1;
+            rx.seq = seq;
+            rx.flags = flags & ~TcpSegment.SYN;
+            flags = rx.flags;
+        }
+        // A SYN in a synchronized state, whatever its sequence number (RFC 5961 §4.2): a challenge ACK.
+        if (syn && !rst) {
+            if (state == TcpState.SYN_RECEIVED && seq == irs) {
+                // The SYN again: our SYN-ACK was lost; answer it again (RFC 9293 §3.10.7.4 note).
+                sndNxt = iss;
+                output();
+                return;
+            }
+            stats.count(Stat.SYN_IN_SYNCHRONIZED);
+            challengeAck(now);
+            return;
+        }
+
+        // First: sequence number acceptable? (§3.10.7.4)
         int segLen = rx.dataLen + (syn ? 1 : 0) + ((flags & TcpSegment.FIN) != 0 ? 1 : 0);
         int rcvWnd = Math.max(0, rcvAdv - rcvNxt);
         if (!acceptable(seq, segLen, rcvWnd)) {
@@ -373,19 +397,6 @@ final class TcpConnection {
             } else {
                 challengeAck(now);
             }
-            return;
-        }
-
-        // Fourth: SYN in a synchronized state (RFC 5961 §4): challenge ACK.
-        if (syn) {
-            if (state == TcpState.SYN_RECEIVED && seq == irs) {
-                // The SYN again: our SYN-ACK was lost; answer it again (RFC 9293 §3.10.7.4 note).
-                sndNxt = iss;
-                output();
-                return;
-            }
-            stats.count(Stat.SYN_IN_SYNCHRONIZED);
-            challengeAck(now);
             return;
         }
 
@@ -804,10 +815,12 @@ final class TcpConnection {
             int buffered = sendBuf.size();
             int off = sndNxt - sndBufSeq;
             int avail = Math.max(0, buffered - off);
-            long wnd = Math.min(sndWnd, cc.cwnd() + inflation + limitedTransmit());
-            long usable = wnd - (sndNxt - sndUna);
+            long usable;
             if (inRecovery && sackOk) {
-                usable = Math.min(usable, cc.cwnd() - scoreboard.pipe(sndUna, sndMax, highRxt, smss));
+                // RFC 6675: in recovery the pipe estimate, not SND.NXT - SND.UNA, says what is in flight.
+                usable = Math.min(sndWnd - (sndNxt - sndUna), cc.cwnd() - scoreboard.pipe(sndUna, sndMax, highRxt, smss));
+            } else {
+                usable = Math.min(sndWnd, cc.cwnd() + inflation + limitedTransmit()) - (sndNxt - sndUna);
             }
             int len = (int) Math.max(0, Math.min(Math.min(avail, usable), smss));
             // Our FIN goes with the segment that reaches the end of the data, until it has been sent once past here.
@@ -859,8 +872,10 @@ final class TcpConnection {
                 break; // a pure ACK or window update goes once
             }
         }
-        // Zero window with data waiting and nothing in flight: probe it (RFC 9293 §3.8.6.1).
-        if (unsent() > 0 && sndWnd == 0 && sndUna == sndMax && !timer.isScheduled(rexmtTimer)) {
+        // Data waiting, nothing in flight, and the window too small to send it (zero, or below what SWS
+        // avoidance sends): the persist timer probes a zero window (RFC 9293 §3.8.6.1) and overrides SWS
+        // avoidance for a small one (§3.8.6.2.1).
+        if (unsent() > 0 && sndUna == sndMax && !timer.isScheduled(rexmtTimer)) {
             persisting = true;
             timer.schedule(rexmtTimer, persistInterval());
         }
@@ -874,13 +889,14 @@ final class TcpConnection {
                 return;
             }
             long hole = scoreboard.nextHole(sndUna, highRxt, smss, true);
-            if (hole < 0 && unsent() > 0 && Seq.lt(sndNxt, sndUna + (int) Math.min(sndWnd, Integer.MAX_VALUE))) {
+            if (hole == SackScoreboard.NONE && unsent() > 0
+                    && Seq.lt(sndNxt, sndUna + (int) Math.min(sndWnd, Integer.MAX_VALUE))) {
                 return; // rule 2: new data next, by output()
             }
-            if (hole < 0) {
+            if (hole == SackScoreboard.NONE) {
                 hole = scoreboard.nextHole(sndUna, highRxt, smss, false);
             }
-            if (hole < 0) {
+            if (hole == SackScoreboard.NONE) {
                 return;
             }
             int seq = (int) (hole >>> 32);
@@ -1078,6 +1094,23 @@ final class TcpConnection {
         }
         if (persisting) {
             stats.count(Stat.PERSIST_TIMEOUTS);
+            if (sndWnd > 0 && unsent() > 0) {
+                // The window is open, only smaller than SWS avoidance waits for: send what fits now.
+                persisting = false;
+                persistShift = 0;
+                int len = (int) Math.min(Math.min(sndWnd - (sndNxt - sndUna), unsent()), smss);
+                if (len > 0) {
+                    int sent = sendSegment(sndNxt, len, TcpSegment.ACK | TcpSegment.PSH, now);
+                    if (sent > 0) {
+                        sndNxt += sent;
+                        sndMax = Seq.max(sndMax, sndNxt);
+                        timer.schedule(rexmtTimer, rtt.rto());
+                        return;
+                    }
+                }
+                output();
+                return;
+            }
             stats.count(Stat.WINDOW_PROBES);
             if (unsent() > 0 || Seq.lt(sndUna, sndMax)) {
                 // One byte beyond the closed window (RFC 9293 §3.8.6.1): sequence space it may take.

@@ -49,13 +49,18 @@ final class TcpTestNet implements AutoCloseable {
         final int index;
         final TcpSegment tcp = new TcpSegment();
         final TcpOptions opt = new TcpOptions();
+        /** When it was put on the wire. */
+        long time;
 
         Seg(byte[] bytes, boolean fromA, int index) {
             this.bytes = bytes;
             this.fromA = fromA;
             this.index = index;
-            tcp.wrap(MemorySegment.ofArray(bytes), 0, bytes.length);
-            opt.parse(tcp);
+            if (tcp.wrapChecked(MemorySegment.ofArray(bytes), 0, bytes.length)) {
+                opt.parse(tcp);
+            } else {
+                tcp.wrap(MemorySegment.ofArray(new byte[20]), 0, 20); // a malformed test segment: no fields
+            }
         }
 
         int flags() {
@@ -102,9 +107,20 @@ final class TcpTestNet implements AutoCloseable {
     private final ArrayDeque<Long> due = new ArrayDeque<>();
     int mtu = 1500;
 
+    /** A's and B's addresses (IPv4, as longs). */
+    final long addrA;
+    final long addrB;
+
     TcpTestNet() {
-        a = new Tcp(new End(true), timer, configA, new TcpStats());
-        b = new Tcp(new End(false), timer, configB, new TcpStats());
+        this(A, B);
+    }
+
+    TcpTestNet(long addrA, long addrB) {
+        this.addrA = addrA;
+        this.addrB = addrB;
+        // Seeded keys: a failing run replays the same sequence numbers and timestamps.
+        a = new Tcp(new End(true), timer, configA, new TcpStats(), new java.util.SplittableRandom(1));
+        b = new Tcp(new End(false), timer, configB, new TcpStats(), new java.util.SplittableRandom(2));
     }
 
     /** One side's view of the IP layer: a single route to the other side, MTU {@link #mtu}. */
@@ -122,8 +138,8 @@ final class TcpTestNet implements AutoCloseable {
 
         @Override
         public Path path(boolean v6, long remoteHi, long remoteLo, boolean localGiven, long localHi, long localLo) {
-            long self = isA ? A : B;
-            long other = isA ? B : A;
+            long self = isA ? addrA : addrB;
+            long other = isA ? addrB : addrA;
             if (v6 || remoteLo != other || (localGiven && localLo != self)) {
                 return null;
             }
@@ -150,6 +166,7 @@ final class TcpTestNet implements AutoCloseable {
                             l4Length);
                     f.release();
                     Seg s = new Seg(bytes, isA, log.size());
+                    s.time = clock.get();
                     log.add(s);
                     if ((isA ? fromA : fromB).pass(s)) {
                         wire.add(s);
@@ -162,7 +179,7 @@ final class TcpTestNet implements AutoCloseable {
 
         @Override
         public boolean isLocal(boolean v6, long hi, long lo) {
-            return !v6 && lo == (isA ? A : B);
+            return !v6 && lo == (isA ? addrA : addrB);
         }
 
         @Override
@@ -183,8 +200,8 @@ final class TcpTestNet implements AutoCloseable {
 
     private void deliver(Seg s) {
         Tcp to = s.fromA ? b : a;
-        long src = s.fromA ? A : B;
-        long dst = s.fromA ? B : A;
+        long src = s.fromA ? addrA : addrB;
+        long dst = s.fromA ? addrB : addrA;
         to.input(MemorySegment.ofArray(s.bytes), 0, s.bytes.length, false, 0, src, 0, dst);
     }
 
