@@ -122,8 +122,14 @@ public final class LoopbackTcpStack implements TcpStack {
         @Override
         public int write(ByteBuffer src) throws IOException {
             int n = src.remaining();
-            s.getOutputStream().write(src.array(), src.arrayOffset() + src.position(), n);
-            src.position(src.limit());
+            if (src.hasArray()) {
+                s.getOutputStream().write(src.array(), src.arrayOffset() + src.position(), n);
+                src.position(src.limit());
+            } else { // read-only or direct
+                byte[] copy = new byte[n];
+                src.get(copy);
+                s.getOutputStream().write(copy);
+            }
             return n;
         }
 
