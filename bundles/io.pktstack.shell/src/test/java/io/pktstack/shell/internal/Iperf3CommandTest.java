@@ -49,6 +49,36 @@ class Iperf3CommandTest {
     }
 
     @Test
+    void aServerWithoutOneOffServesInTheBackgroundUntilKilled() throws Exception {
+        LoopbackTcpStack tcp = new LoopbackTcpStack();
+        Iperf3Command command = new Iperf3Command(tcp);
+        int port = LoopbackTcpStack.freePort();
+        String p = Integer.toString(port);
+        try {
+            assertTrue(command.iperf3("-s", "-p", p).render().contains("Server listening on " + port
+                    + " (in the background; iperf3 -s -k -p " + port + " stops it)"));
+            IllegalStateException busy = assertThrows(IllegalStateException.class, () -> command.iperf3("-s", "-p", p));
+            assertTrue(busy.getMessage().contains("already runs in the background on port " + port), busy.getMessage());
+            for (String reverse : new String[] {"", "-R"}) {
+                Iperf3Report r = (Iperf3Report) command.iperf3(reverse.isEmpty()
+                        ? new String[] {"-c", "127.0.0.1", "-p", p, "-t", "1"}
+                        : new String[] {"-c", "127.0.0.1", "-p", p, "-t", "1", reverse});
+                assertTrue(r.results().receivedBytes() > 0, r.render());
+            }
+            String stopped = command.iperf3("-s", "-k", "-p", p).render();
+            assertTrue(stopped.startsWith("iperf3 server on port " + port + " stopped after 2 tests\n"), stopped);
+            assertTrue(stopped.contains("Server listening on " + port + " (test #2)"), stopped);
+            assertEquals("no iperf3 server runs in the background\n", command.iperf3("-s", "-k").render());
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> command.iperf3("-c", "127.0.0.1", "-p", p, "-t", "1"));
+            assertTrue(refused.getMessage().startsWith("iperf3: error - unable to connect to server"),
+                    refused.getMessage());
+        } finally {
+            command.deactivate();
+        }
+    }
+
+    @Test
     void refusesAHostThatIsNotANumericAddressBeforeConnecting() {
         Iperf3Command command = new Iperf3Command(new LoopbackTcpStack());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * iperf3's server on a pktstack port (iperf_server_api.c): it takes one test
@@ -38,6 +40,8 @@ public final class Iperf3Server implements AutoCloseable {
     private final SplittableRandom random = new SplittableRandom();
     private int tests;
     private volatile TestRun current;
+    /** The next client's control connection, accepted by the busy gate just after the test ended. */
+    private final AtomicReference<TcpSocket> next = new AtomicReference<>();
     private volatile boolean closed;
 
     private Iperf3Server(TcpStack tcp, TcpListener listener, int port) {
@@ -76,7 +80,8 @@ public final class Iperf3Server implements AutoCloseable {
      * @throws SocketException if the server was closed meanwhile
      */
     public Iperf3Results serveOne() throws IOException {
-        TcpSocket control = listener.accept(Duration.ZERO);
+        TcpSocket early = next.getAndSet(null);
+        TcpSocket control = early != null ? early : listener.accept(Duration.ZERO);
         int number;
         synchronized (this) {
             number = ++tests;
@@ -118,7 +123,8 @@ public final class Iperf3Server implements AutoCloseable {
         run.begin();
         ch.sendState(ControlState.TEST_RUNNING);
         run.startStreams();
-        Thread gate = Thread.ofVirtual().name("iperf3-busy-" + port).start(this::denyOthers);
+        AtomicBoolean testOver = new AtomicBoolean();
+        Thread gate = Thread.ofVirtual().name("iperf3-busy-" + port).start(() -> denyOthers(testOver));
         try {
             long limit = params.duration() > 0 ? params.duration() + GRACE_SECONDS : Iperf3Protocol.MAX_TIME;
             ControlState s = run.awaitState(System.nanoTime() + TimeUnit.SECONDS.toNanos(limit));
@@ -138,6 +144,7 @@ public final class Iperf3Server implements AutoCloseable {
             ExchangedResults ours = run.ours(params.reverse());
             ch.sendJson(ours.toJson());
             ch.sendState(ControlState.DISPLAY_RESULTS);
+            testOver.set(true); // the client may start its next test once it has this: not busy any more
             Iperf3Results.Setup setup = run.setup(false, AddressText.format(control.remoteAddress().getAddress()),
                     port, number, cookie, params);
             try {
@@ -147,7 +154,7 @@ public final class Iperf3Server implements AutoCloseable {
             }
             return run.results(setup, ours, peer);
         } finally {
-            gate.interrupt();
+            testOver.set(true); // not an interrupt: on some sockets that closes the listener too
             try {
                 gate.join(SETUP_TIMEOUT);
             } catch (InterruptedException e) {
@@ -180,14 +187,19 @@ public final class Iperf3Server implements AutoCloseable {
     }
 
     /** While a test runs, every other connection is told ACCESS_DENIED and closed, unread (iperf_accept). */
-    private void denyOthers() {
-        while (!Thread.currentThread().isInterrupted()) {
+    private void denyOthers(AtomicBoolean testOver) {
+        while (!testOver.get()) {
             try {
-                deny(listener.accept(DataStream.POLL.multipliedBy(5)));
+                TcpSocket s = listener.accept(DataStream.POLL);
+                if (testOver.get()) {
+                    next.set(s); // it came after the test: the next test's control connection
+                    return;
+                }
+                deny(s);
             } catch (SocketTimeoutException e) {
-                // look at the interrupt flag again
+                // look at the flag again
             } catch (IOException e) {
-                return; // the listener closed or the thread was interrupted
+                return; // the listener closed
             }
         }
     }
@@ -207,6 +219,10 @@ public final class Iperf3Server implements AutoCloseable {
     public void close() {
         closed = true;
         listener.close();
+        TcpSocket early = next.getAndSet(null);
+        if (early != null) {
+            early.abort();
+        }
         TestRun run = current;
         if (run != null) {
             run.abort();

@@ -203,7 +203,7 @@ public final class LoopbackTcpStack implements TcpStack {
     }
 
     /** A port nothing listens on now. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket ss = new ServerSocket(0)) {
             return ss.getLocalPort();
         } catch (IOException e) {
