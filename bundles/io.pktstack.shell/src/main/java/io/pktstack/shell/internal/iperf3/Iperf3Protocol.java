@@ -28,7 +28,6 @@ public final class Iperf3Protocol {
 
     /** iperf3's i_errno values that this implementation sends or names (iperf_api.h). */
     static final int IEUNIMP = 13;
-    static final int IECTRLCLOSE = 109;
     static final int IEACCESSDENIED = 121;
     static final int IEAUTHTEST = 142;
 

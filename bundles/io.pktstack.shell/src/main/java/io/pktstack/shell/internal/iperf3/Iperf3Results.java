@@ -35,10 +35,9 @@ public record Iperf3Results(Setup setup, List<Interval> intervals, List<StreamSu
     /**
      * @param localHasRetransmits this side sends and its stack counts retransmissions
      * @param peerSenderHasRetransmits what the peer said as sender_has_retransmits (1, 0 or -1)
-     * @param exchanged true if the results exchange took place
      */
     record Ending(ExchangedResults.Cpu localCpu, ExchangedResults.Cpu remoteCpu, String localCongestion,
-            String remoteCongestion, boolean localHasRetransmits, int peerSenderHasRetransmits, boolean exchanged) {
+            String remoteCongestion, boolean localHasRetransmits, int peerSenderHasRetransmits) {
     }
 
     /** True if this side's streams send (the client without -R, the server with it). */

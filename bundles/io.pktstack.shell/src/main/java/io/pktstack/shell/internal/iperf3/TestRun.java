@@ -121,10 +121,6 @@ final class TestRun implements AutoCloseable {
         streams.forEach(DataStream::close);
     }
 
-    boolean hasRetransmits() {
-        return meter.hasRetransmits();
-    }
-
     /** What this side sends at EXCHANGE_RESULTS. */
     ExchangedResults ours(boolean sends) {
         int has = sends ? (meter.hasRetransmits() ? 1 : 0) : -1;
@@ -162,7 +158,7 @@ final class TestRun implements AutoCloseable {
         Iperf3Results.Ending ending = new Iperf3Results.Ending(cpuUsed,
                 peer == null ? ExchangedResults.Cpu.NONE : peer.cpu(), ours.congestionUsed(),
                 peer == null ? null : peer.congestionUsed(), meter.hasRetransmits(),
-                peer == null ? 0 : peer.senderHasRetransmits(), peer != null);
+                peer == null ? 0 : peer.senderHasRetransmits());
         return new Iperf3Results(setup, meter.intervals(), List.copyOf(summaries), ending);
     }
 

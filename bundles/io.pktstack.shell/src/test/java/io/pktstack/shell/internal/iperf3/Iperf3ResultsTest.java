@@ -41,7 +41,7 @@ class Iperf3ResultsTest {
                         new Interval(1.0, 2.0, List.of(sending(5, 968_884_224L, 16, 785_408)))),
                 List.of(new StreamSummary(5, true, total, 2.0, 16, 916_480, 1 << 20, 300, 400, 350,
                         new ExchangedResults.StreamTotals(5, total - 65536, -1, 0, 2.0004))),
-                new Iperf3Results.Ending(CPU, CPU, "cubic", "bbr", true, -1, true));
+                new Iperf3Results.Ending(CPU, CPU, "cubic", "bbr", true, -1));
         assertEquals("""
                 Connecting to host 127.0.0.1, port 5299
                 [  5] local 127.0.0.1 port 35306 connected to 127.0.0.1 port 5299
@@ -86,7 +86,7 @@ class Iperf3ResultsTest {
                                 new ExchangedResults.StreamTotals(1, 500_100_000, 3, 0, 1.01)),
                         new StreamSummary(3, false, 400_000_000, 1.5, -1, -1, -1, -1, -1, -1,
                                 new ExchangedResults.StreamTotals(3, 400_100_000, 4, 0, 1.01))),
-                new Iperf3Results.Ending(CPU, CPU, "cubic", "cubic", false, 1, true));
+                new Iperf3Results.Ending(CPU, CPU, "cubic", "cubic", false, 1));
         assertEquals("""
                 -----------------------------------------------------------
                 Server listening on 5201 (test #3)
