@@ -125,6 +125,11 @@ final class DataStream {
         return bytes;
     }
 
+    /** Asks the loop to stop after its current read or write; {@link #stop} waits for it. */
+    void requestStop() {
+        stopping = true;
+    }
+
     /** Stops the loop and waits for it, so that a sender's last write is counted before the totals are taken. */
     void stop() {
         stopping = true;

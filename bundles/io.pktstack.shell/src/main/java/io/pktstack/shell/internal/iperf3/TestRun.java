@@ -103,9 +103,14 @@ final class TestRun implements AutoCloseable {
     void endTest() throws IOException {
         for (DataStream s : streams) {
             if (s.sender) {
-                s.stop();
+                s.requestStop(); // all at once: a sender blocked on a full window takes up to a POLL to see it
             } else {
                 s.stopCounting();
+            }
+        }
+        for (DataStream s : streams) {
+            if (s.sender) {
+                s.stop();
             }
         }
         meter.finish(System.nanoTime());
