@@ -206,8 +206,8 @@ class Iperf3WithLinuxIT {
         assertTrue(out.matches("(?s).*\\[  1\\] local " + HOST_V4.replace(".", "\\.") + " port \\d+ connected to "
                 + LINUX_V4.replace(".", "\\.") + " port 5201\n.*"), out);
         assertTrue(out.contains("[ ID] Interval           Transfer     Bitrate         Retr  Cwnd\n"), out);
-        assertTrue(out.matches("(?s).*\\[  1\\]   0\\.00-1\\.0\\d   sec .*Bytes .*bits/sec +\\d+ +sender\n.*"), out);
-        assertTrue(out.matches("(?s).*\\[  1\\]   0\\.00-1\\.0\\d   sec .*Bytes .*bits/sec +receiver\n.*"), out);
+        assertTrue(out.matches("(?s).*\\[  1\\]   0\\.00-1\\.\\d\\d   sec .*Bytes .*bits/sec +\\d+ +sender\n.*"), out);
+        assertTrue(out.matches("(?s).*\\[  1\\]   0\\.00-1\\.\\d\\d   sec .*Bytes .*bits/sec +receiver\n.*"), out);
         assertTrue(out.endsWith("\niperf Done.\n"), out);
     }
 }
