@@ -71,6 +71,7 @@ public final class Iperf3Client {
         ch.sendCookie(cookie);
         ExchangedResults ours = null;
         ExchangedResults peer = null;
+        String step = "the cookie";
         try {
             while (true) {
                 control.setReadTimeout(STEP_TIMEOUT);
@@ -78,8 +79,10 @@ public final class Iperf3Client {
                 try {
                     state = ch.readState();
                 } catch (SocketTimeoutException e) {
-                    throw new Iperf3Exception("the server said nothing for " + STEP_TIMEOUT.toSeconds() + " s", e);
+                    throw new Iperf3Exception("the server said nothing for " + STEP_TIMEOUT.toSeconds() + " s after "
+                            + step, e);
                 }
+                step = state == ControlState.TEST_RUNNING ? "TEST_END" : state.name();
                 switch (state) {
                     case PARAM_EXCHANGE -> ch.sendJson(params.toJson());
                     case CREATE_STREAMS -> createStreams(run, server, cookie, params);
