@@ -166,7 +166,7 @@ public final class Tcp implements TcpStack {
                     handled = false;
                 }
             } finally {
-                c.lock.unlock();
+                c.flushAndUnlock(); // what the segment released leaves before another thread may send more
             }
             if (handled) {
                 return OK;
@@ -659,9 +659,8 @@ public final class Tcp implements TcpStack {
         try {
             c.openActive(isn(key));
         } finally {
-            c.lock.unlock();
+            c.flushAndUnlock();
         }
-        network.flush();
         return c;
     }
 

@@ -47,6 +47,23 @@ final class TcpConnection {
     final FlowKey key;
     Network.Path path;
     final ReentrantLock lock = new ReentrantLock();
+
+    /**
+     * Sends what this thread queued and releases {@link #lock}. The segments a
+     * thread builds wait in its own output batch; were the lock released first,
+     * another thread (an application's write against the receive thread's ACK
+     * processing) could build later segments and send them ahead, and the peer
+     * would see reordering it answers with duplicate ACKs, SACK recovery and
+     * PAWS drops. Flushing under the lock keeps a connection's segments in the
+     * order they were built. {@link Network#flush} never calls back into TCP.
+     */
+    void flushAndUnlock() {
+        try {
+            tcp.network.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
     /** Readers, writers and a connect waiting for this connection to change. */
     final WaitQueue changed = new WaitQueue();
 
@@ -201,9 +218,8 @@ final class TcpConnection {
                     default -> idleTimeout(now);
                 }
             } finally {
-                lock.unlock();
+                flushAndUnlock();
             }
-            tcp.network.flush();
         }
     }
 
