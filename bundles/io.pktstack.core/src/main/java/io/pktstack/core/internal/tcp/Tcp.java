@@ -111,6 +111,43 @@ public final class Tcp implements TcpStack {
     public int input(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo, long dstHi,
             long dstLo) {
         Rx rx = rxs.get();
+        rx.inBatch = false;
+        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo);
+    }
+
+    /**
+     * {@link #input} for a receive thread that calls {@link #endOfBatch} once
+     * its batch is through: the ACK that every second segment earns (RFC 5681
+     * §4.2) is sent once per connection at the end of the batch, covering all
+     * that the batch brought, as Linux's GRO gives it one ACK per aggregate.
+     * ACKs that must go at once (out of order, a hole filled, a FIN) still do.
+     */
+    public int inputInBatch(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
+            long dstHi, long dstLo) {
+        Rx rx = rxs.get();
+        rx.inBatch = true;
+        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo);
+    }
+
+    /** Ends a receive batch: sends the ACKs deferred to it. */
+    public void endOfBatch() {
+        Rx rx = rxs.get();
+        rx.inBatch = false;
+        for (int i = 0; i < rx.ackAtEndCount; i++) {
+            TcpConnection c = rx.ackAtEnd[i];
+            rx.ackAtEnd[i] = null;
+            c.lock.lock();
+            try {
+                c.sendDeferredAck();
+            } finally {
+                c.flushAndUnlock();
+            }
+        }
+        rx.ackAtEndCount = 0;
+    }
+
+    private int input(Rx rx, MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
+            long dstHi, long dstLo) {
         TcpSegment t = rx.tcp;
         if (!t.wrapChecked(seg, offset, length)) {
             stats.count(Stat.BAD_HEADER);

@@ -151,6 +151,8 @@ final class TcpConnection {
     /** The application read since we last advertised: the window may have opened enough to say so. */
     boolean windowOpened;
     int unackedSegments;
+    /** This connection's ACK waits for the end of a receive batch (see {@link Tcp#inputInBatch}). */
+    boolean ackAtBatchEnd;
 
     // ---- socket side
     boolean noDelay;
@@ -767,7 +769,7 @@ final class TcpConnection {
                     rcvNxt = next;
                     ackNow = true; // RFC 5681 §4.2: ACK at once when a hole is filled
                 } else {
-                    scheduleAck(len);
+                    scheduleAck(rx);
                 }
                 if (inputShutdown) {
                     recvBuf.consume(recvBuf.size());
@@ -810,12 +812,32 @@ final class TcpConnection {
     }
 
     /** Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): at least every second full segment, or after the delay. */
-    private void scheduleAck(int len) {
+    private void scheduleAck(Rx rx) {
         unackedSegments++;
-        if (!cfg.delayedAck || unackedSegments >= 2) {
+        if (!cfg.delayedAck) {
+            ackNow = true;
+        } else if (unackedSegments >= 2 && rx.inBatch) {
+            // Every second segment earns an ACK; within a receive batch one ACK at its end covers them all.
+            if (!ackAtBatchEnd) {
+                ackAtBatchEnd = true;
+                rx.deferAck(this);
+            }
+        } else if (unackedSegments >= 2) {
             ackNow = true;
         } else if (!timer.isScheduled(delackTimer)) {
             timer.schedule(delackTimer, TimeUnit.MILLISECONDS.toNanos(cfg.delayedAckMillis));
+        }
+    }
+
+    /** The end of the receive batch that deferred this connection's ACK. Caller holds the lock. */
+    void sendDeferredAck() {
+        if (!ackAtBatchEnd) {
+            return;
+        }
+        ackAtBatchEnd = false;
+        if (unackedSegments > 0 && state != TcpState.CLOSED) { // else an ACK went with data meanwhile
+            ackNow = true;
+            output();
         }
     }
 
@@ -1139,6 +1161,7 @@ final class TcpConnection {
             windowOpened = false;
             lastAckSent = rcvNxt;
             ackNow = false;
+            ackAtBatchEnd = false; // a batch that deferred an ACK finds it sent
             unackedSegments = 0;
             timer.cancel(delackTimer);
         }

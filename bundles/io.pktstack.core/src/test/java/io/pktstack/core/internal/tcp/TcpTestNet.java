@@ -214,6 +214,30 @@ final class TcpTestNet implements AutoCloseable {
         }
     }
 
+    /**
+     * Delivers the next {@code n} segments on the wire as one receive batch
+     * (as a driver's receive thread does: {@link Tcp#inputInBatch} for each,
+     * then {@link Tcp#endOfBatch}). Returns what was delivered.
+     */
+    List<Seg> deliverAsBatch(int n) {
+        List<Seg> got = new ArrayList<>();
+        for (int i = 0; i < n && !wire.isEmpty(); i++) {
+            due.poll();
+            Seg s = wire.poll();
+            Tcp to = s.fromA ? b : a;
+            long src = s.fromA ? addrA : addrB;
+            long dst = s.fromA ? addrB : addrA;
+            to.inputInBatch(MemorySegment.ofArray(s.bytes), 0, s.bytes.length, false, 0, src, 0, dst);
+            got.add(s);
+        }
+        a.endOfBatch();
+        b.endOfBatch();
+        if (perThreadBatches) {
+            flushBatch();
+        }
+        return got;
+    }
+
     /** Delivers the next segment on the wire on the calling thread, without flushing what it sends. */
     Seg deliverNextWithoutFlush() {
         due.poll();
