@@ -31,12 +31,12 @@ final class Rx {
 
     /** The segment came in a receive thread's batch, which ends with {@link Tcp#endOfBatch}. */
     boolean inBatch;
-    /** Connections whose ACK waits for the end of the batch (each at most once: {@code ackAtBatchEnd}). */
+    /** Connections whose output waits for the end of the batch (each once: {@code batchListed}). */
     TcpConnection[] ackAtEnd = new TcpConnection[16];
     int ackAtEndCount;
 
-    /** Takes {@code c} into the batch's ACKs. Grows only the first time a batch holds this many connections. */
-    void deferAck(TcpConnection c) {
+    /** Takes {@code c} into the batch's list. Grows only the first time a batch holds this many connections. */
+    void defer(TcpConnection c) {
         if (ackAtEndCount == ackAtEnd.length) {
             ackAtEnd = java.util.Arrays.copyOf(ackAtEnd, ackAtEnd.length * 2);
         }

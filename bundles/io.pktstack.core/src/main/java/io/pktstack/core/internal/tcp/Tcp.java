@@ -119,8 +119,9 @@ public final class Tcp implements TcpStack {
      * {@link #input} for a receive thread that calls {@link #endOfBatch} once
      * its batch is through: the ACK that every second segment earns (RFC 5681
      * §4.2) is sent once per connection at the end of the batch, covering all
-     * that the batch brought, as Linux's GRO gives it one ACK per aggregate.
-     * ACKs that must go at once (out of order, a hole filled, a FIN) still do.
+     * that the batch brought, as Linux's GRO gives it one ACK per aggregate;
+     * what the batch's ACKs let out is sent then too, in one transmit. ACKs
+     * that must go at once (out of order, a hole filled, a FIN) still do.
      */
     public int inputInBatch(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
             long dstHi, long dstLo) {
@@ -129,7 +130,7 @@ public final class Tcp implements TcpStack {
         return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo);
     }
 
-    /** Ends a receive batch: sends the ACKs deferred to it. */
+    /** Ends a receive batch: the output and ACKs deferred to it, a transmit per connection. */
     public void endOfBatch() {
         Rx rx = rxs.get();
         rx.inBatch = false;
@@ -138,7 +139,7 @@ public final class Tcp implements TcpStack {
             rx.ackAtEnd[i] = null;
             c.lock.lock();
             try {
-                c.sendDeferredAck();
+                c.endOfBatch();
             } finally {
                 c.flushAndUnlock();
             }

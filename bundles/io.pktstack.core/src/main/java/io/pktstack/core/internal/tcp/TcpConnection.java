@@ -153,6 +153,8 @@ final class TcpConnection {
     int unackedSegments;
     /** This connection's ACK waits for the end of a receive batch (see {@link Tcp#inputInBatch}). */
     boolean ackAtBatchEnd;
+    /** In the receive thread's list of connections to output at the end of its batch. */
+    boolean batchListed;
 
     // ---- socket side
     boolean noDelay;
@@ -534,7 +536,11 @@ final class TcpConnection {
         if (rx.dataLen > 0 || (flags & TcpSegment.FIN) != 0) {
             receive(rx, seq, now);
         }
-        output();
+        if (rx.inBatch && !ackNow) {
+            deferToBatchEnd(rx); // what this ACK lets out goes with what the batch's next ACKs let out
+        } else {
+            output();
+        }
     }
 
     /** A segment with only an ACK, at RCV.NXT, acknowledging nothing we have not sent. */
@@ -818,10 +824,8 @@ final class TcpConnection {
             ackNow = true;
         } else if (unackedSegments >= 2 && rx.inBatch) {
             // Every second segment earns an ACK; within a receive batch one ACK at its end covers them all.
-            if (!ackAtBatchEnd) {
-                ackAtBatchEnd = true;
-                rx.deferAck(this);
-            }
+            ackAtBatchEnd = true;
+            deferToBatchEnd(rx);
         } else if (unackedSegments >= 2) {
             ackNow = true;
         } else if (!timer.isScheduled(delackTimer)) {
@@ -829,16 +833,29 @@ final class TcpConnection {
         }
     }
 
-    /** The end of the receive batch that deferred this connection's ACK. Caller holds the lock. */
-    void sendDeferredAck() {
-        if (!ackAtBatchEnd) {
+    private void deferToBatchEnd(Rx rx) {
+        if (!batchListed) {
+            batchListed = true;
+            rx.defer(this);
+        }
+    }
+
+    /**
+     * The end of the receive batch this connection was deferred to: one
+     * output for all the batch's segments, so that what a run of ACKs lets
+     * out leaves in one transmit, with the ACK the batch's data earned.
+     * Caller holds the lock.
+     */
+    void endOfBatch() {
+        batchListed = false;
+        if (state == TcpState.CLOSED) {
             return;
         }
-        ackAtBatchEnd = false;
-        if (unackedSegments > 0 && state != TcpState.CLOSED) { // else an ACK went with data meanwhile
+        if (ackAtBatchEnd && unackedSegments > 0) { // else an ACK went with data meanwhile
             ackNow = true;
-            output();
         }
+        ackAtBatchEnd = false;
+        output();
     }
 
     private void challengeAck(long now) {

@@ -60,6 +60,29 @@ class BatchAckTest {
     }
 
     @Test
+    void whatABatchOfAcksLetsOutLeavesInOneTransmit() throws Exception {
+        net.perThreadBatches = true;
+        TcpSocket[] s = net.connect(80);
+        TcpTestNet.writeSome(s[0], ByteBuffer.wrap(new byte[40 * 1448]));
+        for (int i = 0; i < 10; i++) { // B takes the initial window; its five ACKs wait on the wire
+            net.deliverNextWithoutFlush();
+            net.flushBatch();
+        }
+        assertEquals(5, net.wire.stream().filter(g -> !g.fromA).count(), "" + net.wire);
+        int before = net.log.size();
+        int transmits = net.transmits;
+
+        net.deliverAsBatch(5);
+
+        List<TcpTestNet.Seg> sent = net.log.subList(before, net.log.size()).stream().filter(g -> g.fromA).toList();
+        assertEquals(1, net.transmits - transmits, "one transmit for the batch: " + sent);
+        assertEquals(20, sent.size(), "ten acknowledged and ten more of slow start: " + sent);
+        for (int i = 1; i < sent.size(); i++) {
+            assertEquals(sent.get(i - 1).seq() + 1448, sent.get(i).seq(), "in order: " + sent);
+        }
+    }
+
+    @Test
     void anOutOfOrderSegmentInABatchIsAcknowledgedAtOnce() throws Exception {
         tenSegmentsInFlight();
         net.wire.remove(net.wire.stream().filter(g -> g.fromA && g.dataLen() > 0).skip(3).findFirst().orElseThrow());

@@ -195,9 +195,15 @@ final class TcpTestNet implements AutoCloseable {
         }
     }
 
+    /** Flushes of a thread's batch that put something on the wire. */
+    int transmits;
+
     /** Puts what the calling thread's batch holds on the wire, in the order it was sent. */
     synchronized void flushBatch() {
         List<Seg> b = batches.get();
+        if (!b.isEmpty()) {
+            transmits++;
+        }
         for (Seg s : b) {
             putOnWire(s);
         }
