@@ -304,7 +304,10 @@ public final class Bench {
         int seconds = tcpSeconds();
         progress.println("bench: tcp-guest-bridge-guest (iperf3, one stream)...");
         Map<String, Object> s = scenario("tcp-guest-bridge-guest");
-        var server = java.util.concurrent.CompletableFuture.supplyAsync(() -> g2.ok("iperf3 -s -1"));
+        // Threads of their own: the common pool has one thread on two cores, and the server's ctl call
+        // would hold it while the client's waited behind it.
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        var server = java.util.concurrent.CompletableFuture.supplyAsync(() -> g2.ok("iperf3 -s -1"), threads);
         var client = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             for (int attempt = 0; attempt < 50; attempt++) { // until the server listens
                 try {
@@ -314,7 +317,7 @@ public final class Bench {
                 }
             }
             throw new IllegalStateException("the stack's iperf3 client never reached the server");
-        });
+        }, threads);
         // Allocation and CPU over the steady middle of the test, not its start (connection, buffers,
         // iperf3's JSON, classes loaded once): the receiver's heap and segment counters a second in
         // and half a second before the end. What the two ctl readings allocate themselves counts too.
@@ -330,6 +333,7 @@ public final class Bench {
         s.put("alloc_bytes_per_frame", segments == 0 ? -1 : (heap1 - heap0) / (double) segments);
         String report = client.get(seconds + 60L, java.util.concurrent.TimeUnit.SECONDS);
         server.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        threads.close();
         double bps = iperf3ReceivedBitsPerSecond(report);
         s.put("gbps", bps / 1e9);
         s.put("mbps", bps / 1e6);
