@@ -101,8 +101,7 @@ public final class VdevLink implements Link, AutoCloseable {
         public void down(String reason) {
             LinkPort p = port;
             if (p != null) {
-                p.carrierChanged(false);
-                p.event(reason);
+                p.carrierChanged(false); // the reason comes as an event of its own
             }
         }
 

@@ -4,7 +4,6 @@ import io.pktstack.api.link.DriverContext;
 import io.pktstack.api.link.DriverDescriptor;
 import io.pktstack.api.options.DriverSpec;
 import io.pktstack.api.stack.DriverManager;
-import io.pktstack.api.stack.NetworkStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -55,7 +54,7 @@ public final class DriverManagerComponent implements DriverManager {
 
     private final ConfigurationAdmin configAdmin;
     private final ServiceComponentRuntime scr;
-    private final NetworkStack stack;
+    private final DriverLinks links;
     private final DriverContext context;
     private final BundleContext bundleContext;
     private final DriverRepository repository;
@@ -67,19 +66,22 @@ public final class DriverManagerComponent implements DriverManager {
     }
 
     private record Running(String id, String driver, String options, Configuration configuration) {
+        Running withOptions(String text) {
+            return new Running(id, driver, text, configuration);
+        }
     }
 
     @Activate
     public DriverManagerComponent(@Reference ConfigurationAdmin configAdmin, @Reference ServiceComponentRuntime scr,
-            @Reference NetworkStack stack, BundleContext bundleContext) {
-        this(configAdmin, scr, stack, contextFrom(bundleContext), bundleContext, repositoryFrom(bundleContext));
+            @Reference DriverLinks links, BundleContext bundleContext) {
+        this(configAdmin, scr, links, contextFrom(bundleContext), bundleContext, repositoryFrom(bundleContext));
     }
 
-    DriverManagerComponent(ConfigurationAdmin configAdmin, ServiceComponentRuntime scr, NetworkStack stack,
+    DriverManagerComponent(ConfigurationAdmin configAdmin, ServiceComponentRuntime scr, DriverLinks links,
             DriverContext context, BundleContext bundleContext, DriverRepository repository) {
         this.configAdmin = configAdmin;
         this.scr = scr;
-        this.stack = stack;
+        this.links = links;
         this.context = context;
         this.bundleContext = bundleContext;
         this.repository = repository;
@@ -302,34 +304,83 @@ public final class DriverManagerComponent implements DriverManager {
                     return;
                 }
             }
+            links.forget(r.id, null); // stopped, not restarting: its interfaces' settings go too
         }
     }
 
+    /**
+     * Stops an instance, or removes one interface: an instance's only
+     * interface stops the instance (io-pkt unloads a driver with its last
+     * interface); one of several is withdrawn alone when the driver can make
+     * the instance without it ({@link DriverDescriptor#withoutInterface}), and
+     * is refused, naming the instance and its interfaces, when it cannot.
+     */
     @Override
     public void stop(String instanceOrInterface) {
         Running r = running.get(instanceOrInterface);
+        if (r != null) {
+            rollback(List.of(r));
+            return;
+        }
+        DriverLinks.Owner owner = links.ownerOf(instanceOrInterface);
+        r = owner == null ? null : running.get(owner.instance());
         if (r == null) {
-            for (Running x : running.values()) {
-                if (interfacesOf(x.id).contains(instanceOrInterface)) {
-                    r = x;
+            throw new IllegalArgumentException("no driver instance or interface '" + instanceOrInterface
+                    + "' (drivers lists the instances and their interfaces)");
+        }
+        List<String> ifs = interfacesOf(r.id);
+        if (ifs.size() <= 1) {
+            rollback(List.of(r));
+            return;
+        }
+        DriverDescriptor d = find(r.driver);
+        Map<String, Object> fewer = d == null || owner.key() == null ? null
+                : d.withoutInterface(properties(r.configuration), owner.key());
+        if (fewer == null) {
+            throw new IllegalArgumentException(instanceOrInterface + " is one of the interfaces of driver instance "
+                    + r.id + " (" + String.join(", ", ifs) + ") and " + r.driver
+                    + " cannot remove one alone; umount " + r.id + " removes them all");
+        }
+        try {
+            r.configuration.update(new Hashtable<>(fewer));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
+        while (interfacesOf(r.id).contains(instanceOrInterface)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(r.id + " did not withdraw " + instanceOrInterface + " within "
+                        + REGISTRATION_TIMEOUT.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while removing " + instanceOrInterface);
+            }
+        }
+        links.forget(r.id, owner.key());
+        running.put(r.id, r.withOptions(r.options + " (" + instanceOrInterface + " removed)"));
+    }
+
+    /** A configuration's properties without what ConfigAdmin adds itself. */
+    private static Map<String, Object> properties(Configuration c) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Dictionary<String, Object> d = c.getProperties();
+        if (d != null) {
+            for (var keys = d.keys(); keys.hasMoreElements();) {
+                String k = keys.nextElement();
+                if (!k.equals("service.pid") && !k.equals("service.factoryPid") && !k.equals("service.bundleLocation")) {
+                    m.put(k, d.get(k));
                 }
             }
         }
-        if (r == null) {
-            throw new IllegalArgumentException("no driver instance or interface '" + instanceOrInterface + "'");
-        }
-        rollback(List.of(r));
+        return m;
     }
 
     /** Interfaces the stack attributes to a driver instance. */
     private List<String> interfacesOf(String instance) {
-        List<String> out = new ArrayList<>();
-        for (var info : stack.interfaces()) {
-            if (instance.equals(info.details().get("instance"))) {
-                out.add(info.name());
-            }
-        }
-        return out;
+        return links.interfacesOf(instance);
     }
 
     @Override

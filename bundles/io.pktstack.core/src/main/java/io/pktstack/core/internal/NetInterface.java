@@ -32,6 +32,8 @@ final class NetInterface {
     final int mtu;
     /** The driver's link, for kind LINK; null otherwise. */
     final Link link;
+    /** What names a driver's interface within its instance ({@code Link.KEY}); null for others. Set once, on attach. */
+    String key;
     final InterfaceCounters counters = new InterfaceCounters();
     final LongAdder[] drops = new LongAdder[DropReason.values().length];
     final List<InterfaceAddress> addresses = new CopyOnWriteArrayList<>();

@@ -84,6 +84,9 @@ public final class NetCommands {
             return new InterfaceList(List.of(stack.interfaceInfo(name)));
         }
         if (args.length == 2 && args[1].equals("destroy")) {
+            if (!"bridge".equals(stack.interfaceInfo(name).driver())) {
+                return remove("ifconfig", name); // a driver's interface: as io-pkt, its driver lets it go
+            }
             stack.destroyInterface(name);
             return new InterfaceList(List.of());
         }
@@ -571,10 +574,21 @@ public final class NetCommands {
         return new InterfaceList(infos);
     }
 
-    @Descriptor("stop a driver instance: umount IF | umount INSTANCE")
+    @Descriptor("remove a driver's interface, or stop a driver instance: umount IF | umount INSTANCE (an instance's"
+            + " last interface stops it; one of several goes alone if its driver can, else it is refused)")
     public Report umount(@Descriptor("interface or instance id") String target) {
-        drivers.stop(target);
-        return new DriverListing(drivers.known(), drivers.available(), drivers.instances());
+        return remove("umount", target);
+    }
+
+    /** Removes an interface or stops an instance, and says what went. */
+    private Report remove(String command, String target) {
+        List<DriverManager.InstanceInfo> before = drivers.instances();
+        try {
+            drivers.stop(target);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(command + ": " + e.getMessage(), e);
+        }
+        return new UmountReport(command, target, before, drivers.instances());
     }
 
     private static void requireOnlyA(String cmd, String[] args) {
