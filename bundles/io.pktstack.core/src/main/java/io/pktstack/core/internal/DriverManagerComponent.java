@@ -177,17 +177,31 @@ public final class DriverManagerComponent implements DriverManager {
         }
     }
 
+    /**
+     * Checks specs as {@link #start} would. A driver only in the repository
+     * is installed for the check and uninstalled after it, so its own
+     * descriptor checks the options: check and start agree.
+     */
     @Override
     public void check(List<DriverSpec> specs) {
-        for (DriverSpec spec : specs) {
-            DriverDescriptor d = find(spec.driver());
-            if (d == null) {
-                d = awaitStartingBundle(spec.driver());
-            }
-            if (d != null) {
+        List<Bundle> installed = new ArrayList<>();
+        try {
+            for (DriverSpec spec : specs) {
+                DriverDescriptor d = find(spec.driver());
+                if (d == null) {
+                    d = awaitStartingBundle(spec.driver());
+                }
+                if (d == null) {
+                    d = installFromRepository(spec.driver(), installed);
+                }
+                if (d == null) {
+                    throw unknownDriver(spec.driver());
+                }
                 configure(d, spec);
-            } else if (repository == null || repository.find(spec.driver()) == null) {
-                throw unknownDriver(spec.driver());
+            }
+        } finally {
+            for (Bundle b : installed) {
+                uninstallQuietly(b); // the check changes nothing
             }
         }
     }
