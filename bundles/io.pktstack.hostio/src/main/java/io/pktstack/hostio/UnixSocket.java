@@ -109,6 +109,39 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Two connected sockets (socketpair): a connection with no node, for a
+     * harness that plays both ends in one process.
+     *
+     * @since 1.2
+     */
+    public static UnixSocket[] pair() throws HostIoException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment e = Libc.errnoSegment(tmp);
+            MemorySegment fds = tmp.allocate(ValueLayout.JAVA_INT, 2);
+            if (Libc.socketpair(e, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0, fds) != 0) {
+                throw HostIoException.of("socketpair(AF_UNIX)", Libc.errno(e), null);
+            }
+            return new UnixSocket[] {new UnixSocket(fds.getAtIndex(ValueLayout.JAVA_INT, 0), null),
+                new UnixSocket(fds.getAtIndex(ValueLayout.JAVA_INT, 1), null)};
+        }
+    }
+
+    /**
+     * Ends this side's sending (shutdown SHUT_WR): the peer reads the end of
+     * the stream once it has read what was sent, and can still send.
+     *
+     * @since 1.2
+     */
+    public void shutdownOutput() throws HostIoException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment e = Libc.errnoSegment(tmp);
+            if (Libc.shutdown(e, fd, Libc.SHUT_WR) != 0) {
+                throw HostIoException.of("shutdown", Libc.errno(e), null);
+            }
+        }
+    }
+
     private static int newSocket(Path path) throws HostIoException {
         String problem = pathProblem(path);
         if (problem != null) {

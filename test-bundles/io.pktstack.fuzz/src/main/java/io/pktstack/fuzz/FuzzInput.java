@@ -81,6 +81,11 @@ public final class FuzzInput {
         return options[intIn(0, options.length - 1)];
     }
 
+    /** One of {@code options}, unboxed. */
+    public int pickInt(int... options) {
+        return options[intIn(0, options.length - 1)];
+    }
+
     public <T> T pick(List<T> options) {
         return options.get(intIn(0, options.size() - 1));
     }

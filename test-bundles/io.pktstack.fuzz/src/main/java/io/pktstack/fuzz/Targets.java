@@ -13,7 +13,15 @@ public final class Targets {
             new FuzzTarget("wire-ipv6", "io.pktstack.api.wire.Ipv6Fuzz",
                     "IPv6 packets with ICMPv6, Neighbor Discovery options and UDP"),
             new FuzzTarget("wire-tcp", "io.pktstack.api.wire.TcpFuzz",
-                    "TCP segments and options: views, option parsing, written options parse back"));
+                    "TCP segments and options: views, option parsing, written options parse back"),
+            new FuzzTarget("stack-input", "io.pktstack.core.internal.StackInputFuzz",
+                    "frames into a whole stack (bridge, ARP/ND, IPv4/IPv6, ICMP, UDP, TCP): no throw, well-formed output, no leak"),
+            new FuzzTarget("tcp", "io.pktstack.core.internal.tcp.TcpStatesFuzz",
+                    "TCP input against a connection in each RFC 9293 state, forged segments among real traffic"),
+            new FuzzTarget("guest-rings", "io.pktstack.vdev.internal.GuestRingsFuzz",
+                    "a back-end's data path over guest memory the fuzzer writes (descriptors, rings, headers, TSO)"),
+            new FuzzTarget("vhost-messages", "io.pktstack.vdev.internal.VhostMessagesFuzz",
+                    "vhost-user messages to a back-end session: sizes, fields, descriptors, memory tables, order"));
 
     private Targets() {
     }
