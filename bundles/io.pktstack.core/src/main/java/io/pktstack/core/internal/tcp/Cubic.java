@@ -7,16 +7,13 @@ package io.pktstack.core.internal.tcp;
  * fast convergence (§4.7). Windows are computed in segments and kept in bytes.
  * Slow start is Reno's.
  */
-final class Cubic implements CongestionControl {
+final class Cubic extends RenoWindow {
 
     static final double C = 0.4;
     static final double BETA = 0.7;
     /** RFC 9438 §4.3: alpha_cubic = 3 (1 - beta) / (1 + beta). */
     static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
 
-    private long cwnd;
-    private long ssthresh = Long.MAX_VALUE;
-    private int smss;
     private double wMax;
     private double wLastMax;
     private double k;
@@ -33,25 +30,8 @@ final class Cubic implements CongestionControl {
     }
 
     @Override
-    public long cwnd() {
-        return cwnd;
-    }
-
-    @Override
-    public long ssthresh() {
-        return ssthresh;
-    }
-
-    @Override
-    public void init(int smss, long now) {
-        this.smss = smss;
-        this.cwnd = CongestionControl.initialWindow(smss);
-    }
-
-    @Override
     public void onAck(long acked, long flightSize, long now, long srtt) {
-        if (cwnd < ssthresh) {
-            cwnd += Math.min(acked, 2L * smss); // slow start (RFC 5681, RFC 3465 L = 2)
+        if (slowStart(acked)) {
             return;
         }
         double seg = smss;
@@ -122,14 +102,8 @@ final class Cubic implements CongestionControl {
 
     @Override
     public void onIdle(long now) {
-        cwnd = Math.min(cwnd, CongestionControl.initialWindow(smss));
+        super.onIdle(now);
         epochStart = -1;
-    }
-
-    @Override
-    public void mssChanged(int newSmss) {
-        cwnd = Math.max(newSmss, cwnd / smss * newSmss);
-        smss = newSmss;
     }
 
     double wMax() {

@@ -6,11 +6,8 @@ package io.pktstack.core.internal.tcp;
  * acknowledged bytes; half the flight on loss. With NewReno's recovery
  * (RFC 6582) in the connection.
  */
-final class NewReno implements CongestionControl {
+final class NewReno extends RenoWindow {
 
-    private long cwnd;
-    private long ssthresh = Long.MAX_VALUE;
-    private int smss;
     /** Bytes acknowledged toward the next increase in congestion avoidance (appropriate byte counting). */
     private long bytesAcked;
 
@@ -20,25 +17,8 @@ final class NewReno implements CongestionControl {
     }
 
     @Override
-    public long cwnd() {
-        return cwnd;
-    }
-
-    @Override
-    public long ssthresh() {
-        return ssthresh;
-    }
-
-    @Override
-    public void init(int smss, long now) {
-        this.smss = smss;
-        this.cwnd = CongestionControl.initialWindow(smss);
-    }
-
-    @Override
     public void onAck(long acked, long flightSize, long now, long srtt) {
-        if (cwnd < ssthresh) {
-            cwnd += Math.min(acked, 2L * smss);
+        if (slowStart(acked)) {
             return;
         }
         bytesAcked += acked;
@@ -65,16 +45,5 @@ final class NewReno implements CongestionControl {
         ssthresh = Math.max(flightSize / 2, 2L * smss);
         cwnd = smss;
         bytesAcked = 0;
-    }
-
-    @Override
-    public void onIdle(long now) {
-        cwnd = Math.min(cwnd, CongestionControl.initialWindow(smss));
-    }
-
-    @Override
-    public void mssChanged(int newSmss) {
-        cwnd = Math.max(newSmss, cwnd / smss * newSmss);
-        smss = newSmss;
     }
 }
