@@ -21,7 +21,17 @@ public final class Targets {
             new FuzzTarget("guest-rings", "io.pktstack.vdev.internal.GuestRingsFuzz",
                     "a back-end's data path over guest memory the fuzzer writes (descriptors, rings, headers, TSO)"),
             new FuzzTarget("vhost-messages", "io.pktstack.vdev.internal.VhostMessagesFuzz",
-                    "vhost-user messages to a back-end session: sizes, fields, descriptors, memory tables, order"));
+                    "vhost-user messages to a back-end session: sizes, fields, descriptors, memory tables, order"),
+            new FuzzTarget("guest-memory", "io.pktstack.vdev.GuestMemoryFuzz",
+                    "memory tables (regions overlapping, wrapping, adjacent) and translations through them"),
+            new FuzzTarget("iopkt-options", "io.pktstack.api.options.IoPktOptionsFuzz",
+                    "io-pkt command lines and suboptions, and every driver's option check"),
+            new FuzzTarget("launcher-input", "io.pktstack.launcher.internal.LauncherInputFuzz",
+                    "the launcher's command line, startup scripts, control-socket requests"),
+            new FuzzTarget("feature-reader", "io.pktstack.board.internal.FeatureReaderFuzz",
+                    "board profiles (feature files) as the board bundle reads them"),
+            new FuzzTarget("shell-args", "io.pktstack.shell.internal.ShellArgsFuzz",
+                    "the operator's commands' argument parsers against a real stack"));
 
     private Targets() {
     }

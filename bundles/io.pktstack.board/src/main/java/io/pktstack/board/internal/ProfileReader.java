@@ -115,7 +115,9 @@ final class ProfileReader {
                 throw new IllegalArgumentException("feature file '" + name + "' is not a JSON object");
             }
             root = v.asJsonObject();
-        } catch (JsonException e) {
+        } catch (JsonException | IllegalArgumentException e) {
+            // The parser's own refusals include a NumberFormatException for a number it cannot hold
+            // (1e1007777...): that too is the file's fault, said with the file's name.
             throw new IllegalArgumentException("feature file '" + name + "' is not valid JSON: " + message(e), e);
         }
         checkDriverOptions(name, root.get("configurations"));

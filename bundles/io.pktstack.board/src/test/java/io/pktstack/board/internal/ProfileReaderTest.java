@@ -90,6 +90,8 @@ class ProfileReaderTest {
     void mistakesAreNamed() throws IOException {
         refused("does not exist", dir.resolve("nope.json"));
         refused("is not valid JSON", write("{\"id\": "));
+        // Found by the feature-reader fuzz target: the JSON parser's NumberFormatException came out unnamed.
+        refused("is not valid JSON: Too many nonzero exponent digits", write("{\"id\": 1e1007777777777777777777777}"));
         refused("bundle entry 2", write(feature("[{\"id\": \"g:a:1\"}, \"g:b:1\"]", "{}", "{}")));
         refused("is not a valid feature", write("{\"feature-resource-version\": \"1.0\"}"));
         refused("configuration 'io.pktstack.driver~x': unknown property 'speed'", write(feature("[]", """

@@ -118,7 +118,7 @@ public final class CtlProtocol {
         return switch (bytes[0]) {
             case LINE -> new Line(text.strip());
             case ARGV -> {
-                if (!text.endsWith("\0")) {
+                if (!text.isEmpty() && !text.endsWith("\0")) { // an empty vector is the kind byte alone
                     throw new IllegalArgumentException("argument vector does not end with a NUL");
                 }
                 List<String> args = new ArrayList<>();

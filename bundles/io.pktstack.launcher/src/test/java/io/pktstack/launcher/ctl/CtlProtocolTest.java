@@ -14,6 +14,8 @@ class CtlProtocolTest {
     void argumentVectorsSurviveTheWireExactly() {
         List<String> argv = List.of("nc", "", " lead", "a\nb", "ünï", "'\"$;|&");
         assertEquals(new CtlProtocol.Argv(argv), CtlProtocol.decode(CtlProtocol.encode(new CtlProtocol.Argv(argv))));
+        assertEquals(new CtlProtocol.Argv(List.of()), CtlProtocol.decode(CtlProtocol.encode(new CtlProtocol.Argv(List.of()))),
+                "an empty vector arrives as one (the instance then says no command was given)");
         assertEquals(new CtlProtocol.Line("ifconfig -a"),
                 CtlProtocol.decode(CtlProtocol.encode(new CtlProtocol.Line(" ifconfig -a\n"))));
     }
