@@ -272,6 +272,13 @@ final class NetInterface {
             details.put("impair", String.format("loss %s%% duplicate %s%% reorder %s%% delay %d ms corrupt %s%%",
                     i.lossPercent(), i.duplicatePercent(), i.reorderPercent(), i.delayMillis(), i.corruptPercent()));
         }
+        Bridge br = bridgeState;
+        if (br != null) {
+            // Read without the bridge's lock: numbers for display, a torn read is harmless.
+            details.put("address cache", br.table.size() + " of " + br.table.maxAddresses() + ", timeout "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(br.table.timeoutNanos()) + " s");
+            details.put("addresses not learned (cache full)", br.table.overflows());
+        }
         String refused = refusal;
         if (refused != null) {
             details.put("refused", refused);

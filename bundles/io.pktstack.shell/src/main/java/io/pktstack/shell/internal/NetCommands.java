@@ -143,7 +143,17 @@ public final class NetCommands {
     }
 
     private BridgeStatus status(String bridge) {
-        return new BridgeStatus(stack.interfaceInfo(bridge), stack.bridgeMembers(bridge), stack.bridgeTable(bridge));
+        return new BridgeStatus(stack.interfaceInfo(bridge), stack.bridgeMembers(bridge), stack.bridgeTable(bridge),
+                tunable("net.link.bridge.maxaddr", 100), tunable("net.link.bridge.timeout", 1200));
+    }
+
+    private long tunable(String name, long otherwise) {
+        for (Tunable t : stack.tunables()) {
+            if (t.name().equals(name)) {
+                return t.value();
+            }
+        }
+        return otherwise;
     }
 
     @Descriptor("send ICMP/ICMPv6 echo requests: ping [-c COUNT] [-i SECONDS] [-W MS] [-s BYTES] HOST; fails when no reply came")
