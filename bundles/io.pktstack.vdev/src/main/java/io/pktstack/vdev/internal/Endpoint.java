@@ -129,7 +129,9 @@ public final class Endpoint implements AutoCloseable {
         public void down(String reason) {
             peerMac = null;
             next.down(reason);
-            problem(reason); // why the link went down is logged once, with the other problems' limit
+            if (reason != null && !reason.equals(lastProblem)) {
+                problem(reason); // why the link went down, unless the problem that took it down was just said
+            }
         }
 
         @Override
@@ -148,20 +150,11 @@ public final class Endpoint implements AutoCloseable {
         if (message == null) {
             return;
         }
-        String summary = null;
+        String summary;
         boolean log;
         synchronized (logLock) {
             lastProblem = message;
-            long now = System.nanoTime();
-            if (now - logWindowStart > LOG_WINDOW_NANOS) {
-                if (notLogged > 0) {
-                    summary = notLogged + " more problem(s) in the " + LOG_WINDOW_NANOS / 1_000_000_000L
-                            + " s before were counted but not logged";
-                }
-                logWindowStart = now;
-                loggedInWindow = 0;
-                notLogged = 0;
-            }
+            summary = newWindow(System.nanoTime());
             log = loggedInWindow++ < LOG_BURST;
             if (!log) {
                 notLogged++;
@@ -175,12 +168,37 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
+    /** Starts a new window if the last one is over; returns the summary of what it left out, or null. */
+    private String newWindow(long now) {
+        if (now - logWindowStart <= LOG_WINDOW_NANOS) {
+            return null;
+        }
+        String summary = notLogged == 0 ? null : notLogged + " more problem(s) in the " + LOG_WINDOW_NANOS / 1_000_000_000L
+                + " s before were counted but not logged";
+        logWindowStart = now;
+        loggedInWindow = 0;
+        notLogged = 0;
+        return summary;
+    }
+
+    /** Says what the last window left out once it is over, even when no new problem comes. */
+    private void flushSummary() {
+        String summary;
+        synchronized (logLock) {
+            summary = notLogged == 0 ? null : newWindow(System.nanoTime());
+        }
+        if (summary != null) {
+            out.event(summary);
+        }
+    }
+
     private void run() {
         try (Poller poller = new Poller(2)) {
             poller.set(0, listen.fd());
             poller.set(1, wake.fd());
             long nextDial = 0;
             while (!closed) {
+                flushSummary();
                 if (config.dials() && System.nanoTime() - nextDial >= 0) {
                     UnixSocket s = dial();
                     if (s != null) {
