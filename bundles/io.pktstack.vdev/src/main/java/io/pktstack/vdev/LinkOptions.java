@@ -52,6 +52,25 @@ public final class LinkOptions {
         return mapped;
     }
 
+    /**
+     * Checks that nobody listens at the node this side will bind: a path in use is refused here, with the
+     * option named, before the driver's component starts (its failure would come with a stack trace).
+     * A node left by a process that died answers nobody and is taken over.
+     */
+    public static void requireFree(String option, String value, Path mapped) {
+        if (!java.nio.file.Files.exists(mapped)) {
+            return;
+        }
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            probe.connect(java.net.UnixDomainSocketAddress.of(mapped));
+        } catch (java.io.IOException e) {
+            return; // nobody there
+        }
+        throw new IllegalArgumentException("option '" + option + "=" + value
+                + "': the node is in use by another running endpoint (another stack, or a guest or VM that binds it)");
+    }
+
     /** Parses a mode such as {@code 0600} into {@code rw-------}. */
     public static String socketMode(String value) {
         int mode;

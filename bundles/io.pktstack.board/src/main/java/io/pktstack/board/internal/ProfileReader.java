@@ -58,7 +58,14 @@ final class ProfileReader {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("feature file '" + name + "' does not exist");
         } catch (IOException e) {
-            throw new IllegalArgumentException("feature file '" + name + "': " + e.getMessage(), e);
+            // An I/O error's own message is often only the path: say why.
+            String why = switch (e) {
+                case java.nio.file.AccessDeniedException x -> "permission denied";
+                case java.nio.charset.MalformedInputException x -> "not UTF-8 text";
+                case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+                default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            };
+            throw new IllegalArgumentException("feature file '" + name + "' cannot be read: " + why, e);
         }
         checkBundleEntriesAreObjects(name, json);
         Feature f;

@@ -89,6 +89,7 @@ class ProfileReaderTest {
     @Test
     void mistakesAreNamed() throws IOException {
         refused("does not exist", dir.resolve("nope.json"));
+        refused("cannot be read: Is a directory", Files.createDirectories(dir.resolve("folder.json")));
         refused("is not valid JSON", write("{\"id\": "));
         // Found by the feature-reader fuzz target: the JSON parser's NumberFormatException came out unnamed.
         refused("is not valid JSON: Too many nonzero exponent digits", write("{\"id\": 1e1007777777777777777777777}"));

@@ -506,6 +506,10 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     public void addAddress(String ifName, InterfaceAddress address) {
         synchronized (lock) {
             NetInterface nif = table.require(ifName);
+            String why = InterfaceAddressRules.whyNot(address, nif.kind == NetInterface.Kind.LOOPBACK);
+            if (why != null) {
+                throw new IllegalArgumentException("address " + address + " refused for " + ifName + ": " + why);
+            }
             for (NetInterface other : table.all()) {
                 for (InterfaceAddress a : other.addresses) {
                     if (a.address().equals(address.address())) {

@@ -61,6 +61,12 @@ public final class LauncherComponent {
         try {
             // Before anything binds: a socket path the OS cannot take, or an instance of this name already running.
             ControlServer.checkFree(socket);
+            // Every file named is read before anything starts: a missing script must not leave drivers half up.
+            List<String> commands = new ArrayList<>();
+            for (Path script : args.scripts()) {
+                commands.addAll(ScriptFile.read(script));
+            }
+            commands.addAll(args.commands());
             List<String> ifs = new ArrayList<>();
             for (Path feature : args.features()) {
                 BoardProfiles.Applied a = boards.apply(feature, Duration.ofSeconds(15));
@@ -69,11 +75,6 @@ public final class LauncherComponent {
                 ifs.addAll(a.interfaces());
             }
             ifs.addAll(drivers.start(args.ioPkt().drivers(), Duration.ofSeconds(15)));
-            List<String> commands = new ArrayList<>();
-            for (Path script : args.scripts()) {
-                commands.addAll(ScriptFile.read(script));
-            }
-            commands.addAll(args.commands());
             for (String cmd : commands) {
                 CommandLines.Outcome o = runner.run(cmd);
                 System.out.print(o.out());

@@ -512,9 +512,23 @@ public final class NetCommands {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         List<String> lines = new ArrayList<>();
         long captured = 0;
-        try (PacketCapture.Session s = capture.start(ifName, count);
-             PcapWriter pcap = file == null ? null : new PcapWriter(
-                     new BufferedOutputStream(Files.newOutputStream(Path.of(file))))) {
+        stack.interfaceInfo(ifName); // an unknown interface is named before any file is made
+        java.io.OutputStream sink = null;
+        if (file != null) {
+            try {
+                sink = Files.newOutputStream(Path.of(file));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("tcpdump: cannot write '" + file + "': " + switch (e) {
+                    case java.nio.file.NoSuchFileException x -> "its folder does not exist";
+                    case java.nio.file.AccessDeniedException x -> "permission denied";
+                    case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+                    default -> e.getMessage();
+                }, e);
+            }
+        }
+        try (java.io.OutputStream opened = sink;
+             PacketCapture.Session s = capture.start(ifName, count);
+             PcapWriter pcap = opened == null ? null : new PcapWriter(new BufferedOutputStream(opened))) {
             while (captured < count) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

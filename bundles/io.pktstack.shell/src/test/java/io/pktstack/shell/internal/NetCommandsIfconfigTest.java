@@ -101,6 +101,17 @@ class NetCommandsIfconfigTest {
     }
 
     @Test
+    void aCaptureFileThatCannotBeWrittenIsNamedWithTheReasonBeforeAnythingStarts() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.tcpdump("-i", "vt0", "-w", "/nonexistent-folder/x.pcap"));
+        assertEquals("tcpdump: cannot write '/nonexistent-folder/x.pcap': its folder does not exist", e.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> commands.tcpdump("-i", "vt9", "-w", "/tmp/never-made.pcap"));
+        assertTrue(unknown.getMessage().contains("vt9"), unknown.getMessage());
+        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/never-made.pcap")));
+    }
+
+    @Test
     void badLineChangesNothing() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> commands.ifconfig("vt0", "10.0.0.2/24", "up", "bogus"));

@@ -96,7 +96,9 @@ final class VdevPeerOptions {
         // Each node is one socket: compared where they lie under the root, so /dev/x//p2p is /dev/x/p2p.
         Map<Path, String> nodes = new HashMap<>();
         for (int i = 0; i < peers.size(); i++) {
-            unique(nodes, LinkOptions.path("bind", binds.get(i), context), "bind=" + binds.get(i));
+            Path bindNode = LinkOptions.path("bind", binds.get(i), context);
+            unique(nodes, bindNode, "bind=" + binds.get(i));
+            LinkOptions.requireFree("bind", binds.get(i), bindNode);
             unique(nodes, LinkOptions.path("peer", peers.get(i), context), "peer=" + peers.get(i));
         }
         // Generated MACs are part of the configuration: an instance that restarts (its bundle updated)

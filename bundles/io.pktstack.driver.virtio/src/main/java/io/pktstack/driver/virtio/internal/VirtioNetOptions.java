@@ -37,9 +37,11 @@ final class VirtioNetOptions {
             throw new IllegalArgumentException("option 'name=" + node + "': a node name is letters, digits, '.', '_' or '-'");
         }
         String bind = "/dev/qvm/" + context.systemName() + "/" + node;
-        if (LinkOptions.path("name", bind, context).equals(peerNode)) {
+        Path bindNode = LinkOptions.path("name", bind, context);
+        if (bindNode.equals(peerNode)) {
             throw new IllegalArgumentException("option 'peer=" + peer + "' names this side's own node " + bind);
         }
+        LinkOptions.requireFree("name", node + " (" + bind + ")", bindNode);
         props.put("peer.path", peer);
         props.put("bind.path", bind);
         if (options.has("mac")) {
