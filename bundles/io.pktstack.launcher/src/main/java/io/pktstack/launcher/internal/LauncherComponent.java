@@ -93,6 +93,10 @@ public final class LauncherComponent {
             System.out.println("pktstack " + name + ": ready" + (ifs.isEmpty() ? "" : " (" + String.join(" ", ifs) + ")"));
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             fail(e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            // A fault of ours, not the command line's: say so and end, rather than hang without ever being ready.
+            e.printStackTrace();
+            fail("internal error while starting: " + e);
         }
     }
 
