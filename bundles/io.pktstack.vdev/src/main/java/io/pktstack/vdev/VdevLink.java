@@ -81,6 +81,11 @@ public final class VdevLink implements Link, AutoCloseable {
     }
 
     @Override
+    public io.pktstack.api.link.DriverCounters counters() {
+        return endpoint.counters();
+    }
+
+    @Override
     public Map<String, Object> details() {
         Map<String, Object> m = new LinkedHashMap<>(endpoint.details());
         m.putAll(extraDetails);

@@ -88,6 +88,16 @@ public interface Link {
     /** Whether the link has carrier (its peer is present and the link usable). */
     boolean carrier();
 
+    /**
+     * The driver's own drops and errors, typed, for the interface's counters
+     * ({@code netstat -i}). Read from any thread; each number only grows.
+     *
+     * @since 1.1
+     */
+    default DriverCounters counters() {
+        return DriverCounters.NONE;
+    }
+
     /** Driver-specific counters and facts for {@code nicinfo}, in display order. */
     default java.util.Map<String, Object> details() {
         return java.util.Map.of();

@@ -291,7 +291,16 @@ final class NetInterface {
         }
         Bridge b = memberOf;
         return new InterfaceInfo(name, index, driver, flags, mtu, mac, List.copyOf(addresses),
-                counters.snapshot(), b == null ? null : b.name(), details);
+                counters(), b == null ? null : b.name(), details);
+    }
+
+    /** The stack's counters of this interface with its driver's own drops and errors added in. */
+    io.pktstack.api.stack.Counters counters() {
+        io.pktstack.api.stack.Counters c = counters.snapshot();
+        io.pktstack.api.link.DriverCounters d = link == null ? io.pktstack.api.link.DriverCounters.NONE : link.counters();
+        return new io.pktstack.api.stack.Counters(c.inPackets(), c.inBytes(), c.inErrors() + d.rxErrors(),
+                c.inDrops() + d.rxDropped(), c.outPackets(), c.outBytes(), c.outErrors() + d.txErrors(),
+                c.outDrops() + d.txDropped());
     }
 
     @Override

@@ -355,6 +355,19 @@ public final class Endpoint implements AutoCloseable {
         return s.transmit(batch);
     }
 
+    /**
+     * The link's drops and errors by kind of count: no receive buffer is a
+     * drop, a bad header or length or size and every reset the peer caused
+     * are errors; no carrier is a transmit drop, a frame larger than the MTU a
+     * transmit error.
+     */
+    public io.pktstack.api.link.DriverCounters counters() {
+        LinkCounters c = counters;
+        return new io.pktstack.api.link.DriverCounters(c.rxNoFrame.sum(),
+                c.rxBadHeader.sum() + c.rxTooBig.sum() + c.ringViolations.sum() + c.protocolViolations.sum(),
+                c.txNoCarrier.sum(), c.txTooBig.sum());
+    }
+
     /** Counters and state for {@code nicinfo}. */
     public Map<String, Object> details() {
         Map<String, Object> m = new LinkedHashMap<>();
