@@ -16,6 +16,14 @@ public interface DriverLinks {
     /** The interfaces driver instance {@code instance} made, in the order they came. */
     List<String> interfacesOf(String instance);
 
+    /**
+     * Waits until the interfaces of {@code instance} satisfy {@code condition}
+     * or {@code nanos} pass, woken by every link that comes or goes (no
+     * polling); returns whether the condition held.
+     */
+    boolean awaitInterfaces(String instance, java.util.function.Predicate<List<String>> condition, long nanos)
+            throws InterruptedException;
+
     /** Who made interface {@code ifName}, or null if it is not a driver's (a bridge, lo0, unknown). */
     Owner ownerOf(String ifName);
 

@@ -103,7 +103,13 @@ public final class DriverManagerComponent implements DriverManager {
         var bundle = FrameworkUtil.getBundle(d.getClass());
         descriptors.add(new DescriptorRef(d, bundle == null ? "?" : bundle.getSymbolicName(),
                 bundle == null ? "?" : bundle.getVersion().toString()));
+        synchronized (registered) {
+            registered.notifyAll(); // a start waiting for this driver goes on
+        }
     }
+
+    /** Notified when a driver registers: what {@link #awaitRegistration} waits on. */
+    private final Object registered = new Object();
 
     void removeDescriptor(DriverDescriptor d) {
         descriptors.removeIf(r -> r.descriptor == d);
@@ -227,29 +233,37 @@ public final class DriverManagerComponent implements DriverManager {
                 + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
     }
 
+    /**
+     * Waits for an instance's interfaces: woken by the stack as each link
+     * comes. SCR tells of a failed activation only in its DTOs, which have no
+     * event: those are looked at between waits, at most every
+     * {@link #FAILURE_CHECK}.
+     */
     private List<String> await(String factoryPid, String id, int expected, Duration timeout, DriverSpec spec) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<String> ifs = interfacesOf(id);
-            if (ifs.size() >= expected) {
-                return ifs;
+        try {
+            while (true) {
+                long slice = Math.min(FAILURE_CHECK.toNanos(), deadline - System.nanoTime());
+                if (links.awaitInterfaces(id, ifs -> ifs.size() >= expected, Math.max(0, slice))) {
+                    return interfacesOf(id);
+                }
+                String failure = activationFailure(factoryPid, id);
+                if (failure != null) {
+                    throw new IllegalStateException(spec.driver() + ": " + failure);
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IllegalStateException(spec + ": driver instance did not bring up its " + expected
+                            + " interface(s) within " + timeout.toMillis() + " ms (see the log for its error)");
+                }
             }
-            String failure = activationFailure(factoryPid, id);
-            if (failure != null) {
-                throw new IllegalStateException(spec.driver() + ": " + failure);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(spec + ": driver instance did not bring up its "
-                        + expected + " interface(s) within " + timeout.toMillis() + " ms (see the log for its error)");
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while starting " + spec);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + spec);
         }
     }
+
+    /** How often a start that waits for interfaces looks for a failed activation. */
+    private static final Duration FAILURE_CHECK = Duration.ofMillis(50);
 
     /** The reason SCR gives for a driver instance that failed to activate, or null. */
     private String activationFailure(String factoryPid, String id) {
@@ -310,13 +324,11 @@ public final class DriverManagerComponent implements DriverManager {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         for (Running r : started) {
-            while (!interfacesOf(r.id).isEmpty() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            try {
+                links.awaitInterfaces(r.id, List::isEmpty, Math.max(0, deadline - System.nanoTime()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
             links.forget(r.id, null); // stopped, not restarting: its interfaces' settings go too
         }
@@ -360,18 +372,14 @@ public final class DriverManagerComponent implements DriverManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
-        while (interfacesOf(r.id).contains(instanceOrInterface)) {
-            if (System.nanoTime() > deadline) {
+        try {
+            if (!links.awaitInterfaces(r.id, now -> !now.contains(instanceOrInterface), REGISTRATION_TIMEOUT.toNanos())) {
                 throw new IllegalStateException(r.id + " did not withdraw " + instanceOrInterface + " within "
                         + REGISTRATION_TIMEOUT.toSeconds() + " s");
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while removing " + instanceOrInterface);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while removing " + instanceOrInterface);
         }
         links.forget(r.id, owner.key());
         running.put(r.id, r.withOptions(r.options + " (" + instanceOrInterface + " removed)"));
@@ -456,20 +464,23 @@ public final class DriverManagerComponent implements DriverManager {
     /** Waits for SCR to register the driver of a started bundle (it activates components on its own thread). */
     private DriverDescriptor awaitRegistration(String driver, String bundle) {
         long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
-        DriverDescriptor d;
-        while ((d = find(driver)) == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("driver '" + driver + "': bundle " + bundle
-                        + " started but registered no driver within " + REGISTRATION_TIMEOUT.toSeconds() + " s");
+        synchronized (registered) {
+            DriverDescriptor d;
+            while ((d = find(driver)) == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("driver '" + driver + "': bundle " + bundle
+                            + " started but registered no driver within " + REGISTRATION_TIMEOUT.toSeconds() + " s");
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(registered, left); // woken by addDescriptor
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for driver '" + driver + "'");
+                }
             }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException x) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for driver '" + driver + "'");
-            }
+            return d;
         }
-        return d;
     }
 
     private static void uninstallQuietly(Bundle b) {

@@ -277,6 +277,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             ip.routing.changed();
             link.attach(new Port(nif)); // the driver reports carrier through the port from now on
             LOG.log(Level.INFO, "{0}: {1} link up, MAC {2}", name, nif.driver, mac);
+            lock.notifyAll(); // the driver manager waits for its instances' interfaces
         }
     }
 
@@ -361,11 +362,28 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                             nif.addresses, b == null ? null : b.name(), nif.up, imp == null ? null : imp.settings));
                 }
                 detach(link, nif);
+                lock.notifyAll();
             }
         }
     }
 
     // ---- DriverLinks: the driver manager's typed view --------------------------------
+
+    @Override
+    public boolean awaitInterfaces(String instance, java.util.function.Predicate<List<String>> condition, long nanos)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (lock) {
+            while (!condition.test(interfacesOf(instance))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
 
     @Override
     public List<String> interfacesOf(String instance) {
