@@ -1,6 +1,7 @@
 package io.pktstack.bench;
 
 import io.pktstack.core.internal.BridgeBenchmark;
+import io.pktstack.core.internal.RouterBenchmark;
 import io.pktstack.core.internal.tcp.TcpEngineBenchmark;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -92,10 +93,12 @@ public final class Bench {
 
     void run() throws Exception {
         bridge();
+        router();
         tcpEngine();
         Path root = Files.createTempDirectory("pktstack-bench");
         guestTopology(root);
         peerToPeer(root);
+        routedTopology(root);
         vmBridgeVm(root);
     }
 
@@ -139,6 +142,35 @@ public final class Bench {
         s.put("alloc_bytes_per_frame", at32.get("alloc_bytes_per_frame"));
         s.put("batch", 32);
         s.put("per_batch", perBatch);
+    }
+
+    // ---- the router in one thread (JMH) -------------------------------------------------------
+
+    private void router() throws Exception {
+        progress.println("bench: router (JMH, in-process layer-3 forwarding of 64-byte IPv4/UDP frames, and through nat)...");
+        Options opt = new OptionsBuilder()
+                .include(Pattern.quote(RouterBenchmark.class.getName()) + ".forward")
+                .param("batch", "32")
+                .forks(1)
+                .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+                .addProfiler(GCProfiler.class)
+                .verbosity(VerboseMode.SILENT)
+                .shouldFailOnError(true)
+                .build();
+        for (RunResult r : new Runner(opt).run()) {
+            String mode = r.getParams().getParam("mode");
+            double mpps = r.getPrimaryResult().getScore() * 32 / 1e6;
+            var norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            double alloc = norm == null ? -1 : norm.getScore() / 32;
+            Map<String, Object> s = scenario(mode.equals("nat") ? "router-nat" : "router");
+            s.put("mpps", mpps);
+            s.put("mbps", mpps * 64 * 8);
+            s.put("alloc_bytes_per_frame", alloc);
+            s.put("batch", 32);
+            progress.printf(Locale.ROOT, "  %s: %7.2f Mpps, %.3f bytes allocated per frame%n", mode, mpps, alloc);
+        }
     }
 
     // ---- tcp-engine: JMH, the TCP engine alone ------------------------------------------
@@ -263,6 +295,68 @@ public final class Bench {
         }
     }
 
+    // ---- the host as a router: two guest subnets, and NAT to Linux ------------------------------
+
+    /**
+     * routed-guest-guest-64: a guest's IPv4/UDP frames to the host's MAC,
+     * forwarded at layer 3 to a guest on another subnet, counted by that
+     * guest; beside it Linux forwarding between two namespaces. Then, with
+     * Linux on the host's wm0 (no route back) and pf's nat on wm0,
+     * nat-guest-world-64: the same frames to Linux, translated, counted by
+     * Linux on its end of the TAP device.
+     */
+    private void routedTopology(Path root) throws Exception {
+        progress.println("bench: starting a router host and two guests on separate subnets...");
+        String tap = "pkbr" + ProcessHandle.current().pid() % 100000;
+        List<String> hostArgs = new ArrayList<>(List.of("-d", "vdevpeer-net",
+                "peer=/dev/qvm/br1/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/br2/p2p,bind=/dev/vdevpeers/vp1"));
+        if (linux) {
+            hostArgs.addAll(List.of("-d", "e1000", "tap=" + tap, "-c", "ifconfig wm0 10.83.0.1/24"));
+        }
+        hostArgs.addAll(List.of("-c", "ifconfig vp0 10.81.0.1/24", "-c", "ifconfig vp1 10.82.0.1/24",
+                "-c", "sysctl -w net.inet.ip.forwarding=1"));
+        try (Stack host = Stack.start(top, root, "rhost", hostArgs.toArray(new String[0]));
+             Stack g1 = Stack.start(top, root, "br1", "-d", "virtio-net", "peer=/dev/vdevpeers/vp0",
+                     "-c", "ifconfig vt0 10.81.0.10/24", "-c", "route add default 10.81.0.1");
+             Stack g2 = Stack.start(top, root, "br2", "-d", "virtio-net", "peer=/dev/vdevpeers/vp1",
+                     "-c", "ifconfig vt0 10.82.0.10/24", "-c", "route add default 10.82.0.1")) {
+            g1.await("ping -c 1 -W 200 10.82.0.10"); // every next hop resolved
+            List<Stack> all = List.of(host, g1, g2);
+            String hostMac = host.mac("vp0");
+            progress.println("bench: routed-guest-guest-64...");
+            Map<String, Object> s = scenario("routed-guest-guest-64");
+            forwarding(s, g1, "-4 10.81.0.10 10.82.0.10 vt0", hostMac, 60, () -> g2.rxPackets("vt0"), all);
+            if (linux) {
+                try (LinuxRef ref = LinuxRef.router()) {
+                    linuxForwarding(s, ref, 60);
+                }
+                natScenario(root, tap, host, g1, hostMac, all);
+            }
+        }
+    }
+
+    private void natScenario(Path root, String tap, Stack host, Stack g1, String hostMac, List<Stack> all)
+            throws Exception {
+        progress.println("bench: nat-guest-world-64...");
+        String ns = "pkbn" + ProcessHandle.current().pid();
+        try {
+            mustRun("ip", "netns", "add", ns);
+            mustRun("ip", "link", "set", tap, "netns", ns);
+            mustRun("ip", "-n", ns, "addr", "add", "10.83.0.100/24", "dev", tap); // and no route back to 10.81.0.0/24
+            mustRun("ip", "-n", ns, "link", "set", tap, "up");
+            Path conf = root.resolve("bench-pf.conf");
+            Files.writeString(conf, "nat on wm0 from 10.81.0.0/24 to any -> (wm0)\n");
+            host.ok("pfctl -e -f " + conf);
+            g1.await("ping -c 1 -W 200 10.83.0.100"); // answered only through nat
+            LongSupplier rx = () -> Long.parseLong(mustRun("ip", "netns", "exec", ns, "cat",
+                    "/sys/class/net/" + tap + "/statistics/rx_packets").trim());
+            forwarding(scenario("nat-guest-world-64"), g1, "-4 10.81.0.10 10.83.0.100 vt0", hostMac, 60, rx, all);
+        } finally {
+            LinuxRef.run(List.of("ip", "netns", "del", ns));
+        }
+    }
+
+
     // ---- scenario 6: two VMs through the host bridge, and through a Linux bridge ----------------
 
     /**
@@ -350,6 +444,7 @@ public final class Bench {
      */
     private void forwarding(Map<String, Object> s, Stack sender, String ifName, String dstMac, int size,
             LongSupplier delivered, List<Stack> processes) {
+        // ifName may carry pktgen options before the interface ("-4 SRC DST vt0": IPv4 frames for a router).
         sender.ok("pktgen -n " + Math.min(frames, 200_000) + " -s " + size + " " + ifName + " " + dstMac); // warm-up
         List<double[]> results = new ArrayList<>();
         for (int r = 0; r < runs; r++) {

@@ -12,7 +12,8 @@ import java.lang.foreign.ValueLayout;
  * (EtherType 0x88b5, the given size), handed to the kernel in batches with
  * {@code sendmmsg} on an AF_PACKET socket, so the kernel's forwarding path is
  * what gets measured. Run inside a namespace:
- * {@code ip netns exec NS java ... LinuxPktgen IF DSTMAC BYTES FRAMES BATCH}.
+ * {@code ip netns exec NS java ... LinuxPktgen IF DSTMAC BYTES FRAMES BATCH [SRCIP DSTIP]}.
+ * With addresses the frames are IPv4/UDP (as {@code pktgen -4} sends them), for a router to forward.
  * Prints {@code sent N frames in T ns}.
  */
 public final class LinuxPktgen {
@@ -21,8 +22,8 @@ public final class LinuxPktgen {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: LinuxPktgen IF DSTMAC BYTES FRAMES BATCH");
+        if (args.length != 5 && args.length != 7) {
+            System.err.println("usage: LinuxPktgen IF DSTMAC BYTES FRAMES BATCH [SRCIP DSTIP]");
             System.exit(2);
         }
         String ifName = args[0];
@@ -45,6 +46,10 @@ public final class LinuxPktgen {
                 }
                 s.set(ValueLayout.JAVA_BYTE, 12, (byte) 0x88);
                 s.set(ValueLayout.JAVA_BYTE, 13, (byte) 0xb5);
+                if (args.length == 7) {
+                    ipv4Udp(s, java.net.InetAddress.getByName(args[5]).getAddress(),
+                            java.net.InetAddress.getByName(args[6]).getAddress(), bytes);
+                }
             }
             long sent = 0;
             long start = System.nanoTime();
@@ -60,5 +65,27 @@ public final class LinuxPktgen {
             System.out.println("sent " + sent + " frames in " + nanos + " ns");
             pool.release(f, batch);
         }
+    }
+
+    /** EtherType IPv4, a header with DF, TTL 64 and its checksum, UDP 1024 -> 9 without a checksum (as pktgen -4). */
+    static void ipv4Udp(MemorySegment s, byte[] src, byte[] dst, int bytes) {
+        ValueLayout.OfShort be = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+        s.set(be, 12, (short) 0x0800);
+        byte[] h = {0x45, 0, (byte) ((bytes - 14) >>> 8), (byte) (bytes - 14), 0, 0, 0x40, 0, 64, 17, 0, 0,
+            src[0], src[1], src[2], src[3], dst[0], dst[1], dst[2], dst[3]};
+        long sum = 0;
+        for (int i = 0; i < 20; i += 2) {
+            sum += ((h[i] & 0xFF) << 8) | (h[i + 1] & 0xFF);
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        h[10] = (byte) (~sum >>> 8);
+        h[11] = (byte) ~sum;
+        MemorySegment.copy(MemorySegment.ofArray(h), 0, s, 14, 20);
+        s.set(be, 34, (short) 1024);
+        s.set(be, 36, (short) 9);
+        s.set(be, 38, (short) (bytes - 34));
+        s.set(be, 40, (short) 0);
     }
 }

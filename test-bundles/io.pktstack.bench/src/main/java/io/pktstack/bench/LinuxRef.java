@@ -20,10 +20,17 @@ final class LinuxRef implements AutoCloseable {
     private final String nsA = tag + "a";
     private final String nsB = tag + "b";
     private final String nsBridge = tag + "br";
+    private final String nsRouter = tag + "r";
     private final boolean bridged;
+    private final boolean routed;
 
     private LinuxRef(boolean bridged) {
+        this(bridged, false);
+    }
+
+    private LinuxRef(boolean bridged, boolean routed) {
         this.bridged = bridged;
+        this.routed = routed;
     }
 
     /** Whether this process may make namespaces (root with iproute2). */
@@ -36,6 +43,41 @@ final class LinuxRef implements AutoCloseable {
         LinuxRef r = new LinuxRef(true);
         r.make();
         return r;
+    }
+
+    /**
+     * A (10.98.1.2) --- R --- B (10.98.2.2): two subnets, the namespace R
+     * forwarding between them ({@code net.ipv4.ip_forward=1}), for the
+     * routed scenario.
+     */
+    static LinuxRef router() {
+        LinuxRef r = new LinuxRef(false, true);
+        r.makeRouted();
+        return r;
+    }
+
+    private void makeRouted() {
+        for (String ns : List.of(nsA, nsB, nsRouter)) {
+            must("ip", "netns", "add", ns);
+            must("ip", "-n", ns, "link", "set", "lo", "up");
+            must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+            must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
+        }
+        must("ip", "netns", "exec", nsRouter, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        must("ip", "-n", nsRouter, "link", "add", "ra", "type", "veth", "peer", "name", "eth0", "netns", nsA);
+        must("ip", "-n", nsRouter, "link", "add", "rb", "type", "veth", "peer", "name", "eth0", "netns", nsB);
+        must("ip", "-n", nsRouter, "addr", "add", "10.98.1.1/24", "dev", "ra");
+        must("ip", "-n", nsRouter, "addr", "add", "10.98.2.1/24", "dev", "rb");
+        must("ip", "-n", nsRouter, "link", "set", "ra", "up");
+        must("ip", "-n", nsRouter, "link", "set", "rb", "up");
+        must("ip", "-n", nsA, "addr", "add", "10.98.1.2/24", "dev", "eth0");
+        must("ip", "-n", nsB, "addr", "add", "10.98.2.2/24", "dev", "eth0");
+        must("ip", "-n", nsA, "link", "set", "eth0", "up");
+        must("ip", "-n", nsB, "link", "set", "eth0", "up");
+        must("ip", "-n", nsA, "route", "add", "default", "via", "10.98.1.1");
+        must("ip", "-n", nsB, "route", "add", "default", "via", "10.98.2.1");
+        // Every neighbour resolved: the measurement sees forwarding, not ARP.
+        run(List.of("ip", "netns", "exec", nsA, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.98.2.2"));
     }
 
     /** A --- B on one veth pair. */
@@ -71,7 +113,11 @@ final class LinuxRef implements AutoCloseable {
     }
 
     String macOfB() {
-        String out = must("ip", "-n", nsB, "link", "show", "eth0");
+        return macOf(nsB, "eth0");
+    }
+
+    private static String macOf(String ns, String link) {
+        String out = must("ip", "-n", ns, "link", "show", link);
         return out.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1");
     }
 
@@ -79,13 +125,19 @@ final class LinuxRef implements AutoCloseable {
         return Long.parseLong(must("ip", "netns", "exec", nsB, "cat", "/sys/class/net/eth0/statistics/rx_packets").trim());
     }
 
-    /** Sends frames from A to B with the reference generator; returns {delivered, nanos}. */
+    /**
+     * Sends frames from A to B with the reference generator (routed: IPv4/UDP
+     * to R's MAC, which forwards them); returns {delivered, nanos}.
+     */
     long[] generate(int bytes, long frames) {
         long before = rxOfB();
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", nsA,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), LinuxPktgen.class.getName(), "eth0", macOfB(),
-                Integer.toString(bytes), Long.toString(frames), "32"));
+                "-cp", System.getProperty("java.class.path"), LinuxPktgen.class.getName(), "eth0",
+                routed ? macOf(nsRouter, "ra") : macOfB(), Integer.toString(bytes), Long.toString(frames), "32"));
+        if (routed) {
+            cmd.addAll(List.of("10.98.1.2", "10.98.2.2"));
+        }
         Result r = run(cmd);
         if (r.status != 0 || !r.out.contains("sent ")) {
             throw new IllegalStateException("Linux generator failed: " + r.out);
@@ -104,7 +156,7 @@ final class LinuxRef implements AutoCloseable {
 
     @Override
     public void close() {
-        for (String ns : List.of(nsA, nsB, nsBridge)) {
+        for (String ns : List.of(nsA, nsB, nsBridge, nsRouter)) {
             run(List.of("ip", "netns", "del", ns));
         }
     }

@@ -36,12 +36,16 @@ class BenchIT {
             names.add(s.get("name").asText());
         }
         boolean linux = "root".equals(System.getProperty("user.name"));
-        List<String> expected = new ArrayList<>(List.of("bridge", "tcp-engine", "guest-bridge-guest-64",
-                "guest-bridge-guest-1500", "pingpong"));
+        List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine",
+                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong"));
         if (linux) {
             expected.add("guest-tap-64");
         }
         expected.add("guest-p2p-64");
+        expected.add("routed-guest-guest-64");
+        if (linux) {
+            expected.add("nat-guest-world-64");
+        }
         expected.add("vm-bridge-vm");
         assertEquals(expected, names);
         for (JsonNode s : root.get("scenarios")) {
@@ -73,7 +77,7 @@ class BenchIT {
                 assertTrue(s.get("alloc_bytes_per_frame").isNumber(), s.toString());
                 assertTrue(!s.has("p50_us"), s.toString());
             }
-            if (linux && !name.equals("bridge") && !name.equals("guest-tap-64")) {
+            if (linux && !List.of("bridge", "router", "router-nat", "guest-tap-64", "nat-guest-world-64").contains(name)) {
                 assertTrue(s.has(name.equals("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);
             }
         }

@@ -26,6 +26,17 @@ public interface PacketGenerator {
     Result transmit(String ifName, MacAddress destination, int frameBytes, long frames, int batch);
 
     /**
+     * Sends {@code frames} copies of {@code frame}, a whole Ethernet frame
+     * (header included, FCS excluded) the caller built: IP traffic that a
+     * router forwards, for its benchmarks.
+     *
+     * @throws IllegalArgumentException for an unknown interface, or a frame
+     *         shorter than an Ethernet header or longer than the MTU
+     * @since 1.2
+     */
+    Result transmit(String ifName, byte[] frame, long frames, int batch);
+
+    /**
      * What a run did.
      *
      * @param offered frames handed to the driver

@@ -18,7 +18,11 @@ enum DropReason {
     NO_ROUTE("no route"),
     NO_NEIGHBOR("neighbour unresolved"),
     NEIGHBOR_HOLD_FULL("neighbour hold queue full (dropped while resolving)"),
-    FRAGMENT("IP fragment (no reassembly)"),
+    REASSEMBLY("IP fragment (reassembly: overlap, bad length, limit or timeout)"),
+    NOT_FORWARDABLE("not forwardable (martian, broadcast, multicast or link-local)"),
+    TTL_EXCEEDED("TTL or hop limit exceeded"),
+    NEEDS_FRAGMENTATION("too big for the next hop (DF set, or IPv6)"),
+    PF("dropped by pf (pfctl -s info says why)"),
     NO_SOCKET("UDP port unreachable"),
     SOCKET_QUEUE_FULL("UDP socket queue full");
 

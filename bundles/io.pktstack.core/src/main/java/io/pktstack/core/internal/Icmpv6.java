@@ -16,12 +16,22 @@ final class Icmpv6 implements ProtocolHandler {
     private final NeighborDiscovery nd;
     private final Pinger pinger;
     private final ProtocolCounters stats;
+    private RouterAdvertiser advertiser;
+    private Autoconfig autoconfig;
 
     Icmpv6(IpOutput out, NeighborDiscovery nd, Pinger pinger, ProtocolCounters stats) {
         this.out = out;
         this.nd = nd;
         this.pinger = pinger;
         this.stats = stats;
+    }
+
+    void advertiser(RouterAdvertiser advertiser) {
+        this.advertiser = advertiser;
+    }
+
+    void autoconfig(Autoconfig autoconfig) {
+        this.autoconfig = autoconfig;
     }
 
     @Override
@@ -46,6 +56,20 @@ final class Icmpv6 implements ProtocolHandler {
             case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT:
                 stats.count(Stat.ICMP6_NA_IN);
                 nd.advertisement(in.l3, ctx);
+                return false;
+            case Icmpv6Packet.TYPE_ROUTER_SOLICITATION:
+                if (advertiser != null) {
+                    advertiser.solicitation(in.l3, ctx);
+                    return false;
+                }
+                stats.count(Stat.ICMP6_OTHER);
+                return false;
+            case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT:
+                if (autoconfig != null) {
+                    autoconfig.advertisement(in.l3, ctx);
+                    return false;
+                }
+                stats.count(Stat.ICMP6_OTHER);
                 return false;
             case Icmpv6Packet.TYPE_ECHO_REPLY:
                 stats.count(Stat.ICMP6_ECHO_REPLY_IN);

@@ -44,9 +44,23 @@ final class IpLayer implements Forwarder.L3Input {
     private final Arp arpProtocol;
     private final NeighborDiscovery nd;
     private final Pinger pinger;
+    private final StackTimer timer;
+    /** The router's parts: forwarding, ICMP errors, fragments, router advertisements. */
+    final IpForwarding forwarding;
+    final IcmpErrors icmpErrors;
+    final Reassembly reassembly4;
+    final Reassembly reassembly6;
+    final RouterAdvertiser advertiser;
+    final PacketFilterService pf;
+    final Icmpv6 icmpv6;
+    /** Large frames for reassembled datagrams and the stack's own ones bigger than a pool slot. */
+    final FramePool big = new FramePool(BIG_FRAMES, Reassembly.BIG_SLOT);
+    /** How many: 16 datagrams of up to 64 KiB, about 1 MiB off the heap. */
+    static final int BIG_FRAMES = 16;
 
     IpLayer(FramePool pool, Forwarder forwarder, StackTimer timer, Supplier<List<NetInterface>> interfaces,
             Supplier<PathContext> contexts) {
+        this.timer = timer;
         this.routing = new Routing(interfaces, stats);
         this.out = new IpOutput(pool, forwarder, stats);
         this.arpProtocol = new Arp(out, stats);
@@ -64,13 +78,49 @@ final class IpLayer implements Forwarder.L3Input {
         this.ipv6 = new Ipv6Input(stats);
         ipv4.register(IpProtocol.ICMP, new Icmpv4(out, pinger, stats));
         ipv4.register(IpProtocol.UDP, udp);
-        ipv6.register(IpProtocol.ICMPV6, new Icmpv6(out, nd, pinger, stats), true);
+        this.icmpv6 = new Icmpv6(out, nd, pinger, stats);
+        ipv6.register(IpProtocol.ICMPV6, icmpv6, true);
         ipv6.register(IpProtocol.UDP, udp, false);
         TcpBinding tcpBinding = new TcpBinding(pool, out, routing, timer, interfaces, contexts);
         this.tcp = new Tcp(tcpBinding, timer, new TcpConfig(), new TcpStats());
         tcpBinding.tcp = tcp;
         ipv4.register(IpProtocol.TCP, tcpBinding);
         ipv6.register(IpProtocol.TCP, tcpBinding, false);
+
+        this.forwarding = new IpForwarding(routing, interfaces, stats, forwarder);
+        this.icmpErrors = new IcmpErrors(out, stats, forwarding::table, timer::now);
+        Fragmenter fragmenter = new Fragmenter(pool, stats);
+        out.fragments(fragmenter, big);
+        this.pf = new PacketFilterService(forwarding::table, timer);
+        forwarding.wire(arp, ndp, icmpErrors, fragmenter, pf);
+        this.reassembly4 = new Reassembly(false, big, timer, stats, contexts, 64, 64, 1024, 30);
+        this.reassembly6 = new Reassembly(true, big, timer, stats, contexts, 64, 64, 1024, 60);
+        reassembly4.icmp(icmpErrors);
+        reassembly6.icmp(icmpErrors);
+        this.advertiser = new RouterAdvertiser(out, timer, stats, interfaces, contexts, () -> forwarding.v6);
+        advertiser.cache(ndp);
+        icmpv6.advertiser(advertiser);
+        nd.routerFlag(() -> forwarding.v6);
+        ipv4.router(forwarding, reassembly4, icmpErrors, pf);
+        ipv6.router(forwarding, reassembly6, advertiser, icmpErrors);
+        udp.icmpErrors(icmpErrors);
+        arp.onUnresolved(f -> unreachable(f, false, contexts.get()));
+        ndp.onUnresolved(f -> unreachable(f, true, contexts.get()));
+    }
+
+    /** A forwarded packet's next hop never answered: host (address) unreachable to its source (RFC 1812 §5.2.7.1). */
+    private void unreachable(Frame f, boolean v6, PathContext ctx) {
+        NetInterface in = forwarding.table().byIndex(f.inputPort());
+        if (in == null) {
+            return; // the stack's own packet: its sender (ping) times out
+        }
+        NetInterface l3 = in.memberOf != null ? in.memberOf.self : in;
+        if (v6) {
+            icmpErrors.unreachableV6(l3, f, IcmpErrors.UNREACH6_ADDR, ctx);
+        } else {
+            icmpErrors.unreachableV4(l3, f, IcmpErrors.UNREACH_HOST, 0, ctx);
+        }
+        ctx.flush();
     }
 
     /** fe80::/64 with the modified EUI-64 identifier of {@code mac} (RFC 4862 §5.3). */
@@ -80,6 +130,7 @@ final class IpLayer implements Forwarder.L3Input {
 
     @Override
     public void input(NetInterface l3, FrameBatch batch, PathContext ctx) {
+        ctx.now = timer.now();
         for (int i = 0; i < batch.size(); i++) {
             Frame f = batch.get(i);
             EthernetFrame eth = ctx.eth;
@@ -163,7 +214,14 @@ final class IpLayer implements Forwarder.L3Input {
     void close() {
         tcp.close();
         udp.closeAll();
+        advertiser.close();
+        pf.close();
+        reassembly4.clear();
+        reassembly6.clear();
         arp.clear();
         ndp.clear();
+        if (big.available() == big.capacity()) {
+            big.close();
+        }
     }
 }

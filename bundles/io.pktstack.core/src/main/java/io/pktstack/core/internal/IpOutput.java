@@ -1,12 +1,14 @@
 package io.pktstack.core.internal;
 
 import io.pktstack.api.frame.Frame;
+import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.wire.EtherType;
 import io.pktstack.api.wire.EthernetFrame;
 import io.pktstack.api.wire.Ipv4Packet;
 import io.pktstack.api.wire.Ipv6Packet;
 import io.pktstack.core.internal.ProtocolCounters.Stat;
+import io.pktstack.core.internal.wire.Be;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +33,9 @@ final class IpOutput {
     private final AtomicInteger nextId = new AtomicInteger((int) System.nanoTime());
     private NeighborCache arp;
     private NeighborCache ndp;
+    private Fragmenter fragmenter;
+    /** Large frames, for the stack's own datagrams bigger than a pool slot (they leave in fragments). */
+    private FramePool big;
     /** TTL of IPv4 packets the stack originates or answers with (sysctl net.inet.ip.ttl). */
     volatile int ttl = DEFAULT_TTL;
     /** Hop limit of IPv6 packets the stack originates or answers with (sysctl net.inet6.ip6.hlim). */
@@ -45,6 +50,32 @@ final class IpOutput {
     void neighborCaches(NeighborCache arp, NeighborCache ndp) {
         this.arp = arp;
         this.ndp = ndp;
+    }
+
+    void fragments(Fragmenter fragmenter, FramePool big) {
+        this.fragmenter = fragmenter;
+        this.big = big;
+    }
+
+    /**
+     * A frame that holds {@code bytes} from its offset: from the pool, or for
+     * a datagram bigger than a slot (it will leave in fragments) from the
+     * large frames; null, counted as a drop on {@code nif}, when none is free.
+     */
+    Frame take(NetInterface nif, int bytes) {
+        if (bytes <= pool.slotSize() - FramePool.HEADROOM) {
+            return take(nif);
+        }
+        Frame f = bytes <= big.slotSize() - FramePool.HEADROOM ? big.take() : null;
+        if (f == null) {
+            nif.outputDrop(DropReason.NO_BUFFER, 1);
+        }
+        return f;
+    }
+
+    /** The largest datagram the stack sends (IPv4's Total Length, IPv6's Payload Length), in fragments if need be. */
+    static int maxDatagram(boolean v6) {
+        return v6 ? Ipv6Packet.HEADER_LEN + 0xFFFF : 0xFFFF;
     }
 
     /** A frame from the pool, or null (counted as a drop on {@code nif}) when the pool is empty. */
@@ -133,7 +164,36 @@ final class IpOutput {
     NeighborCache.Entry send(Routing.Route r, InetAddress dst, Frame f, PathContext ctx) {
         boolean v4 = dst instanceof Inet4Address;
         stats.count(v4 ? Stat.IP_SENT : Stat.IP6_SENT);
-        return (v4 ? arp : ndp).resolveAndSend(r, r.nextHop(dst), f, ctx);
+        NeighborCache cache = v4 ? arp : ndp;
+        if (f.length() - EthernetFrame.HEADER_LEN <= r.ipMtu()) {
+            return cache.resolveAndSend(r, r.nextHop(dst), f, ctx);
+        }
+        // Larger than the link takes: the stack is the source, so it fragments (RFC 791 §3.2, RFC 8200 §4.5).
+        FrameBatch pieces = ctx.fragments;
+        boolean split = fragment(f, r.ipMtu(), !v4, pieces);
+        f.release();
+        if (!split) {
+            r.nif().outputDrop(DropReason.NO_BUFFER, 1);
+            return null;
+        }
+        NeighborCache.Entry e = null;
+        for (int i = 0; i < pieces.size(); i++) {
+            e = cache.resolveAndSend(r, r.nextHop(dst), pieces.get(i), ctx);
+        }
+        pieces.clear();
+        return e;
+    }
+
+    /** Splits the stack's own packet in {@code f} into {@code into}; a fresh IPv4 identification if it had none. */
+    private boolean fragment(Frame f, int ipMtu, boolean v6, FrameBatch into) {
+        if (v6) {
+            return fragmenter.fragmentV6(f, ipMtu, into);
+        }
+        long id = f.offset() + EthernetFrame.HEADER_LEN + 4;
+        if (Be.u16(f.segment(), id) == 0) { // RFC 6864: an atomic datagram's may be 0, a fragmented one's not
+            Be.u16(f.segment(), id, nextId.getAndIncrement() & 0xFFFF); // each fragment's checksum is computed afresh
+        }
+        return fragmenter.fragmentV4(f, ipMtu, into);
     }
 
     /**
@@ -142,7 +202,7 @@ final class IpOutput {
      * keeps nothing) when the entry is no longer reachable: call {@link #send}.
      */
     boolean sendTo(NeighborCache.Entry nh, Routing.Route r, Frame f, boolean v6, long now, PathContext ctx) {
-        if (nh == null || !nh.reachable(now)) {
+        if (nh == null || !nh.reachable(now) || f.length() - EthernetFrame.HEADER_LEN > r.ipMtu()) {
             return false;
         }
         stats.count(v6 ? Stat.IP6_SENT : Stat.IP_SENT);
@@ -151,9 +211,28 @@ final class IpOutput {
         return true;
     }
 
-    /** Sends a frame whose link-layer destination is already set (broadcast, multicast, an answer in place). */
+    /**
+     * Sends a frame whose link-layer destination is already set (broadcast,
+     * multicast, an answer in place), in fragments if it is larger than the
+     * interface takes (an echo reply to a reassembled request).
+     */
     void sendDirect(NetInterface l3, Frame f, PathContext ctx) {
-        forwarder.output(l3, f, ctx);
+        int ipMtu = l3.mtu - EthernetFrame.HEADER_LEN;
+        if (f.length() - EthernetFrame.HEADER_LEN <= ipMtu) {
+            forwarder.output(l3, f, ctx);
+            return;
+        }
+        FrameBatch pieces = ctx.fragments;
+        boolean split = fragment(f, ipMtu, Be.u16(f.segment(), f.offset() + 12) == EtherType.IPV6, pieces);
+        f.release();
+        if (!split) {
+            l3.outputDrop(DropReason.NO_BUFFER, 1);
+            return;
+        }
+        for (int i = 0; i < pieces.size(); i++) {
+            forwarder.output(l3, pieces.get(i), ctx);
+        }
+        pieces.clear();
     }
 
     /** Transmits one control frame from the calling thread now (ARP/ND requests, announcements). */

@@ -93,6 +93,17 @@ final class NeighborCache {
     private final Supplier<PathContext> contexts;
     private final Drops drops;
 
+    /** Told of each frame dropped because its next hop never answered (the router's host unreachable, RFC 1812 §5.2.7.1). */
+    interface Unresolved {
+        void dropped(Frame f);
+    }
+
+    private volatile Unresolved unresolved;
+
+    void onUnresolved(Unresolved u) {
+        this.unresolved = u;
+    }
+
     /** Where failed and overflowing resolutions are counted (the output interface's drop counters). */
     interface Drops {
         void dropped(NetInterface nif, DropReason reason, int frames);
@@ -261,16 +272,24 @@ final class NeighborCache {
 
     /** Removes an entry that did not resolve, dropping and counting its held frames. Caller holds the lock. */
     private void failLocked(Entry e, DropReason reason) {
-        for (int i = 0; i < e.heldCount; i++) {
-            drops.dropped(e.heldVia[i], reason, 1);
-            e.held[i].release();
-        }
+        // Detached first: telling of a frame may send (an ICMP error), which may resolve another neighbour.
+        Frame[] held = e.held;
+        NetInterface[] heldVia = e.heldVia;
+        int n = e.heldCount;
         e.held = null;
         e.heldVia = null;
         e.heldCount = 0;
         e.via = null;
         e.gone = true;
         entries.remove(e.ip, e);
+        Unresolved u = reason == DropReason.NO_NEIGHBOR ? unresolved : null;
+        for (int i = 0; i < n; i++) {
+            drops.dropped(heldVia[i], reason, 1);
+            if (u != null) {
+                u.dropped(held[i]);
+            }
+            held[i].release();
+        }
     }
 
     /** Drops expired entries that hold nothing; true if that made room. Caller holds the lock. */

@@ -28,6 +28,7 @@ final class NeighborDiscovery {
     private final IpOutput out;
     private final ProtocolCounters stats;
     private NeighborCache cache;
+    private java.util.function.BooleanSupplier router = () -> false;
 
     NeighborDiscovery(IpOutput out, ProtocolCounters stats) {
         this.out = out;
@@ -36,6 +37,11 @@ final class NeighborDiscovery {
 
     void cache(NeighborCache cache) {
         this.cache = cache;
+    }
+
+    /** Whether advertisements carry the Router flag: while the stack forwards IPv6 (RFC 4861 §4.4, §7.2.5). */
+    void routerFlag(java.util.function.BooleanSupplier router) {
+        this.router = router;
     }
 
     /** Answers a solicitation for one of our addresses with a solicited advertisement, in place (RFC 4861 §7.2.4). */
@@ -77,7 +83,7 @@ final class NeighborDiscovery {
         icmp.wrap(f.segment(), ip.payloadOffset(), ND_LEN);
         icmp.setType(Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT);
         icmp.setCode(0);
-        icmp.setNaFlags(false, !unspecified, true);
+        icmp.setNaFlags(router.getAsBoolean(), !unspecified, true);
         icmp.setTarget(thi, tlo);
         icmp.setLinkLayerAddressOption(Icmpv6Packet.ND_NEIGHBOR_LEN, Icmpv6Packet.OPT_TARGET_LINK_ADDR, owner.mac.bits());
         icmp.fillChecksum(ip);
@@ -154,7 +160,7 @@ final class NeighborDiscovery {
         Icmpv6Packet icmp = ctx.icmp6.wrap(f.segment(), ip.payloadOffset(), ND_LEN);
         icmp.setType(Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT);
         icmp.setCode(0);
-        icmp.setNaFlags(false, false, true);
+        icmp.setNaFlags(router.getAsBoolean(), false, true);
         icmp.setTarget(hi, lo);
         icmp.setLinkLayerAddressOption(Icmpv6Packet.ND_NEIGHBOR_LEN, Icmpv6Packet.OPT_TARGET_LINK_ADDR,
                 owner.mac.bits());

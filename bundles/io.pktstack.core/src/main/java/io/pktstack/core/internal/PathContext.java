@@ -37,6 +37,12 @@ final class PathContext {
     final UdpDatagram udp = new UdpDatagram();
     /** The packet being delivered to a protocol handler. */
     final Inbound in = new Inbound();
+    /** The stack clock when layer 3 took the batch in hand: one reading per batch, not per frame. */
+    long now;
+    /** Where this thread last forwarded each destination (routing). */
+    final NextHopCache nextHops = new NextHopCache();
+    /** The pieces of a packet being fragmented. */
+    final FrameBatch fragments = new FrameBatch();
 
     /** Queues a frame for transmission on {@code nif}; flushes that queue when it fills. Takes ownership. */
     void send(NetInterface nif, Frame f) {

@@ -75,11 +75,11 @@ final class Pinger {
         int seq = sequence & 0xFFFF;
         int icmpLen = 8 + payloadBytes;
         int ipLen = (v4 ? Ipv4Packet.MIN_HEADER_LEN : Ipv6Packet.HEADER_LEN) + icmpLen;
-        if (EthernetFrame.HEADER_LEN + ipLen > r.nif().mtu) {
-            throw new IllegalArgumentException("ping: " + payloadBytes + " data bytes do not fit the MTU of "
-                    + r.nif().name);
+        if (ipLen > IpOutput.maxDatagram(!v4)) {
+            throw new IllegalArgumentException("ping: " + payloadBytes + " data bytes are more than "
+                    + (v4 ? "IPv4" : "IPv6") + " carries in one datagram");
         }
-        Frame f = out.take(r.nif());
+        Frame f = out.take(r.nif(), EthernetFrame.HEADER_LEN + ipLen); // larger than the MTU: it leaves in fragments
         if (f == null) {
             return new PingResult(dst, sequence, false, 0, 0, 0);
         }

@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The generator's send loop: take a batch of frames from the pool, write the
  * 14-byte header into each (the rest of a recycled slot is left as it is:
- * content does not matter), and hand the batch to the interface's driver.
+ * content does not matter) or a whole frame the caller built (IP traffic for
+ * a router to forward), and hand the batch to the interface's driver.
  */
 final class Pktgen {
 
@@ -31,13 +32,38 @@ final class Pktgen {
         if (frameBytes < Forwarder.ETHER_HEADER || frameBytes > Math.min(nif.mtu, pool.slotSize() - FramePool.HEADROOM)) {
             throw new IllegalArgumentException("frame size " + frameBytes + " out of range 14.." + nif.mtu + " for " + nif.name);
         }
+        MemorySegment head = MemorySegment.ofArray(new byte[Forwarder.ETHER_HEADER]);
+        long d = dst.bits();
+        long s = nif.mac.bits();
+        head.set(INT_BE, 0, (int) (d >>> 16));
+        head.set(SHORT_BE, 4, (short) d);
+        head.set(INT_BE, 6, (int) (s >>> 16));
+        head.set(SHORT_BE, 10, (short) s);
+        head.set(SHORT_BE, 12, (short) PacketGenerator.ETHER_TYPE);
+        return send(pool, nif, head, frameBytes, frames, batchSize);
+    }
+
+    /** Copies of a whole frame the caller built (IP traffic for a router). */
+    static PacketGenerator.Result run(FramePool pool, NetInterface nif, byte[] frame, long frames, int batchSize) {
+        if (frame.length < Forwarder.ETHER_HEADER || frame.length > Math.min(nif.mtu, pool.slotSize() - FramePool.HEADROOM)) {
+            throw new IllegalArgumentException("frame of " + frame.length + " bytes out of range 14.." + nif.mtu + " for "
+                    + nif.name);
+        }
+        return send(pool, nif, MemorySegment.ofArray(frame.clone()), frame.length, frames, batchSize);
+    }
+
+    /**
+     * The send loop: {@code head}'s bytes at the start of each frame of
+     * {@code frameBytes} (the rest of a recycled slot is left as it is).
+     */
+    private static PacketGenerator.Result send(FramePool pool, NetInterface nif, MemorySegment head, int frameBytes,
+            long frames, int batchSize) {
         if (batchSize < 1 || batchSize > FrameBatch.MAX) {
             throw new IllegalArgumentException("batch " + batchSize + " out of range 1.." + FrameBatch.MAX);
         }
         FrameBatch batch = new FrameBatch(batchSize);
         Frame[] slots = batch.array();
-        long d = dst.bits();
-        long s = nif.mac.bits();
+        long headLen = head.byteSize();
         long offered = 0;
         long noBuffer = 0;
         long start = System.nanoTime();
@@ -51,13 +77,7 @@ final class Pktgen {
             }
             for (int i = 0; i < got; i++) {
                 Frame f = slots[i];
-                MemorySegment m = f.segment();
-                long o = f.offset();
-                m.set(INT_BE, o, (int) (d >>> 16));
-                m.set(SHORT_BE, o + 4, (short) d);
-                m.set(INT_BE, o + 6, (int) (s >>> 16));
-                m.set(SHORT_BE, o + 10, (short) s);
-                m.set(SHORT_BE, o + 12, (short) PacketGenerator.ETHER_TYPE);
+                MemorySegment.copy(head, 0, f.segment(), f.offset(), headLen);
                 f.length(frameBytes);
             }
             batch.size(got);

@@ -99,7 +99,7 @@ final class Routing {
                 Route via = connectedRoute(e.gateway);
                 if (via != null) {
                     e.use.increment();
-                    return new Route(via.nif, via.source, e.gateway);
+                    return new Route(via.nif, sourceFor(dst, via), e.gateway);
                 }
             }
         }
@@ -107,6 +107,28 @@ final class Routing {
             connectedUse.computeIfAbsent(connected.source, k -> new LongAdder()).increment();
         }
         return connected;
+    }
+
+    /**
+     * The source address for {@code dst} through a gateway reached by
+     * {@code via}: the address the gateway's prefix gave, unless that is
+     * link-local (a router learned from an advertisement) and {@code dst} is
+     * not, then a global address of the same interface (RFC 6724 §5, rule 2:
+     * a source of the destination's scope).
+     */
+    private static InterfaceAddress sourceFor(InetAddress dst, Route via) {
+        InterfaceAddress s = via.source;
+        if (s.isIpv4() || !s.address().isLinkLocalAddress() || dst.isLinkLocalAddress()) {
+            return s;
+        }
+        for (NetInterface n : via.nif.segment()) {
+            for (InterfaceAddress a : n.addresses) {
+                if (!a.isIpv4() && !a.address().isLinkLocalAddress() && !a.address().isLoopbackAddress()) {
+                    return a;
+                }
+            }
+        }
+        return s;
     }
 
     /** The connected prefix holding {@code dst} on an interface that is up, longest first; null if none. */

@@ -37,4 +37,24 @@ final class Segments {
         }
         return false;
     }
+
+    /**
+     * True if IPv4 {@code addr} is the broadcast address of a prefix of
+     * {@code l3}'s segment (RFC 919: all host bits set).
+     */
+    static boolean directedBroadcastV4(NetInterface l3, int addr) {
+        for (NetInterface n : l3.segment()) {
+            for (io.pktstack.api.stack.InterfaceAddress a : n.addresses) {
+                int len = a.prefixLength();
+                if (a.isIpv4() && len < 31) {
+                    int host = -1 >>> len;
+                    int v = IpAddresses.v4(a.address().getAddress());
+                    if ((addr & host) == host && (addr & ~host) == (v & ~host)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
 }

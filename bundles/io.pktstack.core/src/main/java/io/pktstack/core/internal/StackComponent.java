@@ -38,6 +38,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import io.pktstack.api.router.Autoconfiguration;
+import io.pktstack.api.router.DhcpClient;
+import io.pktstack.api.router.DhcpServer;
+import io.pktstack.api.router.PacketFilter;
+import io.pktstack.api.router.Router;
+import io.pktstack.api.router.RouterAdvertisements;
+import java.nio.file.Path;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -54,10 +62,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * appears is named, attached and brought up; one that goes away is detached,
  * and the frames it held return to the pool.
  */
-@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, TcpStack.class, DriverLinks.class},
-        immediate = true, configurationPid = StackComponent.PID)
+@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, TcpStack.class, Router.class,
+        DriverLinks.class}, immediate = true, configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, DriverLinks {
+public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router, DriverLinks {
 
     static final String PID = "io.pktstack.core";
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
@@ -86,15 +94,38 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** Address-table size and ageing of every bridge (sysctl net.link.bridge.maxaddr, .timeout). */
     private volatile int bridgeMaxAddresses = Bridge.DEFAULT_MAX_ADDRESSES;
     private volatile long bridgeTimeoutSeconds = Bridge.DEFAULT_TIMEOUT_SECONDS;
+    private final DhcpServerService dhcpServer;
+    private final DhcpClientService dhcpClient;
+    private final Autoconfig autoconfig;
 
     @Activate
-    public StackComponent(Config config) {
-        this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime);
+    public StackComponent(Config config, BundleContext context) {
+        this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime, Instance.of(context));
         timer.start();
     }
 
     /** For tests: a given pool and clock; the timer runs only when the test calls {@link #timer()}{@code .runDue()}. */
     StackComponent(FramePool pool, LongSupplier nanoClock) {
+        this(pool, nanoClock, Instance.NONE);
+    }
+
+    /**
+     * Who this stack is: its state directory (where {@code dhcpd.leases} is
+     * kept across restarts; null keeps state in memory) and its name (the
+     * host name its DHCP client sends).
+     */
+    record Instance(Path stateDir, String name) {
+        static final Instance NONE = new Instance(null, null);
+
+        /** From the launcher's framework properties: {@code ROOT/db/NAME}, as BSD keeps leases in /var/db. */
+        static Instance of(BundleContext context) {
+            String root = context.getProperty("pktstack.root");
+            String name = context.getProperty("pktstack.name");
+            return new Instance(root == null || name == null ? null : Path.of(root, "db", name), name);
+        }
+    }
+
+    StackComponent(FramePool pool, LongSupplier nanoClock, Instance instance) {
         this.pool = pool;
         this.clock = nanoClock;
         this.forwarder = new Forwarder(pool, nanoClock);
@@ -110,6 +141,28 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             table.add(lo);
         }
         defineTunables();
+        // The DHCP server keeps lease ends as wall-clock seconds (they outlive the process); derived from the stack
+        // clock so that tests moving it move lease time too.
+        long epochNanosAtStart = System.currentTimeMillis() * 1_000_000L - nanoClock.getAsLong();
+        LongSupplier epochSeconds = () -> (epochNanosAtStart + nanoClock.getAsLong()) / 1_000_000_000L;
+        DhcpSender dhcp = new DhcpSender(ip.out, ip.routing);
+        this.dhcpServer = new DhcpServerService(dhcp, ip.udp, ip.stats, this::findInterface,
+                instance.stateDir() == null ? null : instance.stateDir().resolve("dhcpd.leases"), epochSeconds);
+        this.dhcpClient = new DhcpClientService(dhcp, ip.udp, ip.stats, timer, this::findInterface, this,
+                contexts::get, instance::name, new java.util.SplittableRandom());
+        this.autoconfig = new Autoconfig(ip.out, timer, ip.stats, this::findInterface, this::interfacesSnapshot, this,
+                contexts::get, () -> ip.forwarding.v6);
+        ip.icmpv6.autoconfig(autoconfig);
+        tunables.defineSwitch("net.inet6.ip6.accept_rtadv",
+                "configure addresses and the default router from router advertisements on every interface "
+                        + "(rtsol IF: on one); never while forwarding IPv6", () -> autoconfig.acceptAll,
+                v -> autoconfig.acceptAll = v);
+    }
+
+    private NetInterface findInterface(String name) {
+        synchronized (lock) {
+            return table.get(name);
+        }
     }
 
     /**
@@ -153,6 +206,40 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 pool::slotSize, null);
         tunables.define("net.pktstack.capture.queue", 0, Integer.MAX_VALUE,
                 "frames a tcpdump capture queues before it drops copies", () -> CAPTURE_QUEUE, null);
+        defineRouterTunables();
+    }
+
+    /** Forwarding, ICMP error limits and fragment reassembly (NetBSD's and FreeBSD's names). */
+    private void defineRouterTunables() {
+        IpForwarding fwd = ip.forwarding;
+        tunables.defineSwitch("net.inet.ip.forwarding", "forward IPv4 packets between interfaces", () -> fwd.v4,
+                v -> fwd.v4 = v);
+        tunables.defineSwitch("net.inet6.ip6.forwarding", "forward IPv6 packets between interfaces", () -> fwd.v6,
+                v -> fwd.v6 = v);
+        tunables.defineSwitch("net.inet.ip.redirect", "send ICMP redirects when forwarding out of the arrival interface",
+                () -> fwd.redirects4, v -> fwd.redirects4 = v);
+        tunables.define("net.inet.icmp.errppslimit", -1, 1_000_000,
+                "ICMP error messages sent per second at most (-1: no limit, 0: none)", ip.icmpErrors.limit4::limit,
+                v -> ip.icmpErrors.limit4.setLimit((int) v));
+        tunables.define("net.inet6.icmp6.errppslimit", -1, 1_000_000,
+                "ICMPv6 error messages sent per second at most (-1: no limit, 0: none)", ip.icmpErrors.limit6::limit,
+                v -> ip.icmpErrors.limit6.setLimit((int) v));
+        for (Reassembly r : List.of(ip.reassembly4, ip.reassembly6)) {
+            String p = r == ip.reassembly4 ? "net.inet.ip." : "net.inet6.ip6.";
+            tunables.define(p + "maxfragpackets", 0, 4096,
+                    "datagrams in reassembly at most (0: fragments dropped); changing it drops those in reassembly",
+                    r::maxPackets, v -> r.setLimits((int) v, r.maxFragsPerPacket()));
+            tunables.define(p + "maxfragsperpacket", 1, 8192,
+                    "fragments of one datagram at most; changing it drops datagrams in reassembly",
+                    r::maxFragsPerPacket, v -> r.setLimits(r.maxPackets(), (int) v));
+            tunables.define(p + "maxfrags", 0, 1 << 20, "fragments held for reassembly at most, all datagrams together",
+                    r::maxFrags, v -> r.setMaxFrags((int) v));
+        }
+        tunables.define("net.inet.ip.fragttl", 1, 120, "seconds a datagram may take to arrive whole (IPv6: 60, RFC 8200)",
+                ip.reassembly4::timeoutSeconds, ip.reassembly4::setTimeoutSeconds);
+        tunables.define("net.pktstack.reass.buffers", 0, Integer.MAX_VALUE,
+                "large frames for reassembled datagrams and the stack's own datagrams bigger than a slot",
+                ip.big::capacity, null);
     }
 
     /** TCP's tunables (FreeBSD's names); new values apply to connections made from now on, timers at once. */
@@ -223,6 +310,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 detach(e.getKey(), e.getValue());
             }
         }
+        dhcpClient.close();
+        autoconfig.close();
         ip.close();
         timer.close();
         // The pool's memory is freed only if every frame came back: a leak must not become a crash.
@@ -489,6 +578,28 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** The frame pool, for leak checks in tests. */
     FramePool pool() {
         return pool;
+    }
+
+    /** Layer 3, for tests. */
+    IpLayer ipLayer() {
+        return ip;
+    }
+
+    /** The large frames (reassembled datagrams), for leak checks in tests. */
+    FramePool largeFrames() {
+        return ip.big;
+    }
+
+    /** An interface by name, for tests that drive the data path directly. */
+    NetInterface netInterface(String name) {
+        synchronized (lock) {
+            return table.require(name);
+        }
+    }
+
+    /** Layer 2, for tests that drive the data path directly. */
+    Forwarder forwarder() {
+        return forwarder;
     }
 
     /** The stack timer: tests move their clock and run what came due. */
@@ -819,6 +930,18 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         return Pktgen.run(pool, nif, destination, frameBytes, frames, batch);
     }
 
+    @Override
+    public Result transmit(String ifName, byte[] frame, long frames, int batch) {
+        NetInterface nif;
+        synchronized (lock) {
+            nif = table.require(ifName);
+        }
+        if (nif.kind != NetInterface.Kind.LINK) {
+            throw new IllegalArgumentException(ifName + " is not a link: the generator sends on a driver's interface");
+        }
+        return Pktgen.run(pool, nif, frame, frames, batch);
+    }
+
     /** Frames a capture queues before it drops copies (the reader is a shell thread). */
     static final int CAPTURE_QUEUE = 8192;
 
@@ -853,5 +976,32 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 }
             }
         };
+    }
+
+    // ---- Router ------------------------------------------------------------
+
+    @Override
+    public DhcpServer dhcpServer() {
+        return dhcpServer;
+    }
+
+    @Override
+    public DhcpClient dhcpClient() {
+        return dhcpClient;
+    }
+
+    @Override
+    public PacketFilter packetFilter() {
+        return ip.pf;
+    }
+
+    @Override
+    public RouterAdvertisements routerAdvertisements() {
+        return ip.advertiser;
+    }
+
+    @Override
+    public Autoconfiguration autoconfiguration() {
+        return autoconfig;
     }
 }

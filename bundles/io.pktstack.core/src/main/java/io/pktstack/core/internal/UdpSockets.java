@@ -35,11 +35,70 @@ final class UdpSockets implements ProtocolHandler {
     private final ProtocolCounters stats;
     private final ConcurrentHashMap<Integer, Endpoint> ports = new ConcurrentHashMap<>();
     private int nextEphemeral = EPHEMERAL_FIRST;
+    private IcmpErrors icmp;
+    /** Ports the stack serves itself (DHCP's 67 and 68): a few, scanned per datagram; replaced whole on change. */
+    private volatile Internal internal = new Internal(new int[0], new ProtocolHandler[0], new String[0]);
+
+    private record Internal(int[] ports, ProtocolHandler[] handlers, String[] owners) {
+        String owner(int port) {
+            for (int i = 0; i < ports.length; i++) {
+                if (ports[i] == port) {
+                    return owners[i];
+                }
+            }
+            return null;
+        }
+    }
 
     UdpSockets(IpOutput out, Routing routing, ProtocolCounters stats) {
         this.out = out;
         this.routing = routing;
         this.stats = stats;
+    }
+
+    /**
+     * Serves {@code port} inside the stack: its datagrams (checksum verified)
+     * go to {@code handler} with the {@link Inbound} that says which interface
+     * they came in on, rather than to a socket.
+     */
+    synchronized void bindInternal(int port, String owner, ProtocolHandler handler) {
+        Internal in = internal;
+        if (ports.containsKey(port) || in.owner(port) != null) {
+            throw new IllegalArgumentException("UDP port " + port + " is in use"
+                    + (in.owner(port) != null ? " (" + in.owner(port) + ")" : ""));
+        }
+        int n = in.ports.length;
+        int[] p = java.util.Arrays.copyOf(in.ports, n + 1);
+        ProtocolHandler[] h = java.util.Arrays.copyOf(in.handlers, n + 1);
+        String[] o = java.util.Arrays.copyOf(in.owners, n + 1);
+        p[n] = port;
+        h[n] = handler;
+        o[n] = owner;
+        internal = new Internal(p, h, o);
+    }
+
+    synchronized void unbindInternal(int port) {
+        Internal in = internal;
+        int n = 0;
+        for (int q : in.ports) {
+            n += q == port ? 0 : 1;
+        }
+        int[] p = new int[n];
+        ProtocolHandler[] h = new ProtocolHandler[n];
+        String[] o = new String[n];
+        for (int j = 0, k = 0; j < in.ports.length; j++) {
+            if (in.ports[j] != port) {
+                p[k] = in.ports[j];
+                h[k] = in.handlers[j];
+                o[k++] = in.owners[j];
+            }
+        }
+        internal = new Internal(p, h, o);
+    }
+
+    /** Where a datagram for a closed port is answered with a port unreachable (RFC 1122 §4.1.3.1). */
+    void icmpErrors(IcmpErrors icmp) {
+        this.icmp = icmp;
     }
 
     @Override
@@ -60,10 +119,24 @@ final class UdpSockets implements ProtocolHandler {
             in.l3.drop(DropReason.BAD_CHECKSUM, 1);
             return false;
         }
+        Internal served = internal;
+        for (int i = 0; i < served.ports.length; i++) {
+            if (served.ports[i] == u.dstPort()) {
+                stats.count(Stat.UDP_DELIVERED);
+                return served.handlers[i].input(in, f, ctx);
+            }
+        }
         Endpoint e = ports.get(u.dstPort());
         if (e == null) {
             stats.count(Stat.UDP_NO_PORT);
             in.l3.drop(DropReason.NO_SOCKET, 1);
+            if (icmp != null) {
+                if (in.v6) {
+                    icmp.unreachableV6(in.l3, f, IcmpErrors.UNREACH6_PORT, ctx);
+                } else {
+                    icmp.unreachableV4(in.l3, f, IcmpErrors.UNREACH_PORT, 0, ctx);
+                }
+            }
             return false;
         }
         if (!e.queue.offer(f)) {
@@ -82,10 +155,11 @@ final class UdpSockets implements ProtocolHandler {
         int n = payload.remaining();
         int udpLen = UdpDatagram.HEADER_LEN + n;
         int ipLen = (v4 ? Ipv4Packet.MIN_HEADER_LEN : Ipv6Packet.HEADER_LEN) + udpLen;
-        if (EthernetFrame.HEADER_LEN + ipLen > r.nif().mtu) {
-            throw new IllegalArgumentException("datagram of " + n + " bytes does not fit the MTU of " + r.nif().name);
+        if ((v4 ? ipLen : udpLen) > IpOutput.maxDatagram(!v4) - (v4 ? 0 : Ipv6Packet.HEADER_LEN)) {
+            throw new IllegalArgumentException("datagram of " + n + " bytes is larger than " + (v4 ? "IPv4" : "IPv6")
+                    + " carries");
         }
-        Frame f = out.take(r.nif());
+        Frame f = out.take(r.nif(), EthernetFrame.HEADER_LEN + ipLen); // larger than the MTU: it leaves in fragments
         if (f == null) {
             throw new UncheckedIOException(new java.io.IOException("no frame buffer free"));
         }
@@ -134,8 +208,9 @@ final class UdpSockets implements ProtocolHandler {
             }
             port = nextEphemeral;
         }
-        if (ports.containsKey(port)) {
-            throw new IllegalArgumentException("UDP port " + port + " is in use");
+        String owner = internal.owner(port);
+        if (ports.containsKey(port) || owner != null) {
+            throw new IllegalArgumentException("UDP port " + port + " is in use" + (owner != null ? " (" + owner + ")" : ""));
         }
         Endpoint e = new Endpoint(port, contexts);
         ports.put(port, e);

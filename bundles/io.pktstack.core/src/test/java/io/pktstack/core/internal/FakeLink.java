@@ -28,6 +28,10 @@ final class FakeLink implements Link {
     private volatile boolean carrier;
     /** Whether {@link #attach} reports carrier at once (a link whose peer is already there). */
     volatile boolean carrierOnAttach = true;
+    /** The frame size the link reports, Ethernet header included (read once, when the stack attaches it). */
+    volatile int mtu = 1514;
+    /** Whether transmitted frames are released without being recorded (a sink for allocation tests). */
+    volatile boolean discard;
     /** Frames the link takes per {@link #transmit} call; the rest "find the ring full". */
     volatile int room = Integer.MAX_VALUE;
     int attaches;
@@ -60,7 +64,7 @@ final class FakeLink implements Link {
 
     @Override
     public int mtu() {
-        return 1514;
+        return mtu;
     }
 
     @Override
@@ -92,6 +96,10 @@ final class FakeLink implements Link {
     @Override
     public int transmit(FrameBatch batch) {
         int n = Math.min(room, batch.size());
+        if (discard) {
+            batch.releaseFirst(n);
+            return n;
+        }
         synchronized (sent) {
             for (int i = 0; i < n; i++) {
                 Frame f = batch.get(i);

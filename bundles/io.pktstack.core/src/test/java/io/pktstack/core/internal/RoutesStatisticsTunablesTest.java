@@ -114,7 +114,7 @@ class RoutesStatisticsTunablesTest extends StackTestBase {
         assertEquals(1, stat("ip", "packets for this host"));
         assertEquals(1, stat("arp", "request packets received"));
         assertEquals(1, stat("arp", "reply packets sent"));
-        assertEquals(List.of("ip", "icmp", "ip6", "icmp6", "udp", "arp", "tcp"),
+        assertEquals(List.of("ip", "icmp", "ip6", "icmp6", "udp", "arp", "dhcp", "tcp"),
                 stack.statistics().stream().map(ProtocolStatistics::protocol).toList());
     }
 

@@ -57,5 +57,7 @@ abstract class StackTestBase {
     void noFrameLeaked() {
         stack.deactivate();
         assertEquals(pool.capacity(), pool.available(), "frames still out of the pool after the test");
+        assertEquals(stack.largeFrames().capacity(), stack.largeFrames().available(),
+                "large frames (reassembly) still out after the test");
     }
 }

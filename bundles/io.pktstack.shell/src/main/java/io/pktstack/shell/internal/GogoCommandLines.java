@@ -16,8 +16,9 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Runs a command line in a fresh Gogo session and captures what it printed
- * and returned. It requires {@link NetCommands}, so it is registered only once
- * the operator's commands are: a startup script cannot race them.
+ * and returned. It requires {@link NetCommands} and {@link RouterCommands}, so
+ * it is registered only once the operator's commands are: a startup script
+ * cannot race them.
  */
 @Component
 public final class GogoCommandLines implements CommandLines {
@@ -30,7 +31,8 @@ public final class GogoCommandLines implements CommandLines {
     private final CommandProcessor processor;
 
     @Activate
-    public GogoCommandLines(@Reference CommandProcessor processor, @Reference NetCommands commands) {
+    public GogoCommandLines(@Reference CommandProcessor processor, @Reference NetCommands commands,
+            @Reference RouterCommands routerCommands) {
         this.processor = processor;
     }
 

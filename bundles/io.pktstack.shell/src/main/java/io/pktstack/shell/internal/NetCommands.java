@@ -169,7 +169,7 @@ public final class NetCommands {
                 case "-c" -> count = intArg(args, ++i, a, 1, 1_000_000);
                 case "-i" -> interval = doubleArg(args, ++i, a);
                 case "-W" -> waitMs = intArg(args, ++i, a, 1, 3_600_000);
-                case "-s" -> size = intArg(args, ++i, a, 0, 1472);
+                case "-s" -> size = intArg(args, ++i, a, 0, 65507); // larger than the MTU: sent in fragments
                 default -> {
                     if (a.startsWith("-") || host != null) {
                         throw new IllegalArgumentException("ping: unknown argument '" + a + "'");
@@ -460,17 +460,23 @@ public final class NetCommands {
         }
     }
 
-    @Descriptor("send synthetic frames: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] IF DSTMAC (60 bytes = a 64-byte frame with FCS)")
+    @Descriptor("send synthetic frames: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] [-4 SRC DST] IF DSTMAC (60 bytes = a 64-byte frame with FCS; -4: IPv4/UDP from SRC to DST, for a router to forward)")
     public Report pktgen(@Descriptor("options, interface and destination MAC") String... args) {
         int size = 60;
         long count = 1_000_000;
         int batch = 32;
+        InetAddress src = null;
+        InetAddress dstIp = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-s" -> size = intArg(args, ++i, "-s", 14, 9000);
                 case "-n" -> count = intArg(args, ++i, "-n", 1, Integer.MAX_VALUE);
                 case "-b" -> batch = intArg(args, ++i, "-b", 1, 256);
+                case "-4" -> {
+                    src = UdpFrame.v4("pktgen", stringArg(args, ++i, "-4"));
+                    dstIp = UdpFrame.v4("pktgen", stringArg(args, ++i, "-4"));
+                }
                 default -> {
                     if (args[i].startsWith("-")) {
                         throw new IllegalArgumentException("pktgen: unknown option '" + args[i] + "'");
@@ -480,13 +486,18 @@ public final class NetCommands {
             }
         }
         if (rest.size() != 2) {
-            throw new IllegalArgumentException("pktgen: usage: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] IF DSTMAC");
+            throw new IllegalArgumentException("pktgen: usage: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] [-4 SRC DST] IF DSTMAC");
         }
         MacAddress dst;
         try {
             dst = MacAddress.parse(rest.get(1));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pktgen: " + e.getMessage());
+        }
+        if (src != null) {
+            MacAddress own = stack.interfaceInfo(rest.get(0)).mac();
+            byte[] frame = UdpFrame.ipv4(dst, own, src, dstIp, size);
+            return new PktgenReport(rest.get(0), size, generator.transmit(rest.get(0), frame, count, batch));
         }
         return new PktgenReport(rest.get(0), size, generator.transmit(rest.get(0), dst, size, count, batch));
     }

@@ -32,7 +32,7 @@ class GogoCommandLinesTest {
         threadIo.start();
         CommandProcessorImpl processor = new CommandProcessorImpl(threadIo);
         processor.addCommand("net", new Echo(), "show");
-        lines = new GogoCommandLines(processor, null);
+        lines = new GogoCommandLines(processor, null, null);
     }
 
     @AfterEach
