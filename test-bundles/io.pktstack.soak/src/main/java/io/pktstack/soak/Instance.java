@@ -23,19 +23,32 @@ public final class Instance implements AutoCloseable {
     private final Path root;
     private final Path log;
     private final List<String> args;
+    private final String jvmOptions;
     private Process process;
 
-    private Instance(Path top, Path root, String name, List<String> args) {
+    private Instance(Path top, Path root, String name, List<String> args, String jvmOptions) {
         this.top = top;
         this.root = root;
         this.name = name;
         this.args = args;
+        this.jvmOptions = jvmOptions;
         this.log = root.resolve("logs").resolve(name + ".log");
     }
 
     /** Starts an instance and waits until it says it is ready. */
     public static Instance start(Path top, Path root, String name, String... args) {
-        Instance i = new Instance(top, root, name, List.of(args));
+        Instance i = new Instance(top, root, name, List.of(args), "");
+        i.launch();
+        return i;
+    }
+
+    /**
+     * Starts an instance whose JVM tracks its native memory, so that
+     * {@link #memory} can tell the heap's live objects, class metadata and
+     * the rest apart (resident memory alone cannot: see {@link Memory}).
+     */
+    public static Instance startTracked(Path top, Path root, String name, String... args) {
+        Instance i = new Instance(top, root, name, List.of(args), "-XX:NativeMemoryTracking=summary");
         i.launch();
         return i;
     }
@@ -48,7 +61,9 @@ public final class Instance implements AutoCloseable {
             List<String> cmd = new ArrayList<>(List.of(top.resolve("bin/pktstack").toString(), "--root", root.toString(),
                     "--name", name));
             cmd.addAll(args);
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("PKTSTACK_JVM_OPTIONS", jvmOptions);
+            process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                     log.toFile())).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -194,6 +209,108 @@ public final class Instance implements AutoCloseable {
     /** Resident memory, KiB. */
     public long rssKib() {
         return status("VmRSS:");
+    }
+
+    /**
+     * Where the JVM's memory goes, after a full collection. Resident memory
+     * is no measure of a leak: the collector touches heap pages it reserved
+     * (-Xms256m) for the first time as objects move, and the pages stay
+     * resident after the objects die.
+     *
+     * @param liveHeapKib the heap in use after a full collection
+     * @param classKib class metadata committed: NMT's Metaspace, Class and Symbol (a bundle
+     *        updated or reinstalled leaves a class loader that must be collected)
+     * @param nativeKib the rest of what NMT sees committed, without the categories that grow for
+     *        reasons other than a leak: the JIT's Code cache (more methods get hot over a long
+     *        run, up to ReservedCodeCacheSize), the Compiler's and Arena Chunk's transient arenas,
+     *        and GC's structures, which are sized by the committed heap (the live heap is
+     *        checked instead). What is left holds threads' stacks, off-heap buffers (Other),
+     *        Internal, Module and Synchronization.
+     * @param bundleLoaders bundles' class loaders alive after the collection (one that outlives its
+     *        bundle's update or uninstall shows here as one more, however few classes it holds; the
+     *        JDK's own loaders are left out: it makes some lazily, once, e.g. sun.reflect.misc.MethodUtil)
+     */
+    public record Memory(long liveHeapKib, long classKib, long nativeKib, int bundleLoaders) {}
+
+    private static final java.util.regex.Pattern GEN_USED = java.util.regex.Pattern.compile(
+            "^\\s*(?:PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K", java.util.regex.Pattern.MULTILINE);
+    private static final java.util.regex.Pattern NMT = java.util.regex.Pattern.compile(
+            "^-\\s+([A-Za-z ]+?) \\(reserved=\\d+KB, committed=(\\d+)KB", java.util.regex.Pattern.MULTILINE);
+    /** A loader's line in VM.classloader_stats: address, parent, CLD, classes, sizes, then its class. */
+    private static final java.util.regex.Pattern LOADER = java.util.regex.Pattern.compile(
+            "^0x\\p{XDigit}+\\s+0x\\p{XDigit}+\\s+0x\\p{XDigit}+\\s+\\d+\\s+\\d+\\s+\\d+\\s+(\\S.*)$",
+            java.util.regex.Pattern.MULTILINE);
+    /** Felix's class loader of a bundle's revision. */
+    private static final String BUNDLE_LOADER = "org.apache.felix.framework.BundleWiringImpl$BundleClassLoader";
+    /** NMT categories counted as class metadata (see {@link Memory}). */
+    private static final java.util.Set<String> CLASS_CATEGORIES = java.util.Set.of("Metaspace", "Class", "Symbol");
+    /** NMT categories left out of the native figure (see {@link Memory}). */
+    private static final java.util.Set<String> NOT_NATIVE = java.util.Set.of("Java Heap", "Code", "Compiler",
+            "Arena Chunk", "GC");
+
+    /**
+     * Runs a full collection in the instance and measures its memory (through
+     * jcmd); the instance must have been {@linkplain #startTracked started tracked}.
+     */
+    public Memory memory() {
+        if (jvmOptions.isEmpty()) {
+            throw new IllegalStateException(name + " was not started with native memory tracking");
+        }
+        jcmd("GC.run");
+        String heap = jcmd("GC.heap_info");
+        long live = 0;
+        int gens = 0;
+        for (java.util.regex.Matcher m = GEN_USED.matcher(heap); m.find(); gens++) {
+            live += Long.parseLong(m.group(1));
+        }
+        String nmt = jcmd("VM.native_memory", "summary");
+        if (gens != 2) {
+            throw new IllegalStateException(name + ": unexpected GC.heap_info (not the parallel collector?):\n" + heap);
+        }
+        long classKib = 0;
+        long nativeKib = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (java.util.regex.Matcher m = NMT.matcher(nmt); m.find(); ) {
+            String category = m.group(1).strip();
+            long committed = Long.parseLong(m.group(2));
+            seen.add(category);
+            if (CLASS_CATEGORIES.contains(category)) {
+                classKib += committed;
+            } else if (!NOT_NATIVE.contains(category)) {
+                nativeKib += committed;
+            }
+        }
+        if (!seen.containsAll(CLASS_CATEGORIES) || !seen.contains("Java Heap")) {
+            throw new IllegalStateException(name + ": VM.native_memory lacks " + CLASS_CATEGORIES + " or Java Heap:\n" + nmt);
+        }
+        String loaders = jcmd("VM.classloader_stats");
+        int bundleLoaders = 0;
+        for (java.util.regex.Matcher m = LOADER.matcher(loaders); m.find(); ) {
+            bundleLoaders += m.group(1).strip().equals(BUNDLE_LOADER) ? 1 : 0;
+        }
+        if (bundleLoaders == 0) {
+            throw new IllegalStateException(name + ": no bundle class loader in VM.classloader_stats:\n" + loaders);
+        }
+        return new Memory(live, classKib, nativeKib, bundleLoaders);
+    }
+
+    private String jcmd(String... command) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid())));
+        cmd.addAll(List.of(command));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("jcmd " + String.join(" ", command) + " on " + name + " failed:\n" + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private long status(String key) {

@@ -21,10 +21,12 @@ import java.util.regex.Pattern;
  * uninstalled and installed again (its interface must come back in bridge0);
  * without root the vdevpeer-net bundle is updated instead, which resets every
  * guest link, so the pings are then only required to resume. The host's
- * frames in use, descriptors, threads and resident memory are taken after a
- * first warm-up cycle and after the last; growth fails the soak, and so does
- * a lost ping (as root) or a cycle that does not come back. Prints a table;
- * exits 0 when all held.
+ * frames in use, descriptors, threads and memory (live heap, class metadata
+ * and native memory after a full collection: {@link Instance.Memory}) are
+ * taken after a first warm-up cycle and after the last; growth fails the
+ * soak, and so does a lost ping (as root) or a cycle that does not come back.
+ * Resident memory is printed, not checked (see {@link Instance.Memory}).
+ * Prints a table; exits 0 when all held.
  */
 public final class Soak {
 
@@ -76,6 +78,26 @@ public final class Soak {
         System.exit(ok ? 0 : 1);
     }
 
+    /**
+     * How much the host's memory may grow from the warm-up cycle to the last
+     * before the soak calls it a leak, in KiB. A leak that matters here is
+     * something kept per cycle: a driver instance's objects, a class loader,
+     * a ring or buffer off the heap. The live heap (about 10 MiB) varies by
+     * well under 1 MiB between samples (a ping round and a ctl request in
+     * flight, tables filling to their bounds); 8 MiB allows that and fails a
+     * leak of 400 KiB a cycle within CI's 20 cycles. Class metadata keeps
+     * settling for the first cycles (in a 20-cycle run: +3.3 MiB from cycle 0
+     * to 10, +0.3 MiB from 10 to 20: the JIT, lambda forms, commands used for
+     * the first time), so its allowance is 8 MiB; a kept bundle class loader
+     * is caught exactly instead, by the count of live bundle class loaders,
+     * which must not grow. Native memory without the JIT's and the collector's
+     * (see {@link Instance.Memory}) varies by under 1 MiB; an off-heap ring
+     * or buffer kept per cycle does not stay under 8 MiB.
+     */
+    static final long LIVE_HEAP_SLACK_KIB = 8 * 1024;
+    static final long CLASS_SLACK_KIB = 8 * 1024;
+    static final long NATIVE_SLACK_KIB = 8 * 1024;
+
     /** What the host holds at one moment. */
     record Usage(long frames, long fds, long threads, long rssKib) {
         static Usage of(Instance host) {
@@ -96,7 +118,7 @@ public final class Soak {
                 "-c", "ifconfig bridge0 10.80.0.1/24"));
         out.println("soak: " + cycles + " cycles" + (root0 ? ", the e1000 bundle cycled (TAP " + tap + ")"
                 : ", the vdevpeer-net bundle updated (not root: no TAP device for e1000)"));
-        try (Instance host = Instance.start(top, root, "soakhost", hostArgs.toArray(new String[0]));
+        try (Instance host = Instance.startTracked(top, root, "soakhost", hostArgs.toArray(new String[0]));
              Instance s1 = Instance.start(top, root, "s1", "-d", "virtio-net", "peer=/dev/vdevpeers/vp0", "-c",
                      "ifconfig vt0 10.80.0.11/24");
              Instance s2 = Instance.start(top, root, "s2", "-d", "virtio-net", "peer=/dev/vdevpeers/vp1", "-c",
@@ -128,6 +150,7 @@ public final class Soak {
             });
 
             Usage before = null;
+            Instance.Memory memoryBefore = null;
             long t0 = System.nanoTime();
             for (int c = 0; c <= cycles; c++) { // cycle 0 warms up; the baseline is taken after it
                 long tc = System.nanoTime();
@@ -150,17 +173,23 @@ public final class Soak {
                     throw new IllegalStateException("cycle " + c + ": " + driverIf + " came back changed:\n"
                             + host.ok("ifconfig " + driverIf) + host.ok("brconfig bridge0"));
                 }
+                long ms = (System.nanoTime() - tc) / 1_000_000;
+                // A full collection every tenth cycle (it pauses the host, so not every one). Before the counts:
+                // jcmd's first attach starts the JVM's Attach Listener thread and its socket, which stay.
+                Instance.Memory m = c % 10 == 0 ? host.memory() : null;
+                Usage u = Usage.of(host);
                 if (c == 0) {
-                    before = Usage.of(host);
+                    before = u;
+                    memoryBefore = m;
                 }
-                out.printf("soak: cycle %3d  %5d ms  frames %d  fds %d  threads %d  rss %d KiB%n", c,
-                        (System.nanoTime() - tc) / 1_000_000, host.framesInUse(), host.fds(), host.threads(),
-                        host.rssKib());
+                out.printf("soak: cycle %3d  %5d ms  frames %d  fds %d  threads %d  rss %d KiB%s%n", c, ms, u.frames(),
+                        u.fds(), u.threads(), u.rssKib(), m == null ? "" : "  " + memory(m));
             }
             stop.set(true);
             traffic.get(60, TimeUnit.SECONDS);
             // In-flight frames and lazily made threads settle; then the host must be where it was.
             Usage after = settle(host, before);
+            Instance.Memory memoryAfter = host.memory();
             long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
             out.printf("soak: %d cycles in %d s; pings %d sent, %d received%n", cycles, seconds, sent.get(), received.get());
             out.printf("soak: %-14s %10s %10s%n", "", "before", "after");
@@ -168,12 +197,21 @@ public final class Soak {
             out.printf("soak: %-14s %10d %10d%n", "descriptors", before.fds(), after.fds());
             out.printf("soak: %-14s %10d %10d%n", "threads", before.threads(), after.threads());
             out.printf("soak: %-14s %10d %10d%n", "rss KiB", before.rssKib(), after.rssKib());
+            Instance.Memory m0 = memoryBefore;
+            Instance.Memory m1 = memoryAfter;
+            out.printf("soak: %-14s %10d %10d%n", "live heap KiB", m0.liveHeapKib(), m1.liveHeapKib());
+            out.printf("soak: %-14s %10d %10d%n", "classes KiB", m0.classKib(), m1.classKib());
+            out.printf("soak: %-14s %10d %10d%n", "native KiB", m0.nativeKib(), m1.nativeKib());
+            out.printf("soak: %-14s %10d %10d%n", "bundle loaders", m0.bundleLoaders(), m1.bundleLoaders());
             boolean ok = true;
             ok &= check(after.frames() <= before.frames(), "frames in use grew");
             ok &= check(after.fds() <= before.fds(), "descriptors grew");
             ok &= check(after.threads() <= before.threads(), "threads grew");
-            // Resident memory: the heap may still settle into its size; a leak of a frame per cycle would not.
-            ok &= check(after.rssKib() <= before.rssKib() * 5 / 4 + 32 * 1024, "resident memory grew by more than a quarter");
+            // Memory after a full collection, not resident memory (see Instance.Memory); allowances above.
+            ok &= check(m1.liveHeapKib() <= m0.liveHeapKib() + LIVE_HEAP_SLACK_KIB, "the live heap grew");
+            ok &= check(m1.classKib() <= m0.classKib() + CLASS_SLACK_KIB, "class metadata grew");
+            ok &= check(m1.bundleLoaders() <= m0.bundleLoaders(), "bundle class loaders grew (an old revision kept)");
+            ok &= check(m1.nativeKib() <= m0.nativeKib() + NATIVE_SLACK_KIB, "native memory grew");
             if (root0) {
                 ok &= check(sent.get() > 0 && received.get() == sent.get(), "the other guests lost pings");
             } else {
@@ -183,6 +221,11 @@ public final class Soak {
             out.println("soak: " + (ok ? "passed" : "FAILED"));
             return ok;
         }
+    }
+
+    private static String memory(Instance.Memory m) {
+        return "live heap " + m.liveHeapKib() + " KiB  classes " + m.classKib() + " KiB  native " + m.nativeKib()
+                + " KiB  bundle loaders " + m.bundleLoaders();
     }
 
     private boolean check(boolean ok, String what) {
