@@ -89,6 +89,7 @@ final class ProtocolCounters {
         ICMP6_RS_IN("icmp6", "router solicitations received"),
         ICMP6_RA_OUT("icmp6", "router advertisements sent"),
         ICMP6_RA_IN("icmp6", "router advertisements received"),
+        ICMP6_PREFIX_LIMIT("icmp6", "advertised prefixes ignored: interface at net.inet6.ip6.maxifprefixes"),
         ICMP6_RS_OUT("icmp6", "router solicitations sent"),
         ICMP6_BAD_ND("icmp6", "bad neighbor discovery messages"),
         ICMP6_ND_TABLE_FULL("icmp6", "neighbors not entered: cache full (net.inet6.icmp6.nd6_maxentries)"),

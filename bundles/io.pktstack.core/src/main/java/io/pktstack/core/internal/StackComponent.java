@@ -157,6 +157,10 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 "configure addresses and the default router from router advertisements on every interface "
                         + "(rtsol IF: on one); never while forwarding IPv6", () -> autoconfig.acceptAll,
                 v -> autoconfig.acceptAll = v);
+        tunables.define("net.inet6.ip6.maxifprefixes", 1, 1024,
+                "addresses router advertisements may configure per interface; further prefixes are ignored and "
+                        + "counted (netstat -s: icmp6)", () -> autoconfig.maxPrefixes,
+                v -> autoconfig.maxPrefixes = (int) v);
     }
 
     private NetInterface findInterface(String name) {
