@@ -436,8 +436,10 @@ public final class NetCommands {
         try {
             after = stack.setTunables(values);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sysctl: " + e.getMessage()
-                    + (e.getMessage().startsWith("unknown") ? " (sysctl -a lists them)" : ""), e);
+            // The hint is for a name the stack does not have: known from the list, not from the message's wording.
+            boolean unknownName = values.keySet().stream().anyMatch(n -> all.stream().noneMatch(t -> t.name().equals(n)));
+            throw new IllegalArgumentException("sysctl: " + e.getMessage() + (unknownName ? " (sysctl -a lists them)" : ""),
+                    e);
         }
         List<Tunable> before = after.stream()
                 .map(t -> all.stream().filter(x -> x.name().equals(t.name())).findFirst().orElseThrow()).toList();
