@@ -45,8 +45,9 @@ class SynFloodIT {
             CompletableFuture<String> nc = CompletableFuture.supplyAsync(() -> guest.ok("nc -l -t 120 5001"));
             guest.await("netstat -a -p tcp", o -> o.contains(".5001 ") && o.contains("LISTEN"), "nc listening");
             Process flooding = world.start("python3", flood.toString(), GUEST, "5001", "40000", "10.41.0");
-            // While it floods, Linux connects for real and sends a file.
-            Thread.sleep(300);
+            // Once the flood has filled the SYN queue (not after a guessed pause), Linux connects for real and sends
+            // a file while it goes on.
+            guest.await("netstat -s -p tcp", o -> count(o, "SYN queue overflows") > 0, "the flood filling the SYN queue");
             world.in("timeout", "120", "socat", "-u", "FILE:" + data, "TCP4:" + GUEST + ":5001,connect-timeout=60");
             String got = nc.get(150, TimeUnit.SECONDS);
             assertTrue(flooding.waitFor(120, TimeUnit.SECONDS));
@@ -68,8 +69,14 @@ class SynFloodIT {
     }
 
     static long counter(String stats, String name) {
+        long n = count(stats, name);
+        assertTrue(n >= 0, "no '" + name + "' in:\n" + stats);
+        return n;
+    }
+
+    /** The counter's value in netstat -s output, or -1 if it is not there. */
+    static long count(String stats, String name) {
         Matcher m = Pattern.compile("(\\d+) " + Pattern.quote(name)).matcher(stats);
-        assertTrue(m.find(), "no '" + name + "' in:\n" + stats);
-        return Long.parseLong(m.group(1));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 }
