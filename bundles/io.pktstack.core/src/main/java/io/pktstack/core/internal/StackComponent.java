@@ -204,6 +204,9 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         tunables.define("net.inet6.icmp6.nd6_maxentries", 1, 1 << 20,
                 "IPv6 neighbour-cache entries at most; beyond, new neighbours are refused and counted (netstat -s: icmp6)",
                 ip.ndp::maxEntries, v -> ip.ndp.setMaxEntries((int) v));
+        tunables.define("net.pktstack.udp.queue", 1, 65536,
+                "datagrams a UDP socket queues unread before it drops and counts them (sockets opened from now on)",
+                () -> ip.udp.queueLength, v -> ip.udp.queueLength = (int) v);
         tunables.define("net.inet.ip.ttl", 1, 255, "TTL of IPv4 packets the stack sends",
                 () -> ip.out.ttl, v -> ip.out.ttl = (int) v);
         tunables.define("net.inet6.ip6.hlim", 1, 255, "hop limit of IPv6 packets the stack sends (ND excepted: 255)",

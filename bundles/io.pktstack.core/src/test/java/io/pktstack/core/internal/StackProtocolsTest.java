@@ -397,6 +397,23 @@ class StackProtocolsTest extends StackTestBase {
     }
 
     @Test
+    void aFullUdpSocketQueueDropsAndCountsAtTheTunedLength() throws Exception {
+        stack.setTunables(java.util.Map.of("net.pktstack.udp.queue", 2L));
+        try (UdpSocket s = stack.openUdp(53)) {
+            vp0.inject(UDP_IPV4, UDP_IPV4, UDP_IPV4);
+            assertEquals(1, drops("vp0", DropReason.SOCKET_QUEUE_FULL));
+            assertEquals(1, stack.statistics().stream().filter(p -> p.protocol().equals("udp")).findFirst()
+                    .orElseThrow().get("dropped due to full socket buffers"));
+            ByteBuffer into = ByteBuffer.allocate(100);
+            assertNotNull(s.receive(into, Duration.ofSeconds(5)));
+            into.clear();
+            assertNotNull(s.receive(into, Duration.ofSeconds(5)));
+            vp0.inject(UDP_IPV4);
+            assertEquals(1, drops("vp0", DropReason.SOCKET_QUEUE_FULL), "read: room again");
+        }
+    }
+
+    @Test
     void udpDatagramLargerThanTheBufferIsTruncatedButReportsItsLength() throws Exception {
         try (UdpSocket s = stack.openUdp(53)) {
             vp0.inject(UDP_IPV4);
