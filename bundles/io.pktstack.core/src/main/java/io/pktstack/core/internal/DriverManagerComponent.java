@@ -137,21 +137,33 @@ public final class DriverManagerComponent implements DriverManager {
         }
     }
 
+    /**
+     * The descriptor of a driver: registered, registering (its bundle is
+     * starting), or installed now from the driver repository (added to
+     * {@code installed}, for the caller to remove if it fails).
+     *
+     * @throws IllegalArgumentException naming the driver when there is none
+     */
+    private DriverDescriptor descriptor(String driver, List<Bundle> installed) {
+        DriverDescriptor d = find(driver);
+        if (d == null) {
+            d = awaitStartingBundle(driver);
+        }
+        if (d == null) {
+            d = installFromRepository(driver, installed);
+        }
+        if (d == null) {
+            throw unknownDriver(driver);
+        }
+        return d;
+    }
+
     private List<String> start(List<DriverSpec> specs, Duration timeout, List<Bundle> installed) {
         // Validate everything before starting anything.
         List<Map<String, Object>> props = new ArrayList<>();
         List<DriverDescriptor> ds = new ArrayList<>();
         for (DriverSpec spec : specs) {
-            DriverDescriptor d = find(spec.driver());
-            if (d == null) {
-                d = awaitStartingBundle(spec.driver());
-            }
-            if (d == null) {
-                d = installFromRepository(spec.driver(), installed);
-            }
-            if (d == null) {
-                throw unknownDriver(spec.driver());
-            }
+            DriverDescriptor d = descriptor(spec.driver(), installed);
             props.add(configure(d, spec));
             ds.add(d);
         }
@@ -193,17 +205,7 @@ public final class DriverManagerComponent implements DriverManager {
         List<Bundle> installed = new ArrayList<>();
         try {
             for (DriverSpec spec : specs) {
-                DriverDescriptor d = find(spec.driver());
-                if (d == null) {
-                    d = awaitStartingBundle(spec.driver());
-                }
-                if (d == null) {
-                    d = installFromRepository(spec.driver(), installed);
-                }
-                if (d == null) {
-                    throw unknownDriver(spec.driver());
-                }
-                configure(d, spec);
+                configure(descriptor(spec.driver(), installed), spec);
             }
         } finally {
             for (Bundle b : installed) {
