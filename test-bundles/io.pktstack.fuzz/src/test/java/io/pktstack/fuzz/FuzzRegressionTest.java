@@ -54,7 +54,15 @@ class FuzzRegressionTest {
         int n = 0;
         for (String dir : List.of("corpus", "reproducers")) {
             for (Path f : files(HOME.resolve(dir).resolve(t.name()))) {
-                byte[] input = Files.readAllBytes(f);
+                byte[] input;
+                try {
+                    input = Files.readAllBytes(f);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // A fuzz run going on beside the build (bin/pktstack fuzz) replaces inputs it added with smaller
+                    // ones that reach the same code and deletes them: gone between listing and reading, nothing to
+                    // replay.
+                    continue;
+                }
                 runOne(t, run, input, f.toString());
                 n++;
             }
@@ -66,7 +74,7 @@ class FuzzRegressionTest {
             rnd.nextBytes(b);
             runOne(t, run, b, "random input " + i);
         }
-        assertTrue(n >= 0);
+        assertTrue(n > 0, t.name() + ": no corpus input or reproducer replayed (corpus/" + t.name() + " missing?)");
     }
 
     private static void runOne(FuzzTarget t, MethodHandle run, byte[] input, String what) {
