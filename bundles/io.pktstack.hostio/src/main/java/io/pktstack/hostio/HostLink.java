@@ -277,6 +277,12 @@ public final class HostLink implements Link, AutoCloseable {
     }
 
     @Override
+    public io.pktstack.api.link.DriverCounters counters() {
+        return new io.pktstack.api.link.DriverCounters(device.rxOversize(), device.rxRunts(), 0,
+                device.txErrors() + txTooBig);
+    }
+
+    @Override
     public Map<String, Object> details() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device", device.kind() + "=" + device.name());

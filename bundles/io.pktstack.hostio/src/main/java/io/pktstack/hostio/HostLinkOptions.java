@@ -25,6 +25,12 @@ public final class HostLinkOptions {
     /** Configuration property: the Linux interface name. */
     public static final String DEVICE_NAME = "device.name";
     public static final String MAC = "mac";
+    /**
+     * Configuration property: the MAC generated when none was assigned.
+     *
+     * @since 1.2
+     */
+    public static final String MAC_GENERATED = "mac.generated";
     public static final String MTU = "mtu";
 
     /** Options this class handles. */
@@ -96,10 +102,14 @@ public final class HostLinkOptions {
         props.put(DEVICE_KIND, kind);
         props.put(DEVICE_NAME, device);
         props.put(Link.PREFIX, prefix);
+        if (!props.containsKey(MAC)) {
+            // Part of the configuration, so a restarted instance (bundle update) keeps its MAC.
+            props.put(MAC_GENERATED, MacAddress.generateLocal().toString());
+        }
         return props;
     }
 
-    /** Parses a MAC in either io-pkt's 12-digit form or the colon form; refuses multicast. */
+    /** Parses a MAC in either io-pkt's 12-digit form or the colon form; refuses what no station has. */
     public static MacAddress mac(String value) {
         MacAddress mac;
         try {
@@ -107,9 +117,9 @@ public final class HostLinkOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("option 'mac=" + value + "': " + e.getMessage());
         }
-        if (mac.isMulticast()) {
-            throw new IllegalArgumentException("option 'mac=" + value + "': " + mac
-                    + " is a multicast address; an interface needs a unicast MAC");
+        String why = mac.whyNotStation();
+        if (why != null) {
+            throw new IllegalArgumentException("option 'mac=" + value + "': " + why);
         }
         return mac;
     }

@@ -38,8 +38,10 @@ public final class HostLinkService implements AutoCloseable {
         Object system = config.getOrDefault(DriverContext.SYSTEM_NAME, System.getProperty("pktstack.name", "?"));
         String owner = driver + (instance == null ? "" : " instance " + instance) + " in stack '" + system + "'";
         Object macText = config.get(HostLinkOptions.MAC);
+        Object generated = config.get(HostLinkOptions.MAC_GENERATED);
         boolean assigned = macText != null && !macText.toString().isEmpty();
-        MacAddress mac = assigned ? HostLinkOptions.mac(macText.toString()) : MacAddress.generateLocal();
+        MacAddress mac = assigned ? HostLinkOptions.mac(macText.toString())
+                : generated != null ? HostLinkOptions.mac(generated.toString()) : MacAddress.generateLocal();
         int mtu = config.get(HostLinkOptions.MTU) instanceof Number n ? n.intValue() : HostLinkOptions.DEFAULT_MTU;
         HostLink link = HostLinkOptions.open(kind, device, owner, mac, assigned, mtu, details);
         try {
@@ -53,6 +55,7 @@ public final class HostLinkService implements AutoCloseable {
                 p.put(Link.UNIT, n.intValue());
             }
             p.put(Link.DESCRIPTION, kind + "=" + device);
+            p.put(Link.KEY, kind + "=" + device);
             return new HostLinkService(link, context.registerService(Link.class, link, p));
         } catch (RuntimeException e) {
             link.close();

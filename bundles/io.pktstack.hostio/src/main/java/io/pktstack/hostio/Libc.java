@@ -141,6 +141,9 @@ final class Libc {
     private static final MethodHandle ACCEPT4 = bind("accept4",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
     private static final MethodHandle CONNECT = bind("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+    private static final MethodHandle SOCKETPAIR = bind("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true);
+    private static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
     private static final MethodHandle SENDMSG = bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
     private static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
     private static final MethodHandle GETSOCKOPT = bind("getsockopt",
@@ -297,6 +300,24 @@ final class Libc {
     static int accept4(MemorySegment err, int fd, int flags) {
         try {
             return (int) ACCEPT4.invokeExact(err, fd, 0L, 0L, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static final int SHUT_WR = 1;
+
+    static int socketpair(MemorySegment err, int domain, int type, int protocol, MemorySegment fds) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(err, domain, type, protocol, fds);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int shutdown(MemorySegment err, int fd, int how) {
+        try {
+            return (int) SHUTDOWN.invokeExact(err, fd, how);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

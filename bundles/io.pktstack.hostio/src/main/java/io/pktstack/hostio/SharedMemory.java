@@ -33,6 +33,18 @@ public final class SharedMemory implements AutoCloseable {
      * @param name shown in {@code /proc/PID/maps} and {@code /proc/PID/fd}
      */
     public static SharedMemory create(String name, long size) throws HostIoException {
+        return create(name, size, true);
+    }
+
+    /**
+     * Creates a zeroed memfd of {@code size} bytes and maps it, sealed against
+     * resizing or not. Unsealed, whoever holds the descriptor may shrink it
+     * under a peer's mapping, as a VM's QEMU could: tests of hostile front-ends
+     * need exactly that.
+     *
+     * @since 1.2
+     */
+    public static SharedMemory create(String name, long size, boolean sealed) throws HostIoException {
         if (size <= 0) {
             throw new IllegalArgumentException("size " + size);
         }
@@ -46,7 +58,8 @@ public final class SharedMemory implements AutoCloseable {
                 if (Libc.ftruncate(err, fd, size) != 0) {
                     throw HostIoException.of("ftruncate memfd to " + size + " bytes", Libc.errno(err), null);
                 }
-                if (Libc.fcntl(err, fd, Libc.F_ADD_SEALS, Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_SEAL) != 0) {
+                if (sealed && Libc.fcntl(err, fd, Libc.F_ADD_SEALS,
+                        Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_SEAL) != 0) {
                     throw HostIoException.of("sealing memfd", Libc.errno(err), null);
                 }
                 return mapWhole(err, fd, size, 0, size);
@@ -118,6 +131,21 @@ public final class SharedMemory implements AutoCloseable {
 
     public long size() {
         return segment.byteSize();
+    }
+
+    /**
+     * Sets the file's size (ftruncate). Refused (EPERM) for a sealed memfd;
+     * shrinking one a peer has mapped makes its accesses past the end fault.
+     *
+     * @since 1.2
+     */
+    public void truncate(long size) throws HostIoException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment err = Libc.errnoSegment(tmp);
+            if (Libc.ftruncate(err, fd, size) != 0) {
+                throw HostIoException.of("ftruncate to " + size + " bytes", Libc.errno(err), null);
+            }
+        }
     }
 
     /** Unmaps and closes the descriptor; every thread using the segment must have stopped. */

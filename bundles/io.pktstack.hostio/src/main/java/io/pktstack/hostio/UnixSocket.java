@@ -24,6 +24,26 @@ public final class UnixSocket implements AutoCloseable {
 
     /** Most descriptors one message may carry (vhost-user: 8 memory regions). */
     public static final int MAX_FDS = 8;
+    /**
+     * Longest path a socket may have, in bytes: {@code sun_path} holds 108
+     * with the terminating NUL (unix(7)).
+     *
+     * @since 1.2
+     */
+    public static final int MAX_PATH = Libc.UNIX_PATH_MAX - 1;
+
+    /**
+     * Why a socket cannot live at {@code path}, or null when it can: for
+     * configuration checks that must refuse such a path before anything
+     * starts.
+     *
+     * @since 1.2
+     */
+    public static String pathProblem(Path path) {
+        int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        return bytes <= MAX_PATH ? null : "the socket path " + path + " is " + bytes
+                + " bytes long; a Unix socket's path takes at most " + MAX_PATH + " (use a shorter --root)";
+    }
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment err = Libc.errnoSegment(arena);
@@ -89,10 +109,43 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Two connected sockets (socketpair): a connection with no node, for a
+     * harness that plays both ends in one process.
+     *
+     * @since 1.2
+     */
+    public static UnixSocket[] pair() throws HostIoException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment e = Libc.errnoSegment(tmp);
+            MemorySegment fds = tmp.allocate(ValueLayout.JAVA_INT, 2);
+            if (Libc.socketpair(e, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0, fds) != 0) {
+                throw HostIoException.of("socketpair(AF_UNIX)", Libc.errno(e), null);
+            }
+            return new UnixSocket[] {new UnixSocket(fds.getAtIndex(ValueLayout.JAVA_INT, 0), null),
+                new UnixSocket(fds.getAtIndex(ValueLayout.JAVA_INT, 1), null)};
+        }
+    }
+
+    /**
+     * Ends this side's sending (shutdown SHUT_WR): the peer reads the end of
+     * the stream once it has read what was sent, and can still send.
+     *
+     * @since 1.2
+     */
+    public void shutdownOutput() throws HostIoException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment e = Libc.errnoSegment(tmp);
+            if (Libc.shutdown(e, fd, Libc.SHUT_WR) != 0) {
+                throw HostIoException.of("shutdown", Libc.errno(e), null);
+            }
+        }
+    }
+
     private static int newSocket(Path path) throws HostIoException {
-        if (path.toString().getBytes(StandardCharsets.UTF_8).length >= Libc.UNIX_PATH_MAX) {
-            throw new HostIoException("socket path " + path + " is longer than Linux allows ("
-                    + (Libc.UNIX_PATH_MAX - 1) + " bytes); use a shorter --root", Libc.EINVAL);
+        String problem = pathProblem(path);
+        if (problem != null) {
+            throw new HostIoException(problem, Libc.EINVAL);
         }
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment e = Libc.errnoSegment(tmp);

@@ -4,10 +4,10 @@
  * sockets, the link that moves batches of frames over them, and device claims
  * that keep a device owned by one stack at a time across processes; for
  * vhost-user guest links (1.1) Unix sockets that pass descriptors, memfd
- * shared memory, eventfds and a poller.
+ * shared memory, eventfds and a poller; (1.2) the longest socket path.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.pktstack.hostio;
 
 import org.osgi.annotation.bundle.Export;

@@ -131,6 +131,8 @@ class HostLinkTest {
     /** Copies out what a link delivers and gives the frames back. */
     final class CollectingPort implements LinkPort {
         final List<byte[]> frames = new CopyOnWriteArrayList<>();
+        /** How long no further frame may come after the expected ones: a check that nothing more arrives. */
+        static final long QUIET_MILLIS = 50;
 
         @Override
         public FramePool pool() {
@@ -144,6 +146,9 @@ class HostLinkTest {
                 frames.add(f.segment().asSlice(f.offset(), f.length()).toArray(ValueLayout.JAVA_BYTE));
             }
             batch.releaseAll();
+            synchronized (this) {
+                notifyAll();
+            }
         }
 
         @Override
@@ -154,12 +159,17 @@ class HostLinkTest {
         public void event(String message) {
         }
 
-        int await(int n) throws InterruptedException {
+        /** Waits (woken by each arrival, at most 10 s) for {@code n} frames, then a quiet window for any more. */
+        synchronized int await(int n) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (frames.size() < n && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+            long left;
+            while (frames.size() < n && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            Thread.sleep(50); // and nothing more than expected
+            long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+            while ((left = quietUntil - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left); // a frame too many would show in the count
+            }
             return frames.size();
         }
     }

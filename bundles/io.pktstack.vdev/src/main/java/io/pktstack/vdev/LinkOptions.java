@@ -2,6 +2,7 @@ package io.pktstack.vdev;
 
 import io.pktstack.api.link.DriverContext;
 import io.pktstack.api.net.MacAddress;
+import io.pktstack.hostio.UnixSocket;
 import java.nio.file.Path;
 
 /** Option checks shared by the guest-link drivers, each failing with a message that names the bad token. */
@@ -16,7 +17,7 @@ public final class LinkOptions {
     private LinkOptions() {
     }
 
-    /** Parses and checks a MAC option: unicast only (the seed: a multicast MAC is refused). */
+    /** Parses and checks a MAC option: a station's address only (multicast and all zeros are refused). */
     public static MacAddress mac(String option, String value) {
         MacAddress mac;
         try {
@@ -24,9 +25,9 @@ public final class LinkOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("option '" + option + "=" + value + "': " + e.getMessage());
         }
-        if (mac.isMulticast()) {
-            throw new IllegalArgumentException("option '" + option + "=" + value + "': " + mac
-                    + " is a multicast address; an interface needs a unicast MAC");
+        String why = mac.whyNotStation();
+        if (why != null) {
+            throw new IllegalArgumentException("option '" + option + "=" + value + "': " + why);
         }
         return mac;
     }
@@ -36,11 +37,38 @@ public final class LinkOptions {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("option '" + option + "' needs a path");
         }
+        Path mapped;
         try {
-            return context.map(value);
+            mapped = context.map(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("option '" + option + "=" + value + "': " + e.getMessage());
         }
+        // Checked here, before anything starts: a socket that cannot be bound or reached would leave a link
+        // that never comes up.
+        String problem = UnixSocket.pathProblem(mapped);
+        if (problem != null) {
+            throw new IllegalArgumentException("option '" + option + "=" + value + "': " + problem);
+        }
+        return mapped;
+    }
+
+    /**
+     * Checks that nobody listens at the node this side will bind: a path in use is refused here, with the
+     * option named, before the driver's component starts (its failure would come with a stack trace).
+     * A node left by a process that died answers nobody and is taken over.
+     */
+    public static void requireFree(String option, String value, Path mapped) {
+        if (!java.nio.file.Files.exists(mapped)) {
+            return;
+        }
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            probe.connect(java.net.UnixDomainSocketAddress.of(mapped));
+        } catch (java.io.IOException e) {
+            return; // nobody there
+        }
+        throw new IllegalArgumentException("option '" + option + "=" + value
+                + "': the node is in use by another running endpoint (another stack, or a guest or VM that binds it)");
     }
 
     /** Parses a mode such as {@code 0600} into {@code rw-------}. */

@@ -81,6 +81,11 @@ public final class VdevLink implements Link, AutoCloseable {
     }
 
     @Override
+    public io.pktstack.api.link.DriverCounters counters() {
+        return endpoint.counters();
+    }
+
+    @Override
     public Map<String, Object> details() {
         Map<String, Object> m = new LinkedHashMap<>(endpoint.details());
         m.putAll(extraDetails);
@@ -101,8 +106,7 @@ public final class VdevLink implements Link, AutoCloseable {
         public void down(String reason) {
             LinkPort p = port;
             if (p != null) {
-                p.carrierChanged(false);
-                p.event(reason);
+                p.carrierChanged(false); // the reason comes as an event of its own
             }
         }
 

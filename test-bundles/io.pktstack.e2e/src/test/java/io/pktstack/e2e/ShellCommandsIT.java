@@ -117,7 +117,7 @@ class ShellCommandsIT {
             // tcpdump while the guest pings: one line per frame
             CompletableFuture<String> capture = CompletableFuture.supplyAsync(
                     () -> ok("host", "tcpdump", "-i", "vp0", "-c", "2", "-t", "10"));
-            Thread.sleep(1500);
+            host.await("nicinfo vp0", o -> o.contains("Capture"), "tcpdump capturing on vp0");
             guest.ok("ping -c 3 -i 0.2 10.10.0.1");
             contains(capture.get(30, TimeUnit.SECONDS), "10.10.0.2", "10.10.0.1");
 
@@ -134,8 +134,16 @@ class ShellCommandsIT {
             contains(ok("host", "pktgen", "-n", "1000", "-b", "32", "vp1", "02:00:00:00:00:99"), "1000");
             CompletableFuture<CtlClient.Response> received = CompletableFuture.supplyAsync(
                     () -> guest.ctl("udp recv -c 1 -t 10 5000"));
-            Thread.sleep(500);
-            contains(ok("host", "udp", "send", "10.10.0.2", "5000", "hello"), "10.10.0.2:5000 5 bytes");
+            // Until the receiver's socket is bound the datagram finds no port: send until one arrives.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            do {
+                contains(ok("host", "udp", "send", "10.10.0.2", "5000", "hello"), "10.10.0.2:5000 5 bytes");
+                try {
+                    received.get(100, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException notYet) {
+                    // not bound yet, or on its way
+                }
+            } while (!received.isDone() && System.nanoTime() < deadline);
             contains(received.get(30, TimeUnit.SECONDS).out(), "text \"hello\"");
 
             // feature check reads a profile and changes nothing

@@ -174,6 +174,28 @@ public class FeatureIT {
     }
 
     @Test
+    public void aTypoInPktstacksConfigurationNamespaceIsRefused() {
+        refused("typo-pid", "configuration 'io.pktstack.drivr~x': no pktstack component takes PID 'io.pktstack.drivr'",
+                "io.pktstack.driver~NAME");
+    }
+
+    @Test
+    public void aMulticastMacIsRefused() {
+        refused("multicast-mac", "configuration 'io.pktstack.driver~g'", "03:00:00:00:00:01 is a multicast address");
+    }
+
+    @Test
+    public void anOptionsArrayWithANumberIsRefusedNamingTheElement() {
+        refused("options-array-number", "configuration 'io.pktstack.driver~guests'", "\"options\" element 3, 7,");
+    }
+
+    @Test
+    public void theOptionsOfADriverOnlyInTheRepositoryAreCheckedByIt() {
+        refused("unknown-repository-option", "configuration 'io.pktstack.driver~nic'", "'speed=42'");
+        assertNull("the check's install of e1000 was undone", new Pktstack(bc).bundleOrNull("io.pktstack.driver.e1000"));
+    }
+
+    @Test
     public void aFailingCommandUndoesTheDriversAndTheBridgeBeforeIt() {
         refused("failing-command", "command 4 'brconfig bridge0 add vp9' failed", "vp9");
     }
@@ -197,13 +219,24 @@ public class FeatureIT {
         assertEquals(lo0, stack.interfaceInfo("lo0").addresses());
     }
 
-    /** Applies a broken file and checks the message and that nothing changed. */
+    /**
+     * Checks and applies a broken file: check refuses what apply refuses (a
+     * failing command aside: commands run only when applied), both messages
+     * name the entry, and nothing changed.
+     */
     private void refused(String name, String... expected) {
         Pktstack p = new Pktstack(bc);
         BoardProfiles boards = boards(p);
         DriverManager dm = p.driverManager();
         Set<String> bundlesBefore = bundles();
         List<String> interfacesBefore = p.interfaceNames();
+        if (!name.equals("failing-command") && !name.equals("undo-everything")) {
+            IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> boards.check(broken(name)));
+            for (String part : expected) {
+                assertTrue("check: '" + c.getMessage() + "' should name " + part, c.getMessage().contains(part));
+            }
+            assertEquals("bundles after check", bundlesBefore, bundles());
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> boards.apply(broken(name), TIMEOUT));
         for (String part : expected) {

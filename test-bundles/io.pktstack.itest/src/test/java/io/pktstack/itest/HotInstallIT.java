@@ -3,12 +3,12 @@ package io.pktstack.itest;
 import static io.pktstack.itest.Pktstack.spec;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
 import io.pktstack.api.stack.DriverManager;
+import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.NetworkStack;
 import io.pktstack.api.stack.PacketGenerator;
 import io.pktstack.api.net.MacAddress;
@@ -44,10 +44,12 @@ import org.osgi.framework.Version;
  * interface comes up. Then, while two virtio-net interfaces peered with each
  * other carry pktgen traffic and pktgen sends through vp0 to a third, the
  * driver bundle is updated to a new version
- * (its interface goes and comes back, its configuration survives), stopped and
- * started (the same), and
- * uninstalled (the interface goes, the pool is full again), and the traffic
- * loses no frame.
+ * (its interface goes and comes back with its MAC, address and bridge
+ * membership: its configuration survives, and the stack gives the interface
+ * its settings back), stopped and started (the same), uninstalled and
+ * installed again (the same), and stopped through the driver manager (the
+ * interface goes for good, the pool is full again), and the traffic loses no
+ * frame.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
@@ -116,6 +118,11 @@ public class HotInstallIT {
         Await.until("vp0 and vt2 to have carrier", () -> stack.interfaceInfo("vp0").isRunning()
                 && stack.interfaceInfo("vt2").isRunning(), up -> up);
         MacAddress vt2 = stack.interfaceInfo("vt2").mac();
+        // What the operator set on vp0, which every restart of its driver must give back.
+        stack.createBridge("bridge0");
+        stack.bridgeAdd("bridge0", "vp0");
+        stack.addAddress("vp0", InterfaceAddress.parse("fd00:77::1/64"));
+        MacAddress vp0 = stack.interfaceInfo("vp0").mac();
 
         MacAddress vt1 = stack.interfaceInfo("vt1").mac();
         long received0 = stack.interfaceInfo("vt1").counters().inPackets();
@@ -151,6 +158,7 @@ public class HotInstallIT {
             assertEquals(new Version(before.getMajor(), before.getMinor(), before.getMicro() + 1, "update"),
                     driver.getVersion());
             Await.until("vp0 to come back after the update", p::interfaceNames, n -> n.contains("vp0"));
+            assertSettingsKept(stack, vp0, "the update");
             assertEquals(1, p.factoryConfigurations(Pktstack.VDEVPEER_PID).size());
             assertEquals(instance, p.factoryConfigurations(Pktstack.VDEVPEER_PID).get(0).getProperties()
                     .get("pktstack.instance"));
@@ -163,11 +171,23 @@ public class HotInstallIT {
             assertEquals(1, p.factoryConfigurations(Pktstack.VDEVPEER_PID).size());
             driver.start();
             Await.until("vp0 to come back after start", p::interfaceNames, n -> n.contains("vp0"));
+            assertSettingsKept(stack, vp0, "stop and start");
 
-            // Uninstall under traffic: vp0 goes for good.
+            // Uninstall under traffic: vp0 goes, its configuration stays; installed again, it comes back as it was.
+            String location = driver.getLocation();
             driver.uninstall();
             Await.until("vp0 to leave", p::interfaceNames, n -> !n.contains("vp0"));
             assertFalse(Pktstack.driverNames(dm).contains(Pktstack.VDEVPEER));
+            Bundle again = bc.installBundle(location);
+            again.start();
+            Await.until("vp0 to come back after a new install", p::interfaceNames, n -> n.contains("vp0"));
+            assertSettingsKept(stack, vp0, "uninstall and install");
+
+            // Stopped through the driver manager (umount): vp0 goes for good, and is forgotten.
+            dm.stop("vp0");
+            assertFalse(p.interfaceNames().contains("vp0"));
+            assertTrue(stack.bridgeMembers("bridge0").isEmpty());
+            again.uninstall();
         } finally {
             stop.set(true);
             traffic.join();
@@ -182,7 +202,17 @@ public class HotInstallIT {
         Await.until("vt1 to count every frame vt0 sent (" + offered.get() + ")",
                 () -> stack.interfaceInfo("vt1").counters().inPackets(), n -> n == expected);
         Await.until("the frame pool to be full again", stack::buffers, b -> b.inUse() == 0);
-        assertNotNull(stack.interfaceInfo("vt0"));
+        assertTrue("vt0 kept its link through it all", stack.interfaceInfo("vt0").isRunning());
+    }
+
+    /** vp0 came back as the operator had it: same MAC, address, bridge membership. */
+    private static void assertSettingsKept(NetworkStack stack, MacAddress mac, String after) {
+        var vp0 = stack.interfaceInfo("vp0");
+        assertEquals("vp0's MAC after " + after, mac, vp0.mac());
+        assertTrue("vp0's address after " + after + ": " + vp0.addresses(),
+                vp0.addresses().contains(InterfaceAddress.parse("fd00:77::1/64")));
+        assertEquals("vp0's bridge after " + after, "bridge0", vp0.bridge());
+        assertEquals(List.of("vp0"), stack.bridgeMembers("bridge0"));
     }
 
     /** A copy of the bundle's jar with another Bundle-Version: the "new version" to update to. */

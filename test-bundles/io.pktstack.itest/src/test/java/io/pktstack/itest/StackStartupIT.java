@@ -2,7 +2,6 @@ package io.pktstack.itest;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import io.pktstack.api.stack.DriverManager;
@@ -58,12 +57,22 @@ public class StackStartupIT {
         assertFalse("the launcher needs the bnd launcher and must not be provisioned", states.containsKey("io.pktstack.launcher"));
     }
 
+    /** The services are registered and do their work (a lookup alone proves nothing: it throws when one is missing). */
     @Test
-    public void networkStackAndDriverManagerAreRegistered() {
+    public void networkStackDriverManagerAndConfigAdminAnswer() throws Exception {
         Pktstack p = new Pktstack(bc);
-        assertNotNull(p.stack());
-        assertNotNull(p.service(DriverManager.class));
-        assertNotNull("ConfigAdmin is what driver instances are made of", p.configAdmin());
+        assertTrue(p.stack().interfaceInfo("lo0").isUp());
+        assertTrue(p.stack().tunables().stream().anyMatch(t -> t.name().equals("net.inet.ip.ttl") && t.value() == 64));
+        DriverManager dm = p.service(DriverManager.class);
+        IllegalArgumentException unknown = org.junit.Assert.assertThrows(IllegalArgumentException.class,
+                () -> dm.check(List.of(Pktstack.spec("rtl8139", ""))));
+        assertTrue(unknown.getMessage(), unknown.getMessage().contains("unknown driver 'rtl8139'")
+                && unknown.getMessage().contains(Pktstack.VIRTIO));
+        // ConfigAdmin is what driver instances are made of: it keeps what it is given.
+        var c = p.configAdmin().getConfiguration("io.pktstack.itest.probe", "?");
+        c.update(new java.util.Hashtable<>(Map.of("x", 1)));
+        assertEquals(1, p.configAdmin().getConfiguration("io.pktstack.itest.probe", "?").getProperties().get("x"));
+        c.delete();
     }
 
     @Test

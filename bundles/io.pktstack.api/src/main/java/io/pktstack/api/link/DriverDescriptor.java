@@ -37,4 +37,21 @@ public interface DriverDescriptor {
 
     /** How many interfaces an instance with these properties makes. */
     int interfaceCount(Map<String, Object> properties);
+
+    /**
+     * The properties of the same instance without one of its interfaces, for
+     * removing that interface alone ({@code umount vp1}, {@code ifconfig vp1
+     * destroy}) while the instance's other interfaces keep running: the
+     * driver's component takes the new properties as a modification and
+     * withdraws only that link. Null (the default) when the driver cannot
+     * make an instance without one of its interfaces, or {@code key} names
+     * none of them.
+     *
+     * @param properties the instance's current configuration properties
+     * @param key the interface's {@link Link#KEY}
+     * @since 1.1
+     */
+    default Map<String, Object> withoutInterface(Map<String, Object> properties, String key) {
+        return null;
+    }
 }

@@ -10,7 +10,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  * names them, attaches them to their segment and brings them up.
  *
  * <p>Service properties a driver sets: {@link #DRIVER}, {@link #INSTANCE},
- * {@link #PREFIX}, optionally {@link #UNIT} and {@link #DESCRIPTION}.
+ * {@link #PREFIX}, optionally {@link #UNIT}, {@link #DESCRIPTION} and {@link #KEY}.
  *
  * <p>MTU: {@link #mtu()} is the largest Ethernet frame the link carries,
  * counting the 14-byte Ethernet header and not the FCS (io-pkt's e1000 default
@@ -29,6 +29,18 @@ public interface Link {
     String UNIT = "pktstack.if.unit";
     /** Service property (optional): a human description, e.g. the peer path. */
     String DESCRIPTION = "pktstack.if.description";
+    /**
+     * Service property (optional String): what names this interface within its
+     * driver instance, the same every time the instance makes it (a
+     * vdevpeer-net interface's bind path). The stack uses it to give an
+     * interface back its settings when its instance restarts (a bundle
+     * update), and the driver manager to remove one interface of an instance
+     * ({@link DriverDescriptor#withoutInterface}). Without it, the
+     * {@link #DESCRIPTION} serves.
+     *
+     * @since 1.1
+     */
+    String KEY = "pktstack.if.key";
 
     MacAddress mac();
 
@@ -75,6 +87,16 @@ public interface Link {
 
     /** Whether the link has carrier (its peer is present and the link usable). */
     boolean carrier();
+
+    /**
+     * The driver's own drops and errors, typed, for the interface's counters
+     * ({@code netstat -i}). Read from any thread; each number only grows.
+     *
+     * @since 1.1
+     */
+    default DriverCounters counters() {
+        return DriverCounters.NONE;
+    }
 
     /** Driver-specific counters and facts for {@code nicinfo}, in display order. */
     default java.util.Map<String, Object> details() {

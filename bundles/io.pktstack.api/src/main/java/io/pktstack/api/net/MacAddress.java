@@ -106,6 +106,41 @@ public record MacAddress(long bits) {
         return !isMulticast();
     }
 
+    /** Whether this is 00:00:00:00:00:00, which no station has (IEEE 802-2014 §8.2: a null address). */
+    public boolean isZero() {
+        return bits == 0;
+    }
+
+    /**
+     * Whether a station (an interface) may have this address: a unicast
+     * address other than all zeros. Multicast and broadcast addresses name
+     * groups, never one station.
+     *
+     * @since 1.1
+     */
+    public boolean isStation() {
+        return !isMulticast() && !isZero();
+    }
+
+    /**
+     * Why an interface cannot have this address, or null when it can
+     * ({@link #isStation()}): for messages that name the address.
+     *
+     * @since 1.1
+     */
+    public String whyNotStation() {
+        if (isBroadcast()) {
+            return this + " is the broadcast address; an interface needs a unicast MAC";
+        }
+        if (isMulticast()) {
+            return this + " is a multicast address; an interface needs a unicast MAC";
+        }
+        if (isZero()) {
+            return this + " is all zeros, which no station has; an interface needs a unicast MAC";
+        }
+        return null;
+    }
+
     /** The six octets in network order. */
     public byte[] toBytes() {
         byte[] b = new byte[6];

@@ -16,6 +16,9 @@ import java.util.List;
  */
 public record IoPktCommandLine(List<DriverSpec> drivers) {
 
+    /** What a driver name is (devnp-NAME.so's NAME). */
+    private static final java.util.regex.Pattern DRIVER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
     public IoPktCommandLine {
         drivers = List.copyOf(drivers);
     }
@@ -44,6 +47,10 @@ public record IoPktCommandLine(List<DriverSpec> drivers) {
                 name = t.substring(2); // io-pkt also takes -dNAME
             } else {
                 throw new IllegalArgumentException("unexpected argument '" + t + "' (expected -d DRIVER [options])");
+            }
+            if (!DRIVER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + t + (t.equals("-d") ? " " + name : "")
+                        + "': a driver name is letters, digits, '.', '_' or '-', not starting with '-'");
             }
             StringBuilder opts = new StringBuilder();
             // Suboptions are the next token unless it is another flag; tokens that

@@ -14,6 +14,18 @@ public interface CommandLines {
     Outcome run(String line);
 
     /**
+     * Runs one command given as its argument vector, in a fresh session:
+     * {@code argv.get(0)} names the command and every other element reaches it
+     * exactly as given (no quoting, variables, {@code ;} or pipes are
+     * interpreted), as a program's arguments reach it from a Unix shell. Never
+     * throws: an empty vector, or a first element that is not a command name,
+     * fails with status 1.
+     *
+     * @since 1.1
+     */
+    Outcome run(java.util.List<String> argv);
+
+    /**
      * What one line did.
      *
      * @param status 0 when the command succeeded, 1 when it failed (a ping with no reply fails)

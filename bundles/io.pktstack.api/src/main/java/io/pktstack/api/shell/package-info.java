@@ -1,5 +1,5 @@
 /** Running the operator's shell commands from code: the launcher's startup commands and ctl, board profiles. */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.pktstack.api.shell;
 

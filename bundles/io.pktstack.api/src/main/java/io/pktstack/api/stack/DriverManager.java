@@ -24,9 +24,10 @@ public interface DriverManager {
     List<String> start(List<DriverSpec> specs, Duration timeout);
 
     /**
-     * Checks specs as {@link #start} would, starting and installing nothing. A
-     * driver that is only in the driver repository is checked by name: its
-     * options are checked when {@link #start} installs it.
+     * Checks specs as {@link #start} would, starting nothing and leaving the
+     * framework as it found it: a driver that is only in the driver repository
+     * is installed for the check (its own code checks its options) and
+     * uninstalled again.
      *
      * @throws IllegalArgumentException for an unknown driver (listing the known
      *         ones) or a bad option (naming it), for the first bad spec

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
@@ -129,5 +130,22 @@ class MacAddressTest {
         assertEquals(MacAddress.BROADCAST.bits(), MacAddress.bitsOf(frame, 0));
         assertEquals(mac.bits(), MacAddress.bitsOf(frame, 6));
         assertEquals(mac, new MacAddress(MacAddress.bitsOf(mac.toBytes(), 0)));
+    }
+
+    @Test
+    void onlyUnicastNonZeroAddressesAreStations() {
+        assertTrue(MacAddress.parse("02:00:00:00:00:01").isStation());
+        assertTrue(MacAddress.parse("52:54:00:12:34:56").isStation());
+        assertNull(MacAddress.parse("02:00:00:00:00:01").whyNotStation());
+        for (String group : new String[] {"01:00:5e:00:00:01", "33:33:00:00:00:01", "ff:ff:ff:ff:ff:ff", "03:00:00:00:00:00"}) {
+            MacAddress m = MacAddress.parse(group);
+            assertFalse(m.isStation(), group);
+            assertTrue(m.whyNotStation().contains(group) && m.whyNotStation().contains("unicast"), m.whyNotStation());
+        }
+        assertTrue(MacAddress.BROADCAST.whyNotStation().contains("broadcast"));
+        MacAddress zero = MacAddress.parse("000000000000");
+        assertTrue(zero.isZero());
+        assertFalse(zero.isStation());
+        assertTrue(zero.whyNotStation().contains("all zeros"), zero.whyNotStation());
     }
 }

@@ -146,4 +146,16 @@ class IoPktCommandLineTest {
         IoPktCommandLine line = IoPktCommandLine.parse(SEED);
         assertThrows(UnsupportedOperationException.class, () -> line.drivers().clear());
     }
+
+    @Test
+    void aDriverNameThatIsNoneIsRefused() {
+        for (String bad : new String[] {"-d-d", "-d-x", "-d/x"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> IoPktCommandLine.parse(List.of(bad)));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> IoPktCommandLine.parse(List.of("-d", "e1000;rm")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'-d e1000;rm'"), e.getMessage());
+    }
 }

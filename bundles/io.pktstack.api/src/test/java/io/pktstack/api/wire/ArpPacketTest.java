@@ -1,10 +1,11 @@
 package io.pktstack.api.wire;
 
-import static io.pktstack.api.wire.Fixtures.hex;
+import static io.pktstack.testfixtures.WireFixtures.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,10 +22,10 @@ class ArpPacketTest {
 
     @Test
     void parsesRequest() {
-        MemorySegment seg = Fixtures.segment(Fixtures.ARP_REQUEST);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.ARP_REQUEST);
         assertTrue(eth.wrapChecked(seg, 0, 42));
-        assertEquals(Fixtures.BROADCAST_MAC, eth.dstMac());
-        assertEquals(Fixtures.HOST_MAC, eth.srcMac());
+        assertEquals(WireFixtures.BROADCAST_MAC, eth.dstMac());
+        assertEquals(WireFixtures.HOST_MAC, eth.srcMac());
         assertEquals(EtherType.ARP, eth.etherType());
         assertTrue(arp.wrapChecked(seg, eth.payloadOffset(), eth.payloadLength()));
         assertEquals(ArpPacket.HTYPE_ETHERNET, arp.htype());
@@ -32,22 +33,22 @@ class ArpPacketTest {
         assertEquals(6, arp.hlen());
         assertEquals(4, arp.plen());
         assertEquals(ArpPacket.OP_REQUEST, arp.oper());
-        assertEquals(Fixtures.HOST_MAC, arp.sha());
-        assertEquals(Fixtures.HOST_IP, arp.spa());
+        assertEquals(WireFixtures.HOST_MAC, arp.sha());
+        assertEquals(WireFixtures.HOST_IP, arp.spa());
         assertEquals(0, arp.tha());
-        assertEquals(Fixtures.GW_IP, arp.tpa());
+        assertEquals(WireFixtures.GW_IP, arp.tpa());
     }
 
     @Test
     void parsesReply() {
-        MemorySegment seg = Fixtures.segment(Fixtures.ARP_REPLY);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.ARP_REPLY);
         assertTrue(eth.wrapChecked(seg, 0, 42));
         assertTrue(arp.wrapChecked(seg, eth.payloadOffset(), eth.payloadLength()));
         assertEquals(ArpPacket.OP_REPLY, arp.oper());
-        assertEquals(Fixtures.GW_MAC, arp.sha());
-        assertEquals(Fixtures.GW_IP, arp.spa());
-        assertEquals(Fixtures.HOST_MAC, arp.tha());
-        assertEquals(Fixtures.HOST_IP, arp.tpa());
+        assertEquals(WireFixtures.GW_MAC, arp.sha());
+        assertEquals(WireFixtures.GW_IP, arp.spa());
+        assertEquals(WireFixtures.HOST_MAC, arp.tha());
+        assertEquals(WireFixtures.HOST_IP, arp.tpa());
     }
 
     @Test
@@ -56,17 +57,17 @@ class ArpPacketTest {
             MemorySegment seg = arena.allocate(HEADROOM + 42);
             seg.fill((byte) 0xA5); // every byte must be written by a setter
             eth.wrap(seg, HEADROOM, 42);
-            eth.setDstMac(Fixtures.BROADCAST_MAC);
-            eth.setSrcMac(Fixtures.HOST_MAC);
+            eth.setDstMac(WireFixtures.BROADCAST_MAC);
+            eth.setSrcMac(WireFixtures.HOST_MAC);
             eth.setEtherType(EtherType.ARP);
             arp.wrap(seg, eth.payloadOffset(), ArpPacket.LENGTH);
             arp.setEthernetIpv4();
             arp.setOper(ArpPacket.OP_REQUEST);
-            arp.setSha(Fixtures.HOST_MAC);
-            arp.setSpa(Fixtures.HOST_IP);
+            arp.setSha(WireFixtures.HOST_MAC);
+            arp.setSpa(WireFixtures.HOST_IP);
             arp.setTha(0);
-            arp.setTpa(Fixtures.GW_IP);
-            assertEquals(hex(Fixtures.bytes(Fixtures.ARP_REQUEST)), hex(seg.asSlice(HEADROOM, 42)));
+            arp.setTpa(WireFixtures.GW_IP);
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.ARP_REQUEST)), hex(seg.asSlice(HEADROOM, 42)));
         }
     }
 
@@ -76,8 +77,8 @@ class ArpPacketTest {
             MemorySegment seg = arena.allocate(42);
             seg.fill((byte) 0x5A);
             eth.wrap(seg, 0, 42);
-            eth.setDstMac(Fixtures.HOST_MAC);
-            eth.setSrcMac(Fixtures.GW_MAC);
+            eth.setDstMac(WireFixtures.HOST_MAC);
+            eth.setSrcMac(WireFixtures.GW_MAC);
             eth.setEtherType(EtherType.ARP);
             arp.wrap(seg, eth.payloadOffset(), eth.payloadLength());
             arp.setHtype(1);
@@ -85,28 +86,28 @@ class ArpPacketTest {
             arp.setHlen(6);
             arp.setPlen(4);
             arp.setOper(ArpPacket.OP_REPLY);
-            arp.setSha(Fixtures.GW_MAC);
-            arp.setSpa(Fixtures.GW_IP);
-            arp.setTha(Fixtures.HOST_MAC);
-            arp.setTpa(Fixtures.HOST_IP);
-            assertEquals(hex(Fixtures.bytes(Fixtures.ARP_REPLY)), hex(seg));
+            arp.setSha(WireFixtures.GW_MAC);
+            arp.setSpa(WireFixtures.GW_IP);
+            arp.setTha(WireFixtures.HOST_MAC);
+            arp.setTpa(WireFixtures.HOST_IP);
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.ARP_REPLY)), hex(seg));
         }
     }
 
     @Test
     void acceptsEthernetPadding() {
         // On the wire the 42-byte request is padded to the 60-byte minimum (IEEE 802.3 §4.2.3.3).
-        byte[] padded = Arrays.copyOf(Fixtures.bytes(Fixtures.ARP_REQUEST), 60);
+        byte[] padded = Arrays.copyOf(WireFixtures.bytes(WireFixtures.ARP_REQUEST), 60);
         MemorySegment seg = MemorySegment.ofArray(padded);
         assertTrue(eth.wrapChecked(seg, 0, 60));
         assertEquals(46, eth.payloadLength());
         assertTrue(arp.wrapChecked(seg, eth.payloadOffset(), eth.payloadLength()));
-        assertEquals(Fixtures.GW_IP, arp.tpa());
+        assertEquals(WireFixtures.GW_IP, arp.tpa());
     }
 
     @Test
     void checkedWrapRejectsEveryTruncation() {
-        byte[] frame = Fixtures.bytes(Fixtures.ARP_REQUEST);
+        byte[] frame = WireFixtures.bytes(WireFixtures.ARP_REQUEST);
         MemorySegment body = MemorySegment.ofArray(frame).asSlice(14);
         for (int n = 0; n <= ArpPacket.LENGTH; n++) {
             MemorySegment exact = body.asSlice(0, n);
@@ -119,7 +120,7 @@ class ArpPacketTest {
         // hlen/plen decide where later fields lie; this view only knows 6 and 4.
         int[][] edits = {{4, 8}, {5, 16}, {1, 6}, {2, 0x86}};
         for (int[] edit : edits) {
-            byte[] frame = Fixtures.bytes(Fixtures.ARP_REQUEST);
+            byte[] frame = WireFixtures.bytes(WireFixtures.ARP_REQUEST);
             MemorySegment seg = MemorySegment.ofArray(frame).asSlice(14);
             seg.set(ValueLayout.JAVA_BYTE, edit[0], (byte) edit[1]);
             assertFalse(arp.wrapChecked(seg, 0, 28), "byte " + edit[0] + " = " + edit[1]);

@@ -2,6 +2,7 @@ package io.pktstack.api.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class ChecksumTest {
     @Test
     void rfc1071Example() {
         // RFC 1071 §3: the words 0001 f203 f4f5 f6f7 sum to ddf2 (carries folded).
-        MemorySegment seg = Fixtures.segment("0001 f203 f4f5 f6f7");
+        MemorySegment seg = WireFixtures.segment("0001 f203 f4f5 f6f7");
         assertEquals(0xddf2, Checksum.fold(Checksum.sum(seg, 0, 8)));
         assertEquals(0x220d, Checksum.compute(seg, 0, 8));
     }
@@ -33,9 +34,9 @@ class ChecksumTest {
     @Test
     void wellKnownIpv4HeaderExample() {
         // The widely published example header 192.168.0.1 -> 192.168.0.199, checksum b861.
-        MemorySegment zeroed = Fixtures.segment("4500 0073 0000 4000 4011 0000 c0a8 0001 c0a8 00c7");
+        MemorySegment zeroed = WireFixtures.segment("4500 0073 0000 4000 4011 0000 c0a8 0001 c0a8 00c7");
         assertEquals(0xb861, Checksum.compute(zeroed, 0, 20));
-        MemorySegment filled = Fixtures.segment("4500 0073 0000 4000 4011 b861 c0a8 0001 c0a8 00c7");
+        MemorySegment filled = WireFixtures.segment("4500 0073 0000 4000 4011 b861 c0a8 0001 c0a8 00c7");
         assertEquals(0xFFFF, Checksum.fold(Checksum.sum(filled, 0, 20)));
     }
 
@@ -75,7 +76,7 @@ class ChecksumTest {
     @Test
     void pseudoHeaderV4MatchesExplicitBytes() {
         // RFC 768: src, dst, zero, protocol, UDP length.
-        byte[] ph = Fixtures.bytes("0a00 020f 0a00 0203 0011 0025");
+        byte[] ph = WireFixtures.bytes("0a00 020f 0a00 0203 0011 0025");
         long acc = Checksum.addPseudoHeaderV4(0, 0x0a00_020f, 0x0a00_0203, 17, 37);
         assertEquals(naiveSum(ph, 0, ph.length), Checksum.fold(acc));
     }
@@ -83,7 +84,7 @@ class ChecksumTest {
     @Test
     void pseudoHeaderV6MatchesExplicitBytes() {
         // RFC 8200 §8.1: src, dst, 32-bit length, three zero bytes, next header.
-        byte[] ph = Fixtures.bytes("fe80 0000 0000 0000 5054 00ff fe12 3456"
+        byte[] ph = WireFixtures.bytes("fe80 0000 0000 0000 5054 00ff fe12 3456"
                 + "ff02 0000 0000 0000 0000 0001 ff00 0002 0000 0020 0000 003a");
         long acc = Checksum.addPseudoHeaderV6(0, 0xfe80_0000_0000_0000L, 0x5054_00ff_fe12_3456L,
                 0xff02_0000_0000_0000L, 0x0000_0001_ff00_0002L, 58, 32);

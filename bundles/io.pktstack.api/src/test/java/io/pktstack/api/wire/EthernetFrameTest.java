@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
@@ -15,10 +16,10 @@ class EthernetFrameTest {
 
     @Test
     void parsesHeader() {
-        MemorySegment seg = Fixtures.segment(Fixtures.ICMP_ECHO_REQUEST);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.ICMP_ECHO_REQUEST);
         assertTrue(eth.wrapChecked(seg, 0, (int) seg.byteSize()));
-        assertEquals(Fixtures.GW_MAC, eth.dstMac());
-        assertEquals(Fixtures.HOST_MAC, eth.srcMac());
+        assertEquals(WireFixtures.GW_MAC, eth.dstMac());
+        assertEquals(WireFixtures.HOST_MAC, eth.srcMac());
         assertEquals(EtherType.IPV4, eth.etherType());
         assertEquals(14, eth.payloadOffset());
         assertEquals(84, eth.payloadLength());
@@ -43,8 +44,8 @@ class EthernetFrameTest {
 
     @Test
     void reusesOneViewAcrossFrames() {
-        MemorySegment a = Fixtures.segment(Fixtures.ARP_REQUEST);
-        MemorySegment b = Fixtures.segment(Fixtures.IPV6_NS);
+        MemorySegment a = WireFixtures.segment(WireFixtures.ARP_REQUEST);
+        MemorySegment b = WireFixtures.segment(WireFixtures.IPV6_NS);
         assertTrue(eth.wrapChecked(a, 0, (int) a.byteSize()));
         assertEquals(EtherType.ARP, eth.etherType());
         assertTrue(eth.wrapChecked(b, 0, (int) b.byteSize()));
@@ -53,7 +54,7 @@ class EthernetFrameTest {
 
     @Test
     void checkedWrapRejectsShortFramesAndBadRanges() {
-        byte[] frame = Fixtures.bytes(Fixtures.ARP_REQUEST);
+        byte[] frame = WireFixtures.bytes(WireFixtures.ARP_REQUEST);
         MemorySegment whole = MemorySegment.ofArray(frame);
         for (int n = 0; n < EthernetFrame.HEADER_LEN; n++) {
             assertFalse(eth.wrapChecked(whole.asSlice(0, n), 0, n), "length " + n);
@@ -68,7 +69,7 @@ class EthernetFrameTest {
 
     @Test
     void failedCheckedWrapLeavesViewAsItWas() {
-        MemorySegment seg = Fixtures.segment(Fixtures.ARP_REQUEST);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.ARP_REQUEST);
         assertTrue(eth.wrapChecked(seg, 0, 42));
         assertFalse(eth.wrapChecked(seg, 0, 5));
         assertEquals(42, eth.length());

@@ -1,11 +1,12 @@
 package io.pktstack.api.wire;
 
-import static io.pktstack.api.wire.Fixtures.hex;
+import static io.pktstack.testfixtures.WireFixtures.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,7 +33,7 @@ class Ipv4IcmpTest {
 
     @Test
     void parsesEchoRequest() {
-        MemorySegment seg = Fixtures.segment(Fixtures.ICMP_ECHO_REQUEST);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.ICMP_ECHO_REQUEST);
         parse(seg);
         assertEquals(4, ip.version());
         assertEquals(5, ip.ihl());
@@ -48,8 +49,8 @@ class Ipv4IcmpTest {
         assertEquals(0, ip.fragmentOffset());
         assertEquals(64, ip.ttl());
         assertEquals(0x0653, ip.headerChecksum());
-        assertEquals(Fixtures.HOST_IP, ip.srcAddr());
-        assertEquals(Fixtures.GW_IP, ip.dstAddr());
+        assertEquals(WireFixtures.HOST_IP, ip.srcAddr());
+        assertEquals(WireFixtures.GW_IP, ip.dstAddr());
         assertTrue(ip.verifyChecksum());
         assertEquals(0x0653, ip.computeChecksum());
         assertEquals(ICMP_OFFSET, ip.payloadOffset());
@@ -69,14 +70,14 @@ class Ipv4IcmpTest {
 
     @Test
     void parsesEchoReply() {
-        MemorySegment seg = Fixtures.segment(Fixtures.ICMP_ECHO_REPLY);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.ICMP_ECHO_REPLY);
         parse(seg);
         assertEquals(0x8b1e, ip.identification());
         assertEquals(0, ip.flags());
         assertEquals(255, ip.ttl());
         assertEquals(0x187a, ip.headerChecksum());
-        assertEquals(Fixtures.GW_IP, ip.srcAddr());
-        assertEquals(Fixtures.HOST_IP, ip.dstAddr());
+        assertEquals(WireFixtures.GW_IP, ip.srcAddr());
+        assertEquals(WireFixtures.HOST_IP, ip.dstAddr());
         assertTrue(ip.verifyChecksum());
         assertEquals(IcmpPacket.TYPE_ECHO_REPLY, icmp.type());
         assertEquals(0x7f2c, icmp.checksum());
@@ -90,8 +91,8 @@ class Ipv4IcmpTest {
         MemorySegment seg = arena.allocate(HEADROOM + FRAME_LEN);
         seg.fill((byte) 0xA5);
         eth.wrap(seg, HEADROOM, FRAME_LEN);
-        eth.setDstMac(request ? Fixtures.GW_MAC : Fixtures.HOST_MAC);
-        eth.setSrcMac(request ? Fixtures.HOST_MAC : Fixtures.GW_MAC);
+        eth.setDstMac(request ? WireFixtures.GW_MAC : WireFixtures.HOST_MAC);
+        eth.setSrcMac(request ? WireFixtures.HOST_MAC : WireFixtures.GW_MAC);
         eth.setEtherType(EtherType.IPV4);
 
         ip.wrap(seg, eth.payloadOffset(), eth.payloadLength());
@@ -105,8 +106,8 @@ class Ipv4IcmpTest {
         ip.setFragmentOffset(0);
         ip.setTtl(request ? 64 : 255);
         ip.setProtocol(IpProtocol.ICMP);
-        ip.setSrcAddr(request ? Fixtures.HOST_IP : Fixtures.GW_IP);
-        ip.setDstAddr(request ? Fixtures.GW_IP : Fixtures.HOST_IP);
+        ip.setSrcAddr(request ? WireFixtures.HOST_IP : WireFixtures.GW_IP);
+        ip.setDstAddr(request ? WireFixtures.GW_IP : WireFixtures.HOST_IP);
         ip.fillChecksum();
 
         icmp.wrap(seg, ip.payloadOffset(), ip.payloadLength());
@@ -114,7 +115,7 @@ class Ipv4IcmpTest {
         icmp.setCode(0);
         icmp.setIdentifier(0x0d2a);
         icmp.setSequence(1);
-        MemorySegment data = Fixtures.segment(Fixtures.ICMP_ECHO_REQUEST).asSlice(ICMP_OFFSET + 8);
+        MemorySegment data = WireFixtures.segment(WireFixtures.ICMP_ECHO_REQUEST).asSlice(ICMP_OFFSET + 8);
         MemorySegment.copy(data, 0, seg, icmp.payloadOffset(), data.byteSize());
         icmp.fillChecksum();
         return seg.asSlice(HEADROOM, FRAME_LEN);
@@ -123,8 +124,8 @@ class Ipv4IcmpTest {
     @Test
     void buildsEchoRequestAndReplyByteExact() {
         try (Arena arena = Arena.ofConfined()) {
-            assertEquals(hex(Fixtures.bytes(Fixtures.ICMP_ECHO_REQUEST)), hex(build(arena, true)));
-            assertEquals(hex(Fixtures.bytes(Fixtures.ICMP_ECHO_REPLY)), hex(build(arena, false)));
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.ICMP_ECHO_REQUEST)), hex(build(arena, true)));
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.ICMP_ECHO_REPLY)), hex(build(arena, false)));
         }
     }
 
@@ -133,7 +134,7 @@ class Ipv4IcmpTest {
         // Emit path: wrap the whole free buffer, write a 64-byte message, checksum those 64.
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = arena.allocate(200);
-            MemorySegment.copy(Fixtures.segment(Fixtures.ICMP_ECHO_REQUEST), ICMP_OFFSET, seg, 0, 64);
+            MemorySegment.copy(WireFixtures.segment(WireFixtures.ICMP_ECHO_REQUEST), ICMP_OFFSET, seg, 0, 64);
             seg.asSlice(64).fill((byte) 0x77);
             icmp.wrap(seg, 0, 200);
             icmp.setChecksum(0xdead);
@@ -146,7 +147,7 @@ class Ipv4IcmpTest {
 
     @Test
     void wellKnownHeaderChecksum() {
-        MemorySegment seg = Fixtures.segment("4500 0073 0000 4000 4011 b861 c0a8 0001 c0a8 00c7");
+        MemorySegment seg = WireFixtures.segment("4500 0073 0000 4000 4011 b861 c0a8 0001 c0a8 00c7");
         assertFalse(ip.wrapChecked(seg, 0, 20)); // total length 0x73 exceeds these 20 bytes
         ip.wrap(seg, 0, 20);
         assertTrue(ip.verifyChecksum());
@@ -156,7 +157,7 @@ class Ipv4IcmpTest {
 
     @Test
     void checksumsFailWhenAnyByteIsFlipped() {
-        byte[] frame = Fixtures.bytes(Fixtures.ICMP_ECHO_REQUEST);
+        byte[] frame = WireFixtures.bytes(WireFixtures.ICMP_ECHO_REQUEST);
         for (int i = 14; i < frame.length; i++) {
             byte[] bad = frame.clone();
             bad[i] ^= (byte) 0xFF;
@@ -175,7 +176,7 @@ class Ipv4IcmpTest {
 
     @Test
     void checkedWrapRejectsEveryTruncation() {
-        MemorySegment packet = Fixtures.segment(Fixtures.ICMP_ECHO_REQUEST).asSlice(14);
+        MemorySegment packet = WireFixtures.segment(WireFixtures.ICMP_ECHO_REQUEST).asSlice(14);
         for (int n = 0; n <= 84; n++) {
             assertEquals(n == 84, ip.wrapChecked(packet.asSlice(0, n), 0, n), "IPv4 length " + n);
         }
@@ -207,7 +208,7 @@ class Ipv4IcmpTest {
 
     /** Applies two byte edits to the echo request's IPv4 packet, then a checked wrap on an exact slice. */
     private boolean wrapEdited(int at1, int v1, int at2, int v2) {
-        byte[] frame = Fixtures.bytes(Fixtures.ICMP_ECHO_REQUEST);
+        byte[] frame = WireFixtures.bytes(WireFixtures.ICMP_ECHO_REQUEST);
         frame[14 + at1] = (byte) v1;
         frame[14 + at2] = (byte) v2;
         return ip.wrapChecked(MemorySegment.ofArray(frame).asSlice(14), 0, 84);
@@ -215,7 +216,7 @@ class Ipv4IcmpTest {
 
     @Test
     void payloadStopsAtTotalLengthNotAtPadding() {
-        byte[] frame = Fixtures.bytes(Fixtures.ICMP_ECHO_REQUEST);
+        byte[] frame = WireFixtures.bytes(WireFixtures.ICMP_ECHO_REQUEST);
         byte[] padded = java.util.Arrays.copyOf(frame, frame.length + 10);
         MemorySegment seg = MemorySegment.ofArray(padded);
         assertTrue(eth.wrapChecked(seg, 0, padded.length));

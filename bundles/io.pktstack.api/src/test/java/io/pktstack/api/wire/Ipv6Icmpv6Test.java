@@ -1,17 +1,18 @@
 package io.pktstack.api.wire;
 
-import static io.pktstack.api.wire.Fixtures.DOC_HI;
-import static io.pktstack.api.wire.Fixtures.GW_LL_LO;
-import static io.pktstack.api.wire.Fixtures.HOST_LL_LO;
-import static io.pktstack.api.wire.Fixtures.LINK_LOCAL_HI;
-import static io.pktstack.api.wire.Fixtures.SOLICITED_HI;
-import static io.pktstack.api.wire.Fixtures.SOLICITED_LO;
-import static io.pktstack.api.wire.Fixtures.hex;
+import static io.pktstack.testfixtures.WireFixtures.DOC_HI;
+import static io.pktstack.testfixtures.WireFixtures.GW_LL_LO;
+import static io.pktstack.testfixtures.WireFixtures.HOST_LL_LO;
+import static io.pktstack.testfixtures.WireFixtures.LINK_LOCAL_HI;
+import static io.pktstack.testfixtures.WireFixtures.SOLICITED_HI;
+import static io.pktstack.testfixtures.WireFixtures.SOLICITED_LO;
+import static io.pktstack.testfixtures.WireFixtures.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -39,7 +40,7 @@ class Ipv6Icmpv6Test {
 
     @Test
     void parsesNeighborSolicitation() {
-        MemorySegment seg = Fixtures.segment(Fixtures.IPV6_NS);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.IPV6_NS);
         parse(seg);
         assertEquals(0x3333_ff00_0002L, eth.dstMac()); // RFC 2464 §7 multicast mapping
         assertEquals(6, ip.version());
@@ -64,13 +65,13 @@ class Ipv6Icmpv6Test {
         assertEquals(24, icmp.optionsOffset());
         assertEquals(24, icmp.findOption(Icmpv6Packet.OPT_SOURCE_LINK_ADDR));
         assertEquals(Icmpv6Packet.NO_OPTION, icmp.findOption(Icmpv6Packet.OPT_TARGET_LINK_ADDR));
-        assertEquals(Fixtures.HOST_MAC, icmp.sourceLinkLayerAddress());
+        assertEquals(WireFixtures.HOST_MAC, icmp.sourceLinkLayerAddress());
         assertEquals(-1, icmp.targetLinkLayerAddress());
     }
 
     @Test
     void parsesNeighborAdvertisement() {
-        MemorySegment seg = Fixtures.segment(Fixtures.IPV6_NA);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.IPV6_NA);
         parse(seg);
         assertEquals(LINK_LOCAL_HI, ip.srcHi());
         assertEquals(GW_LL_LO, ip.srcLo());
@@ -82,13 +83,13 @@ class Ipv6Icmpv6Test {
         assertTrue(icmp.solicitedFlag());
         assertTrue(icmp.overrideFlag());
         assertEquals(GW_LL_LO, icmp.targetLo());
-        assertEquals(Fixtures.GW_MAC, icmp.targetLinkLayerAddress());
+        assertEquals(WireFixtures.GW_MAC, icmp.targetLinkLayerAddress());
         assertEquals(-1, icmp.sourceLinkLayerAddress());
     }
 
     @Test
     void parsesEchoRequest() {
-        MemorySegment seg = Fixtures.segment(Fixtures.ICMPV6_ECHO_REQUEST);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.ICMPV6_ECHO_REQUEST);
         parse(seg);
         assertEquals(64, ip.hopLimit());
         assertEquals(DOC_HI, ip.srcHi());
@@ -107,7 +108,7 @@ class Ipv6Icmpv6Test {
 
     @Test
     void addressesCopyToAndFromBytes() {
-        MemorySegment seg = Fixtures.segment(Fixtures.IPV6_NS);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.IPV6_NS);
         parse(seg);
         byte[] src = new byte[18];
         ip.copySrcTo(src, 2);
@@ -154,17 +155,17 @@ class Ipv6Icmpv6Test {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = newFrame(arena, ND_FRAME_LEN);
             eth.setDstMac(0x3333_ff00_0002L);
-            eth.setSrcMac(Fixtures.HOST_MAC);
+            eth.setSrcMac(WireFixtures.HOST_MAC);
             eth.setEtherType(EtherType.IPV6);
             ipv6(32, IpProtocol.ICMPV6, 255, LINK_LOCAL_HI, HOST_LL_LO, SOLICITED_HI, SOLICITED_LO);
             icmp.setType(Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION);
             icmp.setCode(0);
             icmp.setRestOfHeader(0);
             icmp.setTarget(LINK_LOCAL_HI, GW_LL_LO);
-            int end = icmp.setLinkLayerAddressOption(24, Icmpv6Packet.OPT_SOURCE_LINK_ADDR, Fixtures.HOST_MAC);
+            int end = icmp.setLinkLayerAddressOption(24, Icmpv6Packet.OPT_SOURCE_LINK_ADDR, WireFixtures.HOST_MAC);
             assertEquals(32, end);
             icmp.fillChecksum(ip);
-            assertEquals(hex(Fixtures.bytes(Fixtures.IPV6_NS)), hex(seg.asSlice(HEADROOM)));
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.IPV6_NS)), hex(seg.asSlice(HEADROOM)));
         }
     }
 
@@ -172,17 +173,17 @@ class Ipv6Icmpv6Test {
     void buildsNeighborAdvertisementByteExact() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = newFrame(arena, ND_FRAME_LEN);
-            eth.setDstMac(Fixtures.HOST_MAC);
-            eth.setSrcMac(Fixtures.GW_MAC);
+            eth.setDstMac(WireFixtures.HOST_MAC);
+            eth.setSrcMac(WireFixtures.GW_MAC);
             eth.setEtherType(EtherType.IPV6);
             ipv6(32, IpProtocol.ICMPV6, 255, LINK_LOCAL_HI, GW_LL_LO, LINK_LOCAL_HI, HOST_LL_LO);
             icmp.setType(Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT);
             icmp.setCode(0);
             icmp.setNaFlags(false, true, true);
             icmp.setTarget(LINK_LOCAL_HI, GW_LL_LO);
-            icmp.setLinkLayerAddressOption(24, Icmpv6Packet.OPT_TARGET_LINK_ADDR, Fixtures.GW_MAC);
+            icmp.setLinkLayerAddressOption(24, Icmpv6Packet.OPT_TARGET_LINK_ADDR, WireFixtures.GW_MAC);
             icmp.fillChecksum(LINK_LOCAL_HI, GW_LL_LO, LINK_LOCAL_HI, HOST_LL_LO);
-            assertEquals(hex(Fixtures.bytes(Fixtures.IPV6_NA)), hex(seg.asSlice(HEADROOM)));
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.IPV6_NA)), hex(seg.asSlice(HEADROOM)));
         }
     }
 
@@ -190,8 +191,8 @@ class Ipv6Icmpv6Test {
     void buildsEchoRequestByteExact() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = newFrame(arena, 78);
-            eth.setDstMac(Fixtures.PEER_MAC);
-            eth.setSrcMac(Fixtures.HOST_MAC);
+            eth.setDstMac(WireFixtures.PEER_MAC);
+            eth.setSrcMac(WireFixtures.HOST_MAC);
             eth.setEtherType(EtherType.IPV6);
             ipv6(24, IpProtocol.ICMPV6, 64, DOC_HI, 1, DOC_HI, 2);
             icmp.setType(Icmpv6Packet.TYPE_ECHO_REQUEST);
@@ -201,7 +202,7 @@ class Ipv6Icmpv6Test {
             byte[] data = "pktstack ping6!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             MemorySegment.copy(data, 0, seg, ValueLayout.JAVA_BYTE, icmp.payloadOffset(), data.length);
             icmp.fillChecksum(ip);
-            assertEquals(hex(Fixtures.bytes(Fixtures.ICMPV6_ECHO_REQUEST)), hex(seg.asSlice(HEADROOM)));
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.ICMPV6_ECHO_REQUEST)), hex(seg.asSlice(HEADROOM)));
         }
     }
 
@@ -222,8 +223,8 @@ class Ipv6Icmpv6Test {
 
     @Test
     void checksumFailsWhenAnyByteOrPseudoHeaderChanges() {
-        for (String fixture : new String[] {Fixtures.IPV6_NS, Fixtures.IPV6_NA, Fixtures.ICMPV6_ECHO_REQUEST}) {
-            byte[] frame = Fixtures.bytes(fixture);
+        for (String fixture : new String[] {WireFixtures.IPV6_NS, WireFixtures.IPV6_NA, WireFixtures.ICMPV6_ECHO_REQUEST}) {
+            byte[] frame = WireFixtures.bytes(fixture);
             int len = frame.length - ICMP_OFFSET;
             for (int i = ICMP_OFFSET; i < frame.length; i++) {
                 byte[] bad = frame.clone();
@@ -247,7 +248,7 @@ class Ipv6Icmpv6Test {
 
     @Test
     void ipv6CheckedWrapRejectsEveryTruncationAndBogusLengths() {
-        MemorySegment packet = Fixtures.segment(Fixtures.IPV6_NS).asSlice(14);
+        MemorySegment packet = WireFixtures.segment(WireFixtures.IPV6_NS).asSlice(14);
         for (int n = 0; n <= 72; n++) {
             assertEquals(n == 72, ip.wrapChecked(packet.asSlice(0, n), 0, n), "length " + n);
         }
@@ -264,8 +265,8 @@ class Ipv6Icmpv6Test {
     @Test
     void neighborMessageAcceptedOnlyWithWholeFixedPartAndOptions() {
         // An NS is 24 bytes plus whole options: of the truncations only 24 (no options) and 32 are valid.
-        for (String fixture : new String[] {Fixtures.IPV6_NS, Fixtures.IPV6_NA}) {
-            MemorySegment message = Fixtures.segment(fixture).asSlice(ICMP_OFFSET);
+        for (String fixture : new String[] {WireFixtures.IPV6_NS, WireFixtures.IPV6_NA}) {
+            MemorySegment message = WireFixtures.segment(fixture).asSlice(ICMP_OFFSET);
             for (int n = 0; n <= 32; n++) {
                 boolean ok = icmp.wrapChecked(message.asSlice(0, n), 0, n);
                 assertEquals(Set.of(24, 32).contains(n), ok, "length " + n);
@@ -275,7 +276,7 @@ class Ipv6Icmpv6Test {
                 }
             }
         }
-        MemorySegment echo = Fixtures.segment(Fixtures.ICMPV6_ECHO_REQUEST).asSlice(ICMP_OFFSET);
+        MemorySegment echo = WireFixtures.segment(WireFixtures.ICMPV6_ECHO_REQUEST).asSlice(ICMP_OFFSET);
         for (int n = 0; n <= 24; n++) {
             assertEquals(n >= 8, icmp.wrapChecked(echo.asSlice(0, n), 0, n), "echo length " + n);
         }
@@ -283,7 +284,7 @@ class Ipv6Icmpv6Test {
 
     @Test
     void malformedOptionsAreRejected() {
-        byte[] message = Fixtures.segment(Fixtures.IPV6_NS).asSlice(ICMP_OFFSET).toArray(ValueLayout.JAVA_BYTE);
+        byte[] message = WireFixtures.segment(WireFixtures.IPV6_NS).asSlice(ICMP_OFFSET).toArray(ValueLayout.JAVA_BYTE);
 
         byte[] zeroLength = message.clone();
         zeroLength[25] = 0; // RFC 4861 §4.6: length 0 is invalid
@@ -315,13 +316,13 @@ class Ipv6Icmpv6Test {
             icmp.setTarget(LINK_LOCAL_HI, GW_LL_LO);
             seg.set(ValueLayout.JAVA_BYTE, 24, (byte) 14);
             seg.set(ValueLayout.JAVA_BYTE, 25, (byte) 1);
-            int end = icmp.setLinkLayerAddressOption(32, Icmpv6Packet.OPT_SOURCE_LINK_ADDR, Fixtures.PEER_MAC);
+            int end = icmp.setLinkLayerAddressOption(32, Icmpv6Packet.OPT_SOURCE_LINK_ADDR, WireFixtures.PEER_MAC);
             assertEquals(40, end);
             MemorySegment exact = seg.asSlice(0, 40);
             assertTrue(icmp.wrapChecked(exact, 0, 40));
             assertEquals(32, icmp.findOption(Icmpv6Packet.OPT_SOURCE_LINK_ADDR));
             assertEquals(24, icmp.findOption(14));
-            assertEquals(Fixtures.PEER_MAC, icmp.sourceLinkLayerAddress());
+            assertEquals(WireFixtures.PEER_MAC, icmp.sourceLinkLayerAddress());
         }
     }
 }

@@ -1,11 +1,12 @@
 package io.pktstack.api.wire;
 
-import static io.pktstack.api.wire.Fixtures.DOC_HI;
-import static io.pktstack.api.wire.Fixtures.hex;
+import static io.pktstack.testfixtures.WireFixtures.DOC_HI;
+import static io.pktstack.testfixtures.WireFixtures.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,7 +20,7 @@ class UdpDatagramTest {
     private static final int HEADROOM = 7;
     private static final int V4_UDP_OFFSET = 14 + 20;
     private static final int V6_UDP_OFFSET = 14 + 40;
-    private static final byte[] DNS_QUERY = Fixtures.bytes(
+    private static final byte[] DNS_QUERY = WireFixtures.bytes(
             "abcd 0100 0001 0000 0000 0000 0765 7861 6d70 6c65 0363 6f6d 0000 0100 01");
     private static final byte[] HELLO = "hello pktstack\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -30,12 +31,12 @@ class UdpDatagramTest {
 
     @Test
     void parsesUdpOverIpv4() {
-        MemorySegment seg = Fixtures.segment(Fixtures.UDP_IPV4);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.UDP_IPV4);
         assertTrue(eth.wrapChecked(seg, 0, 71));
         assertTrue(ip4.wrapChecked(seg, eth.payloadOffset(), eth.payloadLength()));
         assertTrue(ip4.verifyChecksum());
         assertEquals(IpProtocol.UDP, ip4.protocol());
-        assertEquals(Fixtures.DNS_IP, ip4.dstAddr());
+        assertEquals(WireFixtures.DNS_IP, ip4.dstAddr());
         assertTrue(udp.wrapChecked(seg, ip4.payloadOffset(), ip4.payloadLength()));
         assertEquals(54321, udp.srcPort());
         assertEquals(53, udp.dstPort());
@@ -45,12 +46,12 @@ class UdpDatagramTest {
         assertEquals(29, udp.payloadLength());
         assertEquals(hex(DNS_QUERY), hex(udp.payload()));
         assertTrue(udp.verifyChecksum(ip4));
-        assertEquals(0x97f0, udp.computeChecksumV4(Fixtures.HOST_IP, Fixtures.DNS_IP));
+        assertEquals(0x97f0, udp.computeChecksumV4(WireFixtures.HOST_IP, WireFixtures.DNS_IP));
     }
 
     @Test
     void parsesUdpOverIpv6() {
-        MemorySegment seg = Fixtures.segment(Fixtures.UDP_IPV6);
+        MemorySegment seg = WireFixtures.segment(WireFixtures.UDP_IPV6);
         assertTrue(eth.wrapChecked(seg, 0, 77));
         assertTrue(ip6.wrapChecked(seg, eth.payloadOffset(), eth.payloadLength()));
         assertEquals(0xb8, ip6.trafficClass());
@@ -75,8 +76,8 @@ class UdpDatagramTest {
             MemorySegment seg = arena.allocate(HEADROOM + 71);
             seg.fill((byte) 0xA5);
             eth.wrap(seg, HEADROOM, 71);
-            eth.setDstMac(Fixtures.GW_MAC);
-            eth.setSrcMac(Fixtures.HOST_MAC);
+            eth.setDstMac(WireFixtures.GW_MAC);
+            eth.setSrcMac(WireFixtures.HOST_MAC);
             eth.setEtherType(EtherType.IPV4);
             ip4.wrap(seg, eth.payloadOffset(), 57);
             ip4.setVersion(4);
@@ -89,8 +90,8 @@ class UdpDatagramTest {
             ip4.setFragmentOffset(0);
             ip4.setTtl(64);
             ip4.setProtocol(IpProtocol.UDP);
-            ip4.setSrcAddr(Fixtures.HOST_IP);
-            ip4.setDstAddr(Fixtures.DNS_IP);
+            ip4.setSrcAddr(WireFixtures.HOST_IP);
+            ip4.setDstAddr(WireFixtures.DNS_IP);
             ip4.fillChecksum();
             udp.wrap(seg, ip4.payloadOffset(), 37);
             udp.setSrcPort(54321);
@@ -98,7 +99,7 @@ class UdpDatagramTest {
             udp.setUdpLength(37);
             MemorySegment.copy(DNS_QUERY, 0, seg, ValueLayout.JAVA_BYTE, udp.payloadOffset(), DNS_QUERY.length);
             udp.fillChecksum(ip4);
-            assertEquals(hex(Fixtures.bytes(Fixtures.UDP_IPV4)), hex(seg.asSlice(HEADROOM)));
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.UDP_IPV4)), hex(seg.asSlice(HEADROOM)));
         }
     }
 
@@ -108,8 +109,8 @@ class UdpDatagramTest {
             MemorySegment seg = arena.allocate(HEADROOM + 77);
             seg.fill((byte) 0xA5);
             eth.wrap(seg, HEADROOM, 77);
-            eth.setDstMac(Fixtures.PEER_MAC);
-            eth.setSrcMac(Fixtures.HOST_MAC);
+            eth.setDstMac(WireFixtures.PEER_MAC);
+            eth.setSrcMac(WireFixtures.HOST_MAC);
             eth.setEtherType(EtherType.IPV6);
             ip6.wrap(seg, eth.payloadOffset(), 63);
             ip6.setVersion(6);
@@ -126,23 +127,23 @@ class UdpDatagramTest {
             udp.setUdpLength(23);
             MemorySegment.copy(HELLO, 0, seg, ValueLayout.JAVA_BYTE, udp.payloadOffset(), HELLO.length);
             udp.fillChecksum(ip6);
-            assertEquals(hex(Fixtures.bytes(Fixtures.UDP_IPV6)), hex(seg.asSlice(HEADROOM)));
+            assertEquals(hex(WireFixtures.bytes(WireFixtures.UDP_IPV6)), hex(seg.asSlice(HEADROOM)));
         }
     }
 
     @Test
     void checksumFailsWhenAnyByteIsFlipped() {
-        byte[] v4 = Fixtures.bytes(Fixtures.UDP_IPV4);
+        byte[] v4 = WireFixtures.bytes(WireFixtures.UDP_IPV4);
         for (int i = V4_UDP_OFFSET; i < v4.length; i++) {
             byte[] bad = v4.clone();
             bad[i] ^= (byte) 0xFF;
             udp.wrap(MemorySegment.ofArray(bad), V4_UDP_OFFSET, 37);
-            assertFalse(udp.verifyChecksumV4(Fixtures.HOST_IP, Fixtures.DNS_IP), "IPv4 datagram byte " + i);
+            assertFalse(udp.verifyChecksumV4(WireFixtures.HOST_IP, WireFixtures.DNS_IP), "IPv4 datagram byte " + i);
         }
         udp.wrap(MemorySegment.ofArray(v4), V4_UDP_OFFSET, 37);
-        assertFalse(udp.verifyChecksumV4(Fixtures.HOST_IP, Fixtures.DNS_IP ^ 0x100), "pseudo-header address");
+        assertFalse(udp.verifyChecksumV4(WireFixtures.HOST_IP, WireFixtures.DNS_IP ^ 0x100), "pseudo-header address");
 
-        byte[] v6 = Fixtures.bytes(Fixtures.UDP_IPV6);
+        byte[] v6 = WireFixtures.bytes(WireFixtures.UDP_IPV6);
         for (int i = V6_UDP_OFFSET; i < v6.length; i++) {
             byte[] bad = v6.clone();
             bad[i] ^= (byte) 0xFF;
@@ -155,13 +156,13 @@ class UdpDatagramTest {
 
     @Test
     void zeroChecksumMeansNoneOverIpv4OnlyAndComputedZeroIsSentAsOnes() {
-        byte[] v4 = Fixtures.bytes(Fixtures.UDP_IPV4);
+        byte[] v4 = WireFixtures.bytes(WireFixtures.UDP_IPV4);
         v4[V4_UDP_OFFSET + 6] = 0;
         v4[V4_UDP_OFFSET + 7] = 0;
         udp.wrap(MemorySegment.ofArray(v4), V4_UDP_OFFSET, 37);
         assertTrue(udp.verifyChecksumV4(0x0102_0304, 0x0506_0708), "RFC 768: zero means not computed");
 
-        byte[] v6 = Fixtures.bytes(Fixtures.UDP_IPV6);
+        byte[] v6 = WireFixtures.bytes(WireFixtures.UDP_IPV6);
         v6[V6_UDP_OFFSET + 6] = 0;
         v6[V6_UDP_OFFSET + 7] = 0;
         udp.wrap(MemorySegment.ofArray(v6), V6_UDP_OFFSET, 23);
@@ -174,16 +175,16 @@ class UdpDatagramTest {
         udp.setSrcPort(1);
         udp.setDstPort(2);
         udp.setUdpLength(10);
-        int c = udp.computeChecksumV4(Fixtures.HOST_IP, Fixtures.GW_IP);
+        int c = udp.computeChecksumV4(WireFixtures.HOST_IP, WireFixtures.GW_IP);
         seg.set(NetOrder.U16, 8, (short) c);
-        udp.fillChecksumV4(Fixtures.HOST_IP, Fixtures.GW_IP);
+        udp.fillChecksumV4(WireFixtures.HOST_IP, WireFixtures.GW_IP);
         assertEquals(0xFFFF, udp.checksum());
-        assertTrue(udp.verifyChecksumV4(Fixtures.HOST_IP, Fixtures.GW_IP));
+        assertTrue(udp.verifyChecksumV4(WireFixtures.HOST_IP, WireFixtures.GW_IP));
     }
 
     @Test
     void checkedWrapRejectsEveryTruncationAndBogusLengths() {
-        MemorySegment datagram = Fixtures.segment(Fixtures.UDP_IPV4).asSlice(V4_UDP_OFFSET);
+        MemorySegment datagram = WireFixtures.segment(WireFixtures.UDP_IPV4).asSlice(V4_UDP_OFFSET);
         for (int n = 0; n <= 37; n++) {
             assertEquals(n == 37, udp.wrapChecked(datagram.asSlice(0, n), 0, n), "length " + n);
         }
@@ -201,7 +202,7 @@ class UdpDatagramTest {
 
     @Test
     void ipv4PaddingDoesNotLeakIntoUdp() {
-        byte[] padded = Arrays.copyOf(Fixtures.bytes(Fixtures.UDP_IPV4), 71 + 9);
+        byte[] padded = Arrays.copyOf(WireFixtures.bytes(WireFixtures.UDP_IPV4), 71 + 9);
         Arrays.fill(padded, 71, padded.length, (byte) 0xEE);
         MemorySegment seg = MemorySegment.ofArray(padded);
         assertTrue(eth.wrapChecked(seg, 0, padded.length));

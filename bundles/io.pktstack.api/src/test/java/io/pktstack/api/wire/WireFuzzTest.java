@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -36,7 +37,7 @@ class WireFuzzTest {
     @Test
     void checkedWrapsNeverThrowNorReadOutOfRange() {
         Random rnd = new Random(SEED);
-        byte[][] fixtures = Fixtures.all();
+        byte[][] fixtures = WireFixtures.all();
         for (int round = 0; round < ROUNDS; round++) {
             byte[] buf = nextBuffer(rnd, fixtures);
             try {

@@ -23,6 +23,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.feature.FeatureService;
 
 /**
@@ -42,11 +43,17 @@ public final class BoardProfilesComponent implements BoardProfiles {
     private final CommandLines commands;
     private final Configurations configurations;
     private final BundleContext context;
+    private final ServiceComponentRuntime scr;
+
+    /** Configuration PIDs of pktstack's components, and of its drivers' own components among them. */
+    static final String PKTSTACK_PIDS = "io.pktstack.";
+    static final String DRIVER_COMPONENT_PIDS = "io.pktstack.driver.";
 
     @Activate
     public BoardProfilesComponent(@Reference FeatureService features, @Reference DriverManager drivers,
             @Reference NetworkStack stack, @Reference CommandLines commands,
-            @Reference ConfigurationAdmin configAdmin, BundleContext context) {
+            @Reference ConfigurationAdmin configAdmin, @Reference ServiceComponentRuntime scr, BundleContext context) {
+        this.scr = scr;
         this.reader = new ProfileReader(features);
         this.drivers = drivers;
         this.stack = stack;
@@ -55,43 +62,95 @@ public final class BoardProfilesComponent implements BoardProfiles {
         this.context = context;
     }
 
+    /**
+     * Checks a profile as {@link #apply} would before it starts anything: the
+     * same reading, bundles, configuration PIDs and driver options (a driver's
+     * options are checked by its driver, so the bundles the profile needs are
+     * installed and started for the check, and put back after). So check says
+     * ok exactly for what apply would go on to start.
+     */
     @Override
-    public Summary check(Path featureFile) {
+    public synchronized Summary check(Path featureFile) {
         BoardPlan plan = reader.read(featureFile);
-        BundleLocator locator = locator();
-        for (BoardPlan.BundleId id : plan.bundles()) {
-            find(plan, locator, id);
+        Undo undo = new Undo();
+        try {
+            prepare(plan);
+        } finally {
+            undo.run(); // check changes nothing: what it installed or started goes back
         }
         return new Summary(plan.id(), plan.description(), plan.bundles().stream().map(Object::toString).toList(),
                 plan.drivers().stream().map(d -> d.spec().toString()).toList(),
                 List.copyOf(plan.configurations().keySet()), plan.commands());
     }
 
-    @Override
-    public synchronized Applied apply(Path featureFile, Duration timeout) {
-        BoardPlan plan = reader.read(featureFile);
+    /**
+     * Every check that needs the running framework, done before anything is
+     * started or configured: find every bundle, install and start the missing
+     * ones, refuse configuration PIDs in pktstack's namespace that nothing
+     * takes, and have each driver check its instance's options.
+     */
+    private void prepare(BoardPlan plan) {
         String where = plan.where();
         BundleLocator locator = locator();
         List<BundleLocator.Found> found = new ArrayList<>();
         for (BoardPlan.BundleId id : plan.bundles()) {
             found.add(find(plan, locator, id));
         }
-        Undo undo = new Undo();
-        try {
-            List<Bundle> bundles = new ArrayList<>();
-            for (BundleLocator.Found f : found) {
-                bundles.add(f.bundle() != null ? f.bundle() : install(where, f));
+        List<Bundle> bundles = new ArrayList<>();
+        for (BundleLocator.Found f : found) {
+            bundles.add(f.bundle() != null ? f.bundle() : install(where, f));
+        }
+        for (Bundle b : bundles) {
+            start(where, b); // after every install: bundles of one feature may wire to each other
+        }
+        checkConfigurationPids(plan);
+        for (DriverEntry d : plan.drivers()) {
+            try {
+                drivers.check(List.of(d.spec())); // waits for drivers of bundles that just started
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": configuration '" + d.pid() + "': " + e.getMessage(), e);
             }
-            for (Bundle b : bundles) {
-                start(where, b); // after every install: bundles of one feature may wire to each other
-            }
-            for (DriverEntry d : plan.drivers()) {
-                try {
-                    drivers.check(List.of(d.spec())); // waits for drivers of bundles that just started
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(where + ": configuration '" + d.pid() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A configuration PID in pktstack's namespace ({@code io.pktstack.}) must be
+     * one a pktstack component takes: a typo there ({@code io.pktstack.drivr~x})
+     * would be applied and do nothing, and nothing would say so. A driver's
+     * own component is configured through {@code io.pktstack.driver~NAME}, so
+     * that the driver checks the options and the driver manager knows the
+     * instance. PIDs of other projects are theirs to judge.
+     */
+    private void checkConfigurationPids(BoardPlan plan) {
+        java.util.TreeSet<String> taken = new java.util.TreeSet<>();
+        for (var d : scr.getComponentDescriptionDTOs()) {
+            for (String pid : d.configurationPid) {
+                if (pid.startsWith(PKTSTACK_PIDS) && !pid.startsWith(DRIVER_COMPONENT_PIDS)) {
+                    taken.add(pid);
                 }
             }
+        }
+        for (String pid : plan.configurations().keySet()) {
+            int tilde = pid.indexOf('~');
+            String base = tilde < 0 ? pid : pid.substring(0, tilde);
+            if (!base.startsWith(PKTSTACK_PIDS) || taken.contains(base)) {
+                continue;
+            }
+            String why = base.startsWith(DRIVER_COMPONENT_PIDS) ? "a driver's component is not configured directly"
+                    : "no pktstack component takes PID '" + base + "'";
+            throw new IllegalArgumentException(plan.where() + ": configuration '" + pid + "': " + why
+                    + " (a driver instance is " + ProfileReader.DRIVER_FACTORY + "~NAME with \"driver\" and"
+                    + " \"options\"; pktstack's other configurable components: " + String.join(", ", taken) + ")");
+        }
+    }
+
+    @Override
+    public synchronized Applied apply(Path featureFile, Duration timeout) {
+        BoardPlan plan = reader.read(featureFile);
+        String where = plan.where();
+        Undo undo = new Undo();
+        try {
+            prepare(plan);
             List<String> interfaces = startDrivers(where, plan, timeout);
             for (Map.Entry<String, Map<String, Object>> c : plan.configurations().entrySet()) {
                 undo.configurations.apply(where, c.getKey(), c.getValue());

@@ -58,7 +58,14 @@ final class ProfileReader {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("feature file '" + name + "' does not exist");
         } catch (IOException e) {
-            throw new IllegalArgumentException("feature file '" + name + "': " + e.getMessage(), e);
+            // An I/O error's own message is often only the path: say why.
+            String why = switch (e) {
+                case java.nio.file.AccessDeniedException x -> "permission denied";
+                case java.nio.charset.MalformedInputException x -> "not UTF-8 text";
+                case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+                default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            };
+            throw new IllegalArgumentException("feature file '" + name + "' cannot be read: " + why, e);
         }
         checkBundleEntriesAreObjects(name, json);
         Feature f;
@@ -115,9 +122,12 @@ final class ProfileReader {
                 throw new IllegalArgumentException("feature file '" + name + "' is not a JSON object");
             }
             root = v.asJsonObject();
-        } catch (JsonException e) {
+        } catch (JsonException | IllegalArgumentException e) {
+            // The parser's own refusals include a NumberFormatException for a number it cannot hold
+            // (1e1007777...): that too is the file's fault, said with the file's name.
             throw new IllegalArgumentException("feature file '" + name + "' is not valid JSON: " + message(e), e);
         }
+        checkDriverOptions(name, root.get("configurations"));
         JsonValue b = root.get("bundles");
         if (b == null) {
             return;
@@ -130,6 +140,38 @@ final class ProfileReader {
             if (a.get(i).getValueType() != JsonValue.ValueType.OBJECT) {
                 throw new IllegalArgumentException("feature file '" + name + "': bundle entry " + (i + 1) + " " + a.get(i)
                         + " must be an object: {\"id\": \"group:artifact:version\"}");
+            }
+        }
+    }
+
+    /**
+     * The Felix reader turns an array that is not all strings (or all of one
+     * other type) into its JSON text, which would then be split at its commas
+     * into garbled options: such an array is refused here, naming the element.
+     */
+    private static void checkDriverOptions(String name, JsonValue configurations) {
+        if (configurations == null || configurations.getValueType() != JsonValue.ValueType.OBJECT) {
+            return; // the reader says what is wrong with it
+        }
+        for (Map.Entry<String, JsonValue> c : configurations.asJsonObject().entrySet()) {
+            if (!c.getKey().startsWith(DRIVER_FACTORY + "~") || c.getValue().getValueType() != JsonValue.ValueType.OBJECT) {
+                continue;
+            }
+            JsonValue o = c.getValue().asJsonObject().get("options");
+            if (o == null || o.getValueType() == JsonValue.ValueType.STRING) {
+                continue;
+            }
+            String entry = "feature file '" + name + "': configuration '" + c.getKey() + "'";
+            if (o.getValueType() != JsonValue.ValueType.ARRAY) {
+                throw new IllegalArgumentException(entry + ": \"options\" is " + o + "; it must be a string or an"
+                        + " array of strings");
+            }
+            JsonArray a = o.asJsonArray();
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i).getValueType() != JsonValue.ValueType.STRING) {
+                    throw new IllegalArgumentException(entry + ": \"options\" element " + (i + 1) + ", " + a.get(i)
+                            + ", is not a string (each element is one or more suboptions, e.g. \"peer=/dev/qvm/g1/p2p\")");
+                }
             }
         }
     }
@@ -190,13 +232,19 @@ final class ProfileReader {
         }
     }
 
-    /** Both io-pkt forms: 12 hex digits (vdevpeer-net) and colon-separated (virtio-net). */
+    /** Both io-pkt forms: 12 hex digits (vdevpeer-net) and colon-separated (virtio-net); a station's address only. */
     private static MacAddress parseMac(String where, String pid, String text) {
+        MacAddress mac;
         try {
-            return MacAddress.parse(text);
+            mac = MacAddress.parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": configuration '" + pid + "': " + e.getMessage(), e);
         }
+        String why = mac.whyNotStation();
+        if (why != null) {
+            throw new IllegalArgumentException(where + ": configuration '" + pid + "': option 'mac=" + text + "': " + why);
+        }
+        return mac;
     }
 
     private static String message(Exception e) {

@@ -89,7 +89,10 @@ class ProfileReaderTest {
     @Test
     void mistakesAreNamed() throws IOException {
         refused("does not exist", dir.resolve("nope.json"));
+        refused("cannot be read: Is a directory", Files.createDirectories(dir.resolve("folder.json")));
         refused("is not valid JSON", write("{\"id\": "));
+        // Found by the feature-reader fuzz target: the JSON parser's NumberFormatException came out unnamed.
+        refused("is not valid JSON: Too many nonzero exponent digits", write("{\"id\": 1e1007777777777777777777777}"));
         refused("bundle entry 2", write(feature("[{\"id\": \"g:a:1\"}, \"g:b:1\"]", "{}", "{}")));
         refused("is not a valid feature", write("{\"feature-resource-version\": \"1.0\"}"));
         refused("configuration 'io.pktstack.driver~x': unknown property 'speed'", write(feature("[]", """
@@ -104,6 +107,20 @@ class ProfileReaderTest {
         refused("MAC 02:00:00:00:00:01 collides with configuration 'io.pktstack.driver~a'", write(feature("[]", """
                 {"io.pktstack.driver~a": {"driver": "virtio-net", "options": "mac=02:00:00:00:00:01"},
                  "io.pktstack.driver~b": {"driver": "vdevpeer-net", "options": "mac=020000000001"}}""", "{}")));
+        // Felix turns a mixed array into its JSON text, whose commas would split it into garbled options.
+        refused("configuration 'io.pktstack.driver~x': \"options\" element 2, 5, is not a string", write(feature("[]",
+                """
+                {"io.pktstack.driver~x": {"driver": "virtio-net", "options": ["peer=/dev/vdevpeers/vp0", 5]}}""", "{}")));
+        refused("\"options\" element 1, {\"a\":1}, is not a string", write(feature("[]", """
+                {"io.pktstack.driver~x": {"driver": "virtio-net", "options": [{"a": 1}, "x"]}}""", "{}")));
+        refused("\"options\" is 5; it must be a string or an array of strings", write(feature("[]", """
+                {"io.pktstack.driver~x": {"driver": "virtio-net", "options": 5}}""", "{}")));
+        refused("option 'mac=01:00:5e:00:00:01': 01:00:5e:00:00:01 is a multicast address", write(feature("[]", """
+                {"io.pktstack.driver~x": {"driver": "virtio-net", "options": "peer=/dev/vdevpeers/vp0,mac=01:00:5e:00:00:01"}}""",
+                "{}")));
+        refused("all zeros", write(feature("[]", """
+                {"io.pktstack.driver~x": {"driver": "vdevpeer-net", "options": "peer=/dev/qvm/a/p2p,bind=/dev/v/0,mac=000000000000"}}""",
+                "{}")));
         refused("extension 'pktstack-commands' must be of type TEXT", write(feature("[]", "{}", """
                 {"pktstack-commands": {"type": "json", "kind": "mandatory", "json": {}}}""")));
         refused("mandatory extension 'org.example.other'", write(feature("[]", "{}", """

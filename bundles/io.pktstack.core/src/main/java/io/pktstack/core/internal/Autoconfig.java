@@ -57,6 +57,15 @@ final class Autoconfig implements Autoconfiguration {
     private static final int OPT_PREFIX = 3;
 
     volatile boolean acceptAll;
+    /**
+     * Addresses autoconfigured per interface at most (sysctl
+     * net.inet6.ip6.maxifprefixes, FreeBSD's name and default): a peer's
+     * advertisements can carry any number of prefixes, and each would
+     * otherwise give the interface another address for as long as the peer
+     * says. Prefixes beyond it are ignored and counted.
+     */
+    volatile int maxPrefixes = DEFAULT_MAX_PREFIXES;
+    static final int DEFAULT_MAX_PREFIXES = 16;
     private final IpOutput out;
     private final StackTimer timer;
     private final ProtocolCounters stats;
@@ -280,6 +289,10 @@ final class Autoconfig implements Autoconfiguration {
             if (valid == 0) {
                 return;
             }
+            if (addressesOf(l3.name) >= maxPrefixes) {
+                stats.count(Stat.ICMP6_PREFIX_LIMIT);
+                return;
+            }
             l = new Lease(l3.name, a, null);
             try {
                 stack.addAddress(l3.name, a);
@@ -299,6 +312,14 @@ final class Autoconfig implements Autoconfiguration {
         } else if (remaining > TWO_HOURS_S) {
             expire(l, now, TWO_HOURS_S);
         }
+    }
+
+    private int addressesOf(String ifName) {
+        int n = 0;
+        for (Lease l : addresses.values()) {
+            n += l.ifName.equals(ifName) ? 1 : 0;
+        }
+        return n;
     }
 
     private void expire(Lease l, long now, long seconds) {

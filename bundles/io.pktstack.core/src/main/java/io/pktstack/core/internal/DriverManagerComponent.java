@@ -4,7 +4,6 @@ import io.pktstack.api.link.DriverContext;
 import io.pktstack.api.link.DriverDescriptor;
 import io.pktstack.api.options.DriverSpec;
 import io.pktstack.api.stack.DriverManager;
-import io.pktstack.api.stack.NetworkStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -55,7 +54,7 @@ public final class DriverManagerComponent implements DriverManager {
 
     private final ConfigurationAdmin configAdmin;
     private final ServiceComponentRuntime scr;
-    private final NetworkStack stack;
+    private final DriverLinks links;
     private final DriverContext context;
     private final BundleContext bundleContext;
     private final DriverRepository repository;
@@ -67,19 +66,22 @@ public final class DriverManagerComponent implements DriverManager {
     }
 
     private record Running(String id, String driver, String options, Configuration configuration) {
+        Running withOptions(String text) {
+            return new Running(id, driver, text, configuration);
+        }
     }
 
     @Activate
     public DriverManagerComponent(@Reference ConfigurationAdmin configAdmin, @Reference ServiceComponentRuntime scr,
-            @Reference NetworkStack stack, BundleContext bundleContext) {
-        this(configAdmin, scr, stack, contextFrom(bundleContext), bundleContext, repositoryFrom(bundleContext));
+            @Reference DriverLinks links, BundleContext bundleContext) {
+        this(configAdmin, scr, links, contextFrom(bundleContext), bundleContext, repositoryFrom(bundleContext));
     }
 
-    DriverManagerComponent(ConfigurationAdmin configAdmin, ServiceComponentRuntime scr, NetworkStack stack,
+    DriverManagerComponent(ConfigurationAdmin configAdmin, ServiceComponentRuntime scr, DriverLinks links,
             DriverContext context, BundleContext bundleContext, DriverRepository repository) {
         this.configAdmin = configAdmin;
         this.scr = scr;
-        this.stack = stack;
+        this.links = links;
         this.context = context;
         this.bundleContext = bundleContext;
         this.repository = repository;
@@ -101,7 +103,13 @@ public final class DriverManagerComponent implements DriverManager {
         var bundle = FrameworkUtil.getBundle(d.getClass());
         descriptors.add(new DescriptorRef(d, bundle == null ? "?" : bundle.getSymbolicName(),
                 bundle == null ? "?" : bundle.getVersion().toString()));
+        synchronized (registered) {
+            registered.notifyAll(); // a start waiting for this driver goes on
+        }
     }
+
+    /** Notified when a driver registers: what {@link #awaitRegistration} waits on. */
+    private final Object registered = new Object();
 
     void removeDescriptor(DriverDescriptor d) {
         descriptors.removeIf(r -> r.descriptor == d);
@@ -129,21 +137,33 @@ public final class DriverManagerComponent implements DriverManager {
         }
     }
 
+    /**
+     * The descriptor of a driver: registered, registering (its bundle is
+     * starting), or installed now from the driver repository (added to
+     * {@code installed}, for the caller to remove if it fails).
+     *
+     * @throws IllegalArgumentException naming the driver when there is none
+     */
+    private DriverDescriptor descriptor(String driver, List<Bundle> installed) {
+        DriverDescriptor d = find(driver);
+        if (d == null) {
+            d = awaitStartingBundle(driver);
+        }
+        if (d == null) {
+            d = installFromRepository(driver, installed);
+        }
+        if (d == null) {
+            throw unknownDriver(driver);
+        }
+        return d;
+    }
+
     private List<String> start(List<DriverSpec> specs, Duration timeout, List<Bundle> installed) {
         // Validate everything before starting anything.
         List<Map<String, Object>> props = new ArrayList<>();
         List<DriverDescriptor> ds = new ArrayList<>();
         for (DriverSpec spec : specs) {
-            DriverDescriptor d = find(spec.driver());
-            if (d == null) {
-                d = awaitStartingBundle(spec.driver());
-            }
-            if (d == null) {
-                d = installFromRepository(spec.driver(), installed);
-            }
-            if (d == null) {
-                throw unknownDriver(spec.driver());
-            }
+            DriverDescriptor d = descriptor(spec.driver(), installed);
             props.add(configure(d, spec));
             ds.add(d);
         }
@@ -175,17 +195,21 @@ public final class DriverManagerComponent implements DriverManager {
         }
     }
 
+    /**
+     * Checks specs as {@link #start} would. A driver only in the repository
+     * is installed for the check and uninstalled after it, so its own
+     * descriptor checks the options: check and start agree.
+     */
     @Override
     public void check(List<DriverSpec> specs) {
-        for (DriverSpec spec : specs) {
-            DriverDescriptor d = find(spec.driver());
-            if (d == null) {
-                d = awaitStartingBundle(spec.driver());
+        List<Bundle> installed = new ArrayList<>();
+        try {
+            for (DriverSpec spec : specs) {
+                configure(descriptor(spec.driver(), installed), spec);
             }
-            if (d != null) {
-                configure(d, spec);
-            } else if (repository == null || repository.find(spec.driver()) == null) {
-                throw unknownDriver(spec.driver());
+        } finally {
+            for (Bundle b : installed) {
+                uninstallQuietly(b); // the check changes nothing
             }
         }
     }
@@ -211,29 +235,37 @@ public final class DriverManagerComponent implements DriverManager {
                 + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
     }
 
+    /**
+     * Waits for an instance's interfaces: woken by the stack as each link
+     * comes. SCR tells of a failed activation only in its DTOs, which have no
+     * event: those are looked at between waits, at most every
+     * {@link #FAILURE_CHECK}.
+     */
     private List<String> await(String factoryPid, String id, int expected, Duration timeout, DriverSpec spec) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<String> ifs = interfacesOf(id);
-            if (ifs.size() >= expected) {
-                return ifs;
+        try {
+            while (true) {
+                long slice = Math.min(FAILURE_CHECK.toNanos(), deadline - System.nanoTime());
+                if (links.awaitInterfaces(id, ifs -> ifs.size() >= expected, Math.max(0, slice))) {
+                    return interfacesOf(id);
+                }
+                String failure = activationFailure(factoryPid, id);
+                if (failure != null) {
+                    throw new IllegalStateException(spec.driver() + ": " + failure);
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IllegalStateException(spec + ": driver instance did not bring up its " + expected
+                            + " interface(s) within " + timeout.toMillis() + " ms (see the log for its error)");
+                }
             }
-            String failure = activationFailure(factoryPid, id);
-            if (failure != null) {
-                throw new IllegalStateException(spec.driver() + ": " + failure);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(spec + ": driver instance did not bring up its "
-                        + expected + " interface(s) within " + timeout.toMillis() + " ms (see the log for its error)");
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while starting " + spec);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + spec);
         }
     }
+
+    /** How often a start that waits for interfaces looks for a failed activation. */
+    private static final Duration FAILURE_CHECK = Duration.ofMillis(50);
 
     /** The reason SCR gives for a driver instance that failed to activate, or null. */
     private String activationFailure(String factoryPid, String id) {
@@ -294,42 +326,85 @@ public final class DriverManagerComponent implements DriverManager {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         for (Running r : started) {
-            while (!interfacesOf(r.id).isEmpty() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            try {
+                links.awaitInterfaces(r.id, List::isEmpty, Math.max(0, deadline - System.nanoTime()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
+            links.forget(r.id, null); // stopped, not restarting: its interfaces' settings go too
         }
     }
 
+    /**
+     * Stops an instance, or removes one interface: an instance's only
+     * interface stops the instance (io-pkt unloads a driver with its last
+     * interface); one of several is withdrawn alone when the driver can make
+     * the instance without it ({@link DriverDescriptor#withoutInterface}), and
+     * is refused, naming the instance and its interfaces, when it cannot.
+     */
     @Override
     public void stop(String instanceOrInterface) {
         Running r = running.get(instanceOrInterface);
+        if (r != null) {
+            rollback(List.of(r));
+            return;
+        }
+        DriverLinks.Owner owner = links.ownerOf(instanceOrInterface);
+        r = owner == null ? null : running.get(owner.instance());
         if (r == null) {
-            for (Running x : running.values()) {
-                if (interfacesOf(x.id).contains(instanceOrInterface)) {
-                    r = x;
+            throw new IllegalArgumentException("no driver instance or interface '" + instanceOrInterface
+                    + "' (drivers lists the instances and their interfaces)");
+        }
+        List<String> ifs = interfacesOf(r.id);
+        if (ifs.size() <= 1) {
+            rollback(List.of(r));
+            return;
+        }
+        DriverDescriptor d = find(r.driver);
+        Map<String, Object> fewer = d == null || owner.key() == null ? null
+                : d.withoutInterface(properties(r.configuration), owner.key());
+        if (fewer == null) {
+            throw new IllegalArgumentException(instanceOrInterface + " is one of the interfaces of driver instance "
+                    + r.id + " (" + String.join(", ", ifs) + ") and " + r.driver
+                    + " cannot remove one alone; umount " + r.id + " removes them all");
+        }
+        try {
+            r.configuration.update(new Hashtable<>(fewer));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            if (!links.awaitInterfaces(r.id, now -> !now.contains(instanceOrInterface), REGISTRATION_TIMEOUT.toNanos())) {
+                throw new IllegalStateException(r.id + " did not withdraw " + instanceOrInterface + " within "
+                        + REGISTRATION_TIMEOUT.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while removing " + instanceOrInterface);
+        }
+        links.forget(r.id, owner.key());
+        running.put(r.id, r.withOptions(r.options + " (" + instanceOrInterface + " removed)"));
+    }
+
+    /** A configuration's properties without what ConfigAdmin adds itself. */
+    private static Map<String, Object> properties(Configuration c) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Dictionary<String, Object> d = c.getProperties();
+        if (d != null) {
+            for (var keys = d.keys(); keys.hasMoreElements();) {
+                String k = keys.nextElement();
+                if (!k.equals("service.pid") && !k.equals("service.factoryPid") && !k.equals("service.bundleLocation")) {
+                    m.put(k, d.get(k));
                 }
             }
         }
-        if (r == null) {
-            throw new IllegalArgumentException("no driver instance or interface '" + instanceOrInterface + "'");
-        }
-        rollback(List.of(r));
+        return m;
     }
 
     /** Interfaces the stack attributes to a driver instance. */
     private List<String> interfacesOf(String instance) {
-        List<String> out = new ArrayList<>();
-        for (var info : stack.interfaces()) {
-            if (instance.equals(info.details().get("instance"))) {
-                out.add(info.name());
-            }
-        }
-        return out;
+        return links.interfacesOf(instance);
     }
 
     @Override
@@ -391,20 +466,23 @@ public final class DriverManagerComponent implements DriverManager {
     /** Waits for SCR to register the driver of a started bundle (it activates components on its own thread). */
     private DriverDescriptor awaitRegistration(String driver, String bundle) {
         long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
-        DriverDescriptor d;
-        while ((d = find(driver)) == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("driver '" + driver + "': bundle " + bundle
-                        + " started but registered no driver within " + REGISTRATION_TIMEOUT.toSeconds() + " s");
+        synchronized (registered) {
+            DriverDescriptor d;
+            while ((d = find(driver)) == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("driver '" + driver + "': bundle " + bundle
+                            + " started but registered no driver within " + REGISTRATION_TIMEOUT.toSeconds() + " s");
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(registered, left); // woken by addDescriptor
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for driver '" + driver + "'");
+                }
             }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException x) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for driver '" + driver + "'");
-            }
+            return d;
         }
-        return d;
     }
 
     private static void uninstallQuietly(Bundle b) {

@@ -17,6 +17,7 @@ enum DropReason {
     TX_RING_FULL("transmit ring full"),
     NO_ROUTE("no route"),
     NO_NEIGHBOR("neighbour unresolved"),
+    NEIGHBOR_TABLE_FULL("neighbour table full (net.inet.arp.maxentries, net.inet6.icmp6.nd6_maxentries)"),
     NEIGHBOR_HOLD_FULL("neighbour hold queue full (dropped while resolving)"),
     REASSEMBLY("IP fragment (reassembly: overlap, bad length, limit or timeout)"),
     NOT_FORWARDABLE("not forwardable (martian, broadcast, multicast or link-local)"),

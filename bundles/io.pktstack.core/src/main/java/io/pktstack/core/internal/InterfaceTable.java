@@ -17,7 +17,8 @@ final class InterfaceTable {
     private final Map<String, NetInterface> byName = new HashMap<>();
     private final List<NetInterface> ordered = new ArrayList<>();
     private final Map<String, BitSet> units = new HashMap<>();
-    private int nextIndex = 1;
+    /** Interface numbers in use (0 is never one). */
+    private final BitSet indexes = new BitSet();
 
     /** Reserves a name; returns it. @throws IllegalArgumentException if {@code forcedUnit} is taken */
     String reserveName(String prefix, int forcedUnit) {
@@ -46,8 +47,17 @@ final class InterfaceTable {
         }
     }
 
+    /**
+     * Reserves the lowest free interface number, as FreeBSD's ifindex_alloc
+     * does; {@link #remove} frees it. Reused rather than counted up for ever:
+     * each thread's {@link PathContext} keeps an output batch per number it
+     * sent to, so numbers that only grow (a driver reinstalled, a guest's link
+     * made again) would leave a batch per thread per interface ever made.
+     */
     int nextIndex() {
-        return nextIndex++;
+        int i = indexes.nextClearBit(1);
+        indexes.set(i);
+        return i;
     }
 
     void add(NetInterface nif) {
@@ -59,6 +69,7 @@ final class InterfaceTable {
         byName.remove(nif.name);
         ordered.remove(nif);
         releaseName(nif.name);
+        indexes.clear(nif.index);
     }
 
     NetInterface get(String name) {

@@ -67,8 +67,10 @@ final class IpLayer implements Forwarder.L3Input {
         this.nd = new NeighborDiscovery(out, stats);
         NeighborCache.Drops drops = NetInterface::outputDrop;
         NeighborCache.Sender sender = forwarder::output;
-        this.arp = new NeighborCache(timer, arpProtocol::request, sender, contexts, drops);
-        this.ndp = new NeighborCache(timer, nd::solicit, sender, contexts, drops);
+        this.arp = new NeighborCache(timer, arpProtocol::request, sender, contexts, drops,
+                () -> stats.count(ProtocolCounters.Stat.ARP_TABLE_FULL));
+        this.ndp = new NeighborCache(timer, nd::solicit, sender, contexts, drops,
+                () -> stats.count(ProtocolCounters.Stat.ICMP6_ND_TABLE_FULL));
         arpProtocol.table(arp);
         nd.cache(ndp);
         out.neighborCaches(arp, ndp);

@@ -38,8 +38,15 @@ final class NeighborCache {
     static final long RETRANS_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Frames held per unresolved neighbour by default (sysctl net.inet.arp.maxhold). */
     static final int DEFAULT_MAX_HOLD = 4;
-    /** Entries at most, complete or not; beyond that, resolutions of new neighbours fail and are counted. */
+    /**
+     * Entries at most by default, complete or not (sysctl net.inet.arp.maxentries,
+     * net.inet6.icmp6.nd6_maxentries): a peer can make the stack learn a
+     * neighbour per source address it sends from. Beyond it, new neighbours
+     * are neither learned nor resolved, and each refusal is counted.
+     */
     static final int DEFAULT_MAX_ENTRIES = 4096;
+    /** A full table is swept of expired entries at most this often, so a peer sending from ever new addresses cannot make it sweep per packet. */
+    static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Sends one request (ARP who-has or neighbour solicitation) for an entry being resolved. */
     interface Solicitor {
@@ -92,6 +99,9 @@ final class NeighborCache {
     private final Sender sender;
     private final Supplier<PathContext> contexts;
     private final Drops drops;
+    private final Runnable tableFull;
+    private long lastPurge;
+    private boolean purged;
 
     /** Told of each frame dropped because its next hop never answered (the router's host unreachable, RFC 1812 §5.2.7.1). */
     interface Unresolved {
@@ -109,12 +119,15 @@ final class NeighborCache {
         void dropped(NetInterface nif, DropReason reason, int frames);
     }
 
-    NeighborCache(StackTimer timer, Solicitor solicitor, Sender sender, Supplier<PathContext> contexts, Drops drops) {
+    /** @param tableFull told each time a neighbour is not entered because the table is full of live ones */
+    NeighborCache(StackTimer timer, Solicitor solicitor, Sender sender, Supplier<PathContext> contexts, Drops drops,
+            Runnable tableFull) {
         this.timer = timer;
         this.solicitor = solicitor;
         this.sender = sender;
         this.contexts = contexts;
         this.drops = drops;
+        this.tableFull = tableFull;
     }
 
     /** Learns or refreshes a neighbour (a reply, or a request addressed to us) and sends what was held for it. */
@@ -126,7 +139,8 @@ final class NeighborCache {
         synchronized (this) {
             e = entries.get(ip);
             if (e == null) {
-                if (entries.size() >= maxEntries && !purgeExpired()) {
+                if (!room()) {
+                    tableFull.run();
                     return; // full of live neighbours: this one is learned when we need it
                 }
                 e = new Entry(ip);
@@ -191,8 +205,9 @@ final class NeighborCache {
         synchronized (this) {
             e = entries.get(nextHop);
             if (e == null) {
-                if (entries.size() >= maxEntries && !purgeExpired()) {
-                    drops.dropped(via.nif(), DropReason.NO_NEIGHBOR, 1);
+                if (!room()) {
+                    tableFull.run();
+                    drops.dropped(via.nif(), DropReason.NEIGHBOR_TABLE_FULL, 1);
                     f.release();
                     return null;
                 }
@@ -293,6 +308,20 @@ final class NeighborCache {
     }
 
     /** Drops expired entries that hold nothing; true if that made room. Caller holds the lock. */
+    /** Whether a new entry fits, after sweeping expired ones if the table is full and was not swept lately. */
+    private boolean room() {
+        if (entries.size() < maxEntries) {
+            return true;
+        }
+        long now = timer.now();
+        if (purged && now - lastPurge < PURGE_INTERVAL_NANOS) {
+            return false;
+        }
+        purged = true;
+        lastPurge = now;
+        return purgeExpired() && entries.size() < maxEntries;
+    }
+
     private boolean purgeExpired() {
         long now = timer.now();
         int before = entries.size();

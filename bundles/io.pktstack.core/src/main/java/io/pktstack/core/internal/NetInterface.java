@@ -32,6 +32,8 @@ final class NetInterface {
     final int mtu;
     /** The driver's link, for kind LINK; null otherwise. */
     final Link link;
+    /** What names a driver's interface within its instance ({@code Link.KEY}); null for others. Set once, on attach. */
+    String key;
     final InterfaceCounters counters = new InterfaceCounters();
     final LongAdder[] drops = new LongAdder[DropReason.values().length];
     final List<InterfaceAddress> addresses = new CopyOnWriteArrayList<>();
@@ -270,6 +272,13 @@ final class NetInterface {
             details.put("impair", String.format("loss %s%% duplicate %s%% reorder %s%% delay %d ms corrupt %s%%",
                     i.lossPercent(), i.duplicatePercent(), i.reorderPercent(), i.delayMillis(), i.corruptPercent()));
         }
+        Bridge br = bridgeState;
+        if (br != null) {
+            // Read without the bridge's lock: numbers for display, a torn read is harmless.
+            details.put("address cache", br.table.size() + " of " + br.table.maxAddresses() + ", timeout "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(br.table.timeoutNanos()) + " s");
+            details.put("addresses not learned (cache full)", br.table.overflows());
+        }
         String refused = refusal;
         if (refused != null) {
             details.put("refused", refused);
@@ -282,7 +291,16 @@ final class NetInterface {
         }
         Bridge b = memberOf;
         return new InterfaceInfo(name, index, driver, flags, mtu, mac, List.copyOf(addresses),
-                counters.snapshot(), b == null ? null : b.name(), details);
+                counters(), b == null ? null : b.name(), details);
+    }
+
+    /** The stack's counters of this interface with its driver's own drops and errors added in. */
+    io.pktstack.api.stack.Counters counters() {
+        io.pktstack.api.stack.Counters c = counters.snapshot();
+        io.pktstack.api.link.DriverCounters d = link == null ? io.pktstack.api.link.DriverCounters.NONE : link.counters();
+        return new io.pktstack.api.stack.Counters(c.inPackets(), c.inBytes(), c.inErrors() + d.rxErrors(),
+                c.inDrops() + d.rxDropped(), c.outPackets(), c.outBytes(), c.outErrors() + d.txErrors(),
+                c.outDrops() + d.txDropped());
     }
 
     @Override

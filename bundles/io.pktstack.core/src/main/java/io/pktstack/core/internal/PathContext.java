@@ -62,6 +62,13 @@ final class PathContext {
             queued[i] = true;
             dirty[dirtyCount++] = i;
             outIf[i] = nif;
+        } else if (outIf[i] != nif) {
+            // The number was freed and given to a new interface while this batch was being built: what was queued
+            // goes to the interface it was queued for (detached, it drops and counts), then the batch is the new one's.
+            if (!b.isEmpty()) {
+                outIf[i].transmit(b);
+            }
+            outIf[i] = nif;
         }
         b.add(f);
         if (b.isFull()) {

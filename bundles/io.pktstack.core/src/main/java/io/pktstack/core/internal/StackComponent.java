@@ -62,10 +62,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * appears is named, attached and brought up; one that goes away is detached,
  * and the frames it held return to the pool.
  */
-@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, TcpStack.class, Router.class},
-        immediate = true, configurationPid = StackComponent.PID)
+@Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, TcpStack.class, Router.class,
+        DriverLinks.class}, immediate = true, configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router {
+public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router, DriverLinks {
 
     static final String PID = "io.pktstack.core";
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
@@ -89,6 +89,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private final IpLayer ip;
     private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
     private final Tunables tunables = new Tunables();
+    /** Settings of driver interfaces whose instance is restarting (under {@link #lock}). */
+    private final InterfaceMemory memory = new InterfaceMemory();
     /** Address-table size and ageing of every bridge (sysctl net.link.bridge.maxaddr, .timeout). */
     private volatile int bridgeMaxAddresses = Bridge.DEFAULT_MAX_ADDRESSES;
     private volatile long bridgeTimeoutSeconds = Bridge.DEFAULT_TIMEOUT_SECONDS;
@@ -155,6 +157,10 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 "configure addresses and the default router from router advertisements on every interface "
                         + "(rtsol IF: on one); never while forwarding IPv6", () -> autoconfig.acceptAll,
                 v -> autoconfig.acceptAll = v);
+        tunables.define("net.inet6.ip6.maxifprefixes", 1, 1024,
+                "addresses router advertisements may configure per interface; further prefixes are ignored and "
+                        + "counted (netstat -s: icmp6)", () -> autoconfig.maxPrefixes,
+                v -> autoconfig.maxPrefixes = (int) v);
     }
 
     private NetInterface findInterface(String name) {
@@ -192,6 +198,15 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                     ip.arp.setMaxHold((int) v);
                     ip.ndp.setMaxHold((int) v);
                 });
+        tunables.define("net.inet.arp.maxentries", 1, 1 << 20,
+                "ARP entries at most; beyond, new neighbours are refused and counted (netstat -s: arp)",
+                ip.arp::maxEntries, v -> ip.arp.setMaxEntries((int) v));
+        tunables.define("net.inet6.icmp6.nd6_maxentries", 1, 1 << 20,
+                "IPv6 neighbour-cache entries at most; beyond, new neighbours are refused and counted (netstat -s: icmp6)",
+                ip.ndp::maxEntries, v -> ip.ndp.setMaxEntries((int) v));
+        tunables.define("net.pktstack.udp.queue", 1, 65536,
+                "datagrams a UDP socket queues unread before it drops and counts them (sockets opened from now on)",
+                () -> ip.udp.queueLength, v -> ip.udp.queueLength = (int) v);
         tunables.define("net.inet.ip.ttl", 1, 255, "TTL of IPv4 packets the stack sends",
                 () -> ip.out.ttl, v -> ip.out.ttl = (int) v);
         tunables.define("net.inet6.ip6.hlim", 1, 255, "hop limit of IPv6 packets the stack sends (ND excepted: 255)",
@@ -327,16 +342,24 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         synchronized (lock) {
             String prefix = String.valueOf(props.getOrDefault(Link.PREFIX, "if"));
             int unit = props.get(Link.UNIT) instanceof Number n ? n.intValue() : -1;
+            String instance = props.get(Link.INSTANCE) instanceof String s ? s : null;
+            String key = linkKey(props);
+            // The same instance making the same interface again (its bundle was updated): it gets its settings back.
+            InterfaceMemory.Settings was = instance == null ? null : memory.recall(instance, key);
             String name;
             try {
-                name = table.reserveName(prefix, unit);
+                name = table.reserveName(prefix, unit >= 0 ? unit : unitOf(was, prefix));
             } catch (IllegalArgumentException e) {
-                LOG.log(Level.ERROR, "refusing link of driver {0}: {1}", props.get(Link.DRIVER), e.getMessage());
-                return;
+                if (unit >= 0 || was == null) {
+                    LOG.log(Level.ERROR, "refusing link of driver {0}: {1}", props.get(Link.DRIVER), e.getMessage());
+                    return;
+                }
+                name = table.reserveName(prefix, -1); // its old name was taken meanwhile
             }
             MacAddress mac = link.mac();
-            if (mac.isMulticast()) {
-                LOG.log(Level.ERROR, "refusing {0}: MAC {1} is a multicast address", name, mac);
+            String notStation = mac.whyNotStation();
+            if (notStation != null) {
+                LOG.log(Level.ERROR, "refusing {0} of driver {1}: MAC {2}", name, props.get(Link.DRIVER), notStation);
                 table.releaseName(name);
                 return;
             }
@@ -344,23 +367,152 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 LOG.log(Level.WARNING, "{0}: assigned MAC {1} does not have the locally administered bit set", name, mac);
             }
             NetInterface nif = new NetInterface(table.nextIndex(), name, NetInterface.Kind.LINK,
-                    String.valueOf(props.get(Link.DRIVER)), (String) props.get(Link.INSTANCE), mac, link.mtu(), link, null);
+                    String.valueOf(props.get(Link.DRIVER)), instance, mac, link.mtu(), link, null);
+            nif.key = key;
             nif.addAddress(IpLayer.linkLocal(mac));
             table.add(nif);
             links.put(link, nif);
             nif.up = true;
+            if (was != null) {
+                restore(nif, was);
+            }
             ip.routing.changed();
             link.attach(new Port(nif)); // the driver reports carrier through the port from now on
             LOG.log(Level.INFO, "{0}: {1} link up, MAC {2}", name, nif.driver, mac);
+            lock.notifyAll(); // the driver manager waits for its instances' interfaces
         }
+    }
+
+    /** What names a link within its instance: its key, else its description. */
+    private static String linkKey(Map<String, Object> props) {
+        Object k = props.get(Link.KEY);
+        if (k == null) {
+            k = props.get(Link.DESCRIPTION);
+        }
+        return k == null ? null : k.toString();
+    }
+
+    /** The unit of a remembered name with this prefix, or -1 (the lowest free one). */
+    private static int unitOf(InterfaceMemory.Settings was, String prefix) {
+        if (was == null || !was.name().startsWith(prefix) || !was.name().substring(prefix.length()).matches("\\d{1,4}")) {
+            return -1;
+        }
+        return Integer.parseInt(was.name().substring(prefix.length()));
+    }
+
+    /**
+     * Puts back what the operator had set on an interface before its instance
+     * restarted (under the lock, before the link is attached). What can no
+     * longer be had (the bridge was destroyed, an address is now another
+     * interface's) is left out and logged.
+     */
+    private void restore(NetInterface nif, InterfaceMemory.Settings was) {
+        List<String> done = new ArrayList<>();
+        InterfaceAddress oldLinkLocal = IpLayer.linkLocal(was.mac());
+        for (InterfaceAddress a : was.addresses()) {
+            if (a.equals(oldLinkLocal) || nif.addresses.contains(a)) {
+                continue; // made from the MAC: the new MAC's is already there
+            }
+            String owner = ownerOfAddress(a);
+            if (owner != null) {
+                LOG.log(Level.WARNING, "{0}: address {1} not restored: it is now {2}''s", nif.name, a, owner);
+                continue;
+            }
+            nif.addAddress(a);
+            done.add(a.toString());
+        }
+        nif.up = was.up();
+        if (was.bridge() != null) {
+            NetInterface b = table.get(was.bridge());
+            String clash = b == null || b.bridgeState == null ? "the bridge is gone"
+                    : segmentClash(b.bridgeState, nif.mac, nif);
+            if (clash == null) {
+                b.bridgeState.add(nif);
+                done.add("member of " + was.bridge());
+            } else {
+                LOG.log(Level.WARNING, "{0}: not added back to {1}: {2}", nif.name, was.bridge(), clash);
+            }
+        }
+        if (was.impairment() != null) {
+            nif.impairer = new Impairer(was.impairment(), pool, timer, b -> forwarder.deliver(nif, b, contexts.get()),
+                    nif::transmitNow);
+            done.add("impair");
+        }
+        LOG.log(Level.INFO, "{0}: its driver instance came back; restored {1}{2}", nif.name, was.up() ? "up" : "down",
+                done.isEmpty() ? "" : ", " + String.join(", ", done));
+    }
+
+    private String ownerOfAddress(InterfaceAddress a) {
+        for (NetInterface other : table.all()) {
+            for (InterfaceAddress x : other.addresses) {
+                if (x.address().equals(a.address())) {
+                    return other.name;
+                }
+            }
+        }
+        return null;
     }
 
     void removeLink(Link link) {
         synchronized (lock) {
             NetInterface nif = links.get(link);
             if (nif != null) {
+                if (nif.instance != null) {
+                    Bridge b = nif.memberOf;
+                    Impairer imp = nif.impairer;
+                    memory.remember(nif.instance, nif.key, new InterfaceMemory.Settings(nif.name, nif.mac,
+                            nif.addresses, b == null ? null : b.name(), nif.up, imp == null ? null : imp.settings));
+                }
                 detach(link, nif);
+                lock.notifyAll();
             }
+        }
+    }
+
+    // ---- DriverLinks: the driver manager's typed view --------------------------------
+
+    @Override
+    public boolean awaitInterfaces(String instance, java.util.function.Predicate<List<String>> condition, long nanos)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (lock) {
+            while (!condition.test(interfacesOf(instance))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public List<String> interfacesOf(String instance) {
+        synchronized (lock) {
+            List<String> out = new ArrayList<>();
+            for (NetInterface nif : table.all()) {
+                if (instance.equals(nif.instance)) {
+                    out.add(nif.name);
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public DriverLinks.Owner ownerOf(String ifName) {
+        synchronized (lock) {
+            NetInterface nif = table.get(ifName);
+            return nif == null || nif.kind != NetInterface.Kind.LINK || nif.instance == null ? null
+                    : new DriverLinks.Owner(nif.instance, nif.key);
+        }
+    }
+
+    @Override
+    public void forget(String instance, String key) {
+        synchronized (lock) {
+            memory.forget(instance, key);
         }
     }
 
@@ -496,6 +648,10 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     public void addAddress(String ifName, InterfaceAddress address) {
         synchronized (lock) {
             NetInterface nif = table.require(ifName);
+            String why = InterfaceAddressRules.whyNot(address, nif.kind == NetInterface.Kind.LOOPBACK);
+            if (why != null) {
+                throw new IllegalArgumentException("address " + address + " refused for " + ifName + ": " + why);
+            }
             for (NetInterface other : table.all()) {
                 for (InterfaceAddress a : other.addresses) {
                     if (a.address().equals(address.address())) {

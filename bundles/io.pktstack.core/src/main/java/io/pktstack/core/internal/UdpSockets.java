@@ -27,7 +27,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class UdpSockets implements ProtocolHandler {
 
-    static final int QUEUE_LENGTH = 256;
+    /**
+     * Datagrams a socket queues by default before it drops and counts (sysctl
+     * net.pktstack.udp.queue): each holds the pool frame that carried it, so
+     * a peer sending to a socket its owner does not read pins at most this
+     * many frames.
+     */
+    static final int DEFAULT_QUEUE_LENGTH = 256;
+    /** The queue length of sockets opened from now on. */
+    volatile int queueLength = DEFAULT_QUEUE_LENGTH;
     private static final int EPHEMERAL_FIRST = 49152;
 
     private final IpOutput out;
@@ -212,7 +220,7 @@ final class UdpSockets implements ProtocolHandler {
         if (ports.containsKey(port) || owner != null) {
             throw new IllegalArgumentException("UDP port " + port + " is in use" + (owner != null ? " (" + owner + ")" : ""));
         }
-        Endpoint e = new Endpoint(port, contexts);
+        Endpoint e = new Endpoint(port, contexts, queueLength);
         ports.put(port, e);
         return e;
     }
@@ -226,11 +234,12 @@ final class UdpSockets implements ProtocolHandler {
     private final class Endpoint implements UdpSocket {
         final int port;
         final ThreadLocal<PathContext> contexts;
-        final ArrayBlockingQueue<Frame> queue = new ArrayBlockingQueue<>(QUEUE_LENGTH);
+        final ArrayBlockingQueue<Frame> queue;
 
-        Endpoint(int port, ThreadLocal<PathContext> contexts) {
+        Endpoint(int port, ThreadLocal<PathContext> contexts, int queueLength) {
             this.port = port;
             this.contexts = contexts;
+            this.queue = new ArrayBlockingQueue<>(queueLength);
         }
 
         @Override

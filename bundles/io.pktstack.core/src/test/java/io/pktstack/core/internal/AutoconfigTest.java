@@ -114,6 +114,27 @@ class AutoconfigTest extends StackTestBase {
     }
 
     @Test
+    void prefixesBeyondMaxifprefixesAreIgnoredAndCounted() {
+        stack.setTunables(Map.of("net.inet6.ip6.maxifprefixes", 2L));
+        stack.autoconfiguration().solicit("vt0");
+        for (int i = 1; i <= 4; i++) {
+            vt0.inject(advertisement(ROUTER, 1800, "2001:db8:" + i + "::", 64, 0xc0, 600, 300));
+        }
+        assertTrue(hasAddress("2001:db8:1::ff:fe00:aa01/64"));
+        assertTrue(hasAddress("2001:db8:2::ff:fe00:aa01/64"));
+        assertFalse(hasAddress("2001:db8:3::ff:fe00:aa01/64"));
+        assertFalse(hasAddress("2001:db8:4::ff:fe00:aa01/64"));
+        assertEquals(2, stack.statistics().stream().filter(p -> p.protocol().equals("icmp6")).findFirst().orElseThrow()
+                .get("advertised prefixes ignored: interface at net.inet6.ip6.maxifprefixes"));
+        vt0.inject(advertisement(ROUTER, 1800, "2001:db8:1::", 64, 0xc0, 900, 300));
+        assertTrue(hasAddress("2001:db8:1::ff:fe00:aa01/64"), "a known prefix is still refreshed");
+        advanceSeconds(600);
+        assertFalse(hasAddress("2001:db8:2::ff:fe00:aa01/64"), "expired: room for another");
+        vt0.inject(advertisement(ROUTER, 1800, "2001:db8:3::", 64, 0xc0, 600, 300));
+        assertTrue(hasAddress("2001:db8:3::ff:fe00:aa01/64"));
+    }
+
+    @Test
     void aRouterLifetimeOfZeroRemovesTheDefaultRoute() {
         stack.autoconfiguration().solicit("vt0");
         vt0.inject(advertisement(ROUTER, 1800, "2001:db8:5::", 64, 0xc0, 600, 300));

@@ -31,6 +31,21 @@ class InterfaceTableTest {
     }
 
     @Test
+    void interfaceNumbersAreTheLowestFreeAndReusedOnceRemoved() {
+        InterfaceTable t = new InterfaceTable();
+        NetInterface[] nifs = new NetInterface[3];
+        for (int i = 0; i < 3; i++) {
+            nifs[i] = new NetInterface(t.nextIndex(), t.reserveName("vp", -1), NetInterface.Kind.LINK, "fake", null,
+                    io.pktstack.api.net.MacAddress.parse("02:00:00:00:00:0" + (i + 1)), 1514, null, null);
+            t.add(nifs[i]);
+            assertEquals(i + 1, nifs[i].index, "0 is never an interface's number");
+        }
+        t.remove(nifs[1]);
+        assertEquals(2, t.nextIndex(), "the removed interface's number");
+        assertEquals(4, t.nextIndex());
+    }
+
+    @Test
     void requireNamesTheMissingInterface() {
         InterfaceTable t = new InterfaceTable();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.require("vp7"));

@@ -52,6 +52,13 @@ class MacRulesTest extends StackTestBase {
     }
 
     @Test
+    void aLinkWithTheAllZeroMacIsRefused() {
+        FakeLink bad = add(new FakeLink("00:00:00:00:00:00"), "vp");
+        assertFalse(bad.attached(), "no station has the all-zero address");
+        assertFalse(names().contains("vp0"));
+    }
+
+    @Test
     void aLinkWithAMulticastMacIsRefusedAndItsNameFreed() {
         FakeLink bad = add(new FakeLink("01:00:5e:00:00:01"), "vp");
 

@@ -118,4 +118,52 @@ class MacTableTest {
             assertEquals(expect, t.lookup(0x0200_0000_0000L | i, 1), "address " + i);
         }
     }
+
+    @Test
+    void aFullTableOfStaleAddressesMakesRoomForNewOnesAndLiveOnesAreCounted() {
+        MacTable t = new MacTable(4, TIMEOUT);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(t.learn(0x0200_0000_0100L + i, 1, 0));
+        }
+        // Full of live entries: a fifth is refused and counted (its frames flood), no sweep helps.
+        assertTrue(!t.learn(0x0200_0000_0200L, 2, 10));
+        assertEquals(1, t.overflows());
+        // The four go stale; the next new station finds them swept out (the sweep waits a second between tries).
+        long later = TIMEOUT + MacTable.SWEEP_INTERVAL_NANOS + 1;
+        assertTrue(t.learn(0x0200_0000_0300L, 3, later));
+        assertEquals(1, t.size());
+        assertEquals(3, t.lookup(0x0200_0000_0300L, later));
+        assertEquals(1, t.overflows());
+    }
+
+    @Test
+    void aPeerSendingFromEverNewMacsCannotMakeItSweepPerFrame() {
+        MacTable t = new MacTable(4, TIMEOUT);
+        for (int i = 0; i < 4; i++) {
+            t.learn(0x0200_0000_0100L + i, 1, 0);
+        }
+        long now = 5;
+        for (int i = 0; i < 10_000; i++) {
+            t.learn(0x0200_0001_0000L + i, 2, now + i); // within one sweep interval
+        }
+        assertEquals(10_000, t.overflows());
+        assertEquals(4, t.size());
+    }
+
+    @Test
+    void aNewBoundKeepsWhatFitsAndIsHonoured() {
+        MacTable t = new MacTable(8, TIMEOUT);
+        for (int i = 0; i < 8; i++) {
+            assertTrue(t.learn(0x0200_0000_0100L + i, i, 0));
+        }
+        t.setMaxAddresses(3);
+        assertEquals(3, t.size());
+        assertEquals(3, t.maxAddresses());
+        t.setMaxAddresses(100);
+        assertEquals(3, t.size(), "entries kept across a resize");
+        for (int i = 0; i < 97; i++) {
+            assertTrue(t.learn(0x0200_0000_1000L + i, 1, 1));
+        }
+        assertTrue(!t.learn(0x0200_0000_2000L, 1, 1));
+    }
 }

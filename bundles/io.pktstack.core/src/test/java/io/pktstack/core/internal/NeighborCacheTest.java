@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FramePool;
@@ -31,8 +32,9 @@ class NeighborCacheTest {
     final List<Frame> sent = new ArrayList<>();
     final List<DropReason> dropped = new ArrayList<>();
     final PathContext ctx = new PathContext();
+    final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
     final NeighborCache cache = new NeighborCache(timer, (via, target, c) -> solicited.add(target),
-            (l3, f, c) -> sent.add(f), () -> ctx, (nif, reason, n) -> dropped.add(reason));
+            (l3, f, c) -> sent.add(f), () -> ctx, (nif, reason, n) -> dropped.add(reason), refused::incrementAndGet);
     static final MacAddress M1 = MacAddress.parse("52:54:00:12:34:56");
     static final MacAddress M2 = MacAddress.parse("52:54:00:ab:cd:ef");
 
@@ -176,9 +178,30 @@ class NeighborCacheTest {
         cache.setMaxEntries(1);
         cache.put(ip("10.0.2.15"), M1, "vp0", ctx);
         assertNull(cache.resolveAndSend(route, ip("10.0.2.16"), frame(1), ctx));
-        assertEquals(List.of(DropReason.NO_NEIGHBOR), dropped);
+        assertEquals(List.of(DropReason.NEIGHBOR_TABLE_FULL), dropped);
+        cache.put(ip("10.0.2.17"), M2, "vp0", ctx);
+        assertEquals(2, refused.get(), "a resolution and a learning refused, each counted");
+        assertTrue(solicited.isEmpty());
 
         clock.addAndGet(NeighborCache.LIFETIME_NANOS);
         assertNotNull(cache.resolveAndSend(route, ip("10.0.2.16"), frame(2), ctx), "the expired entry made room");
+        assertEquals(2, refused.get());
+    }
+
+    @Test
+    void aFullTableOfLiveNeighboursIsSweptAtMostOnceASecond() throws Exception {
+        long half = NeighborCache.PURGE_INTERVAL_NANOS / 2;
+        cache.setMaxEntries(1);
+        cache.put(ip("10.0.2.15"), M1, "vp0", ctx); // expires one lifetime from now
+        clock.addAndGet(NeighborCache.LIFETIME_NANOS - half);
+        cache.put(ip("10.0.2.16"), M2, "vp0", ctx); // full: swept, nothing expired yet, refused
+        clock.addAndGet(half);
+        cache.put(ip("10.0.2.16"), M2, "vp0", ctx); // .15 has just expired, but the last sweep was half a second ago
+        assertEquals(2, refused.get());
+        clock.addAndGet(half);
+        cache.put(ip("10.0.2.16"), M2, "vp0", ctx);
+        assertEquals(2, refused.get(), "swept again a second later: .15 gone, .16 learned");
+        assertNotNull(cache.resolveAndSend(route, ip("10.0.2.16"), frame(1), ctx));
+        assertEquals(1, sent.size(), "sent at once to the learned address");
     }
 }

@@ -118,6 +118,18 @@ class RoutesStatisticsTunablesTest extends StackTestBase {
                 stack.statistics().stream().map(ProtocolStatistics::protocol).toList());
     }
 
+    @Test
+    void aFullArpTableRefusesNewNeighboursAndCountsThem() {
+        stack.setTunables(Map.of("net.inet.arp.maxentries", 1L));
+        byte[] fromOther = Hex.bytes(StackProtocolsTest.ARP_REQUEST);
+        fromOther[31]++; // the sender's IPv4 address: another neighbour
+        vp0.inject(Hex.bytes(StackProtocolsTest.ARP_REQUEST), fromOther);
+        assertEquals(2, vp0.takeSent().size(), "both answered");
+        assertEquals(1, stat("arp", "neighbours not entered: table full (net.inet.arp.maxentries)"));
+        assertEquals(1, stack.tunables().stream().filter(t -> t.name().equals("net.inet.arp.maxentries")).findFirst()
+                .orElseThrow().value());
+    }
+
     private long stat(String protocol, String counter) {
         return stack.statistics().stream().filter(p -> p.protocol().equals(protocol)).findFirst().orElseThrow()
                 .get(counter);

@@ -11,6 +11,7 @@ import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.NeighborEntry;
 import io.pktstack.api.stack.PingResult;
 import io.pktstack.api.stack.UdpSocket;
+import io.pktstack.testfixtures.WireFixtures;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,29 +35,13 @@ import org.junit.jupiter.api.Timeout;
 class StackProtocolsTest extends StackTestBase {
 
     /** Who has 10.0.2.2? Tell 10.0.2.15 (RFC 826). */
-    static final String ARP_REQUEST = """
-            ffff ffff ffff 5254 0012 3456 0806 0001
-            0800 0604 0001 5254 0012 3456 0a00 020f
-            0000 0000 0000 0a00 0202
-            """;
+    static final String ARP_REQUEST = WireFixtures.ARP_REQUEST;
 
     /** 10.0.2.2 is at 52:55:0a:00:02:02. */
-    static final String ARP_REPLY = """
-            5254 0012 3456 5255 0a00 0202 0806 0001
-            0800 0604 0002 5255 0a00 0202 0a00 0202
-            5254 0012 3456 0a00 020f
-            """;
+    static final String ARP_REPLY = WireFixtures.ARP_REPLY;
 
     /** ping 10.0.2.15 -> 10.0.2.2, id 0x0d2a seq 1, DF, TTL 64, 56 data bytes. */
-    static final String ICMP_ECHO_REQUEST = """
-            5255 0a00 0202 5254 0012 3456 0800 4500
-            0054 1c46 4000 4001 0653 0a00 020f 0a00
-            0202 0800 772c 0d2a 0001 c4d3 b767 0000
-            0000 2d9a 0b00 0000 0000 1011 1213 1415
-            1617 1819 1a1b 1c1d 1e1f 2021 2223 2425
-            2627 2829 2a2b 2c2d 2e2f 3031 3233 3435
-            3637
-            """;
+    static final String ICMP_ECHO_REQUEST = WireFixtures.ICMP_ECHO_REQUEST;
 
     /**
      * The reply made in place (RFC 792): MACs and addresses swapped, TTL 64,
@@ -74,24 +59,10 @@ class StackProtocolsTest extends StackTestBase {
             """;
 
     /** NS from fe80::5054:ff:fe12:3456 to ff02::1:ff00:2 for target fe80::2, with a source link-layer address. */
-    static final String IPV6_NS = """
-            3333 ff00 0002 5254 0012 3456 86dd 6000
-            0000 0020 3aff fe80 0000 0000 0000 5054
-            00ff fe12 3456 ff02 0000 0000 0000 0000
-            0001 ff00 0002 8700 7220 0000 0000 fe80
-            0000 0000 0000 0000 0000 0000 0002 0101
-            5254 0012 3456
-            """;
+    static final String IPV6_NS = WireFixtures.IPV6_NS;
 
     /** Solicited NA (S and O set) from fe80::2, with a target link-layer address option (RFC 4861 §7.2.4). */
-    static final String IPV6_NA = """
-            5254 0012 3456 5255 0a00 0202 86dd 6000
-            0000 0020 3aff fe80 0000 0000 0000 0000
-            0000 0000 0002 fe80 0000 0000 0000 5054
-            00ff fe12 3456 8800 3809 6000 0000 fe80
-            0000 0000 0000 0000 0000 0000 0002 0201
-            5255 0a00 0202
-            """;
+    static final String IPV6_NA = WireFixtures.IPV6_NA;
 
     /** Duplicate address detection probe for fe80::2: source ::, no options (RFC 4862 §5.4.2). */
     static final String DAD_NS = """
@@ -131,13 +102,7 @@ class StackProtocolsTest extends StackTestBase {
             """;
 
     /** DNS query (A example.com) 10.0.2.15:54321 -> 10.0.2.3:53. */
-    static final String UDP_IPV4 = """
-            5255 0a00 0202 5254 0012 3456 0800 4500
-            0039 4d2f 4000 4011 d573 0a00 020f 0a00
-            0203 d431 0035 0025 97f0 abcd 0100 0001
-            0000 0000 0000 0765 7861 6d70 6c65 0363
-            6f6d 0000 0100 01
-            """;
+    static final String UDP_IPV4 = WireFixtures.UDP_IPV4;
 
     /** 2001:db8::1:40000 -> 2001:db8::2:7, traffic class 0xb8, flow label 0x12345, "hello pktstack\n". */
     static final String UDP_IPV6 = """
@@ -428,6 +393,23 @@ class StackProtocolsTest extends StackTestBase {
             assertEquals(new UdpSocket.Datagram(ip("10.0.2.15"), 54321, 29), d);
             assertEquals(Hex.norm("abcd 0100 0001 0000 0000 0000 0765 7861 6d70 6c65 0363 6f6d 0000 0100 01"),
                     Hex.of(java.util.Arrays.copyOf(into.array(), into.position())));
+        }
+    }
+
+    @Test
+    void aFullUdpSocketQueueDropsAndCountsAtTheTunedLength() throws Exception {
+        stack.setTunables(java.util.Map.of("net.pktstack.udp.queue", 2L));
+        try (UdpSocket s = stack.openUdp(53)) {
+            vp0.inject(UDP_IPV4, UDP_IPV4, UDP_IPV4);
+            assertEquals(1, drops("vp0", DropReason.SOCKET_QUEUE_FULL));
+            assertEquals(1, stack.statistics().stream().filter(p -> p.protocol().equals("udp")).findFirst()
+                    .orElseThrow().get("dropped due to full socket buffers"));
+            ByteBuffer into = ByteBuffer.allocate(100);
+            assertNotNull(s.receive(into, Duration.ofSeconds(5)));
+            into.clear();
+            assertNotNull(s.receive(into, Duration.ofSeconds(5)));
+            vp0.inject(UDP_IPV4);
+            assertEquals(1, drops("vp0", DropReason.SOCKET_QUEUE_FULL), "read: room again");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pktstack.launcher.internal;
 
 import io.pktstack.api.options.IoPktCommandLine;
+import io.pktstack.launcher.ctl.InstanceNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +42,8 @@ public record LaunchArguments(Path root, String name, List<Path> features, List<
                 case "--root" -> root = Path.of(value(args, ++i, a));
                 case "--name" -> {
                     name = value(args, ++i, a);
-                    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-                        throw new IllegalArgumentException("bad instance name '" + name + "' (letters, digits, '.', '_', '-')");
+                    if (!InstanceNames.valid(name)) {
+                        throw new IllegalArgumentException("bad instance name '" + name + "' (" + InstanceNames.RULE + ")");
                     }
                 }
                 case "--feature" -> features.add(Path.of(value(args, ++i, a)));

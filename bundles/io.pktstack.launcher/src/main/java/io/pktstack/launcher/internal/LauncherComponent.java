@@ -30,6 +30,7 @@ public final class LauncherComponent {
 
     private final Thread startup;
     private final BundleContext context;
+    private final ProcessLog log;
     private volatile ControlServer control;
 
     @Activate
@@ -38,6 +39,7 @@ public final class LauncherComponent {
             @Reference DriverManager drivers, @Reference BoardProfiles boards, @Reference CommandLines commands,
             BundleContext context) {
         this.context = context;
+        this.log = ProcessLog.install();
         String[] args = (String[]) launcher.get("launcher.arguments");
         // Start outside SCR's activation thread: drivers are DS components that must activate meanwhile.
         this.startup = Thread.ofPlatform().name("pktstack-startup")
@@ -55,7 +57,16 @@ public final class LauncherComponent {
         Path root = Path.of(context.getProperty("pktstack.root") != null ? context.getProperty("pktstack.root")
                 : args.root() != null ? args.root().toString() : "run/root");
         String name = args.name();
+        Path socket = root.resolve("run").resolve(name + ".ctl");
         try {
+            // Before anything binds: a socket path the OS cannot take, or an instance of this name already running.
+            ControlServer.checkFree(socket);
+            // Every file named is read before anything starts: a missing script must not leave drivers half up.
+            List<String> commands = new ArrayList<>();
+            for (Path script : args.scripts()) {
+                commands.addAll(ScriptFile.read(script));
+            }
+            commands.addAll(args.commands());
             List<String> ifs = new ArrayList<>();
             for (Path feature : args.features()) {
                 BoardProfiles.Applied a = boards.apply(feature, Duration.ofSeconds(15));
@@ -64,11 +75,6 @@ public final class LauncherComponent {
                 ifs.addAll(a.interfaces());
             }
             ifs.addAll(drivers.start(args.ioPkt().drivers(), Duration.ofSeconds(15)));
-            List<String> commands = new ArrayList<>();
-            for (Path script : args.scripts()) {
-                commands.addAll(ScriptFile.read(script));
-            }
-            commands.addAll(args.commands());
             for (String cmd : commands) {
                 CommandLines.Outcome o = runner.run(cmd);
                 System.out.print(o.out());
@@ -83,10 +89,14 @@ public final class LauncherComponent {
                 exit(0);
                 return;
             }
-            control = new ControlServer(root.resolve("run").resolve(name + ".ctl"), runner);
+            control = new ControlServer(socket, runner);
             System.out.println("pktstack " + name + ": ready" + (ifs.isEmpty() ? "" : " (" + String.join(" ", ifs) + ")"));
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             fail(e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            // A fault of ours, not the command line's: say so and end, rather than hang without ever being ready.
+            e.printStackTrace();
+            fail("internal error while starting: " + e);
         }
     }
 
@@ -114,5 +124,6 @@ public final class LauncherComponent {
         if (c != null) {
             c.close();
         }
+        log.uninstall();
     }
 }

@@ -15,8 +15,29 @@ final class ScriptFile {
     private ScriptFile() {
     }
 
-    static List<String> read(Path file) throws IOException {
-        return parse(Files.readString(file));
+    /**
+     * Reads a script file.
+     *
+     * @throws IllegalArgumentException naming the file and saying why it cannot be read (an I/O error's own
+     *         message is often only the path)
+     */
+    static List<String> read(Path file) {
+        try {
+            return parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("script file '" + file + "' " + why(e), e);
+        }
+    }
+
+    /** Why a file could not be used, in words: not just the path the exception names. */
+    static String why(IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException x -> "does not exist";
+            case java.nio.file.AccessDeniedException x -> "cannot be read: permission denied";
+            case java.nio.charset.MalformedInputException x -> "is not UTF-8 text";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> "cannot be read: " + x.getReason();
+            default -> "cannot be read: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        };
     }
 
     static List<String> parse(String text) {

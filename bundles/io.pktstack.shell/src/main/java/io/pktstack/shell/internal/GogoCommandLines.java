@@ -5,6 +5,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -21,6 +23,11 @@ import org.osgi.service.component.annotations.Reference;
 @Component
 public final class GogoCommandLines implements CommandLines {
 
+    /** What {@link #run(List)} takes as a command name: a Gogo command, optionally scoped ({@code net:ping}). */
+    private static final Pattern COMMAND = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*(:[A-Za-z_][A-Za-z0-9_.-]*)?");
+    /** Session variables carrying the arguments of {@link #run(List)}. */
+    private static final String ARG = "_pktstack_arg";
+
     private final CommandProcessor processor;
 
     @Activate
@@ -31,12 +38,44 @@ public final class GogoCommandLines implements CommandLines {
 
     @Override
     public Outcome run(String line) {
+        return execute(line, null);
+    }
+
+    /**
+     * Runs an argument vector exactly: each argument goes into a session
+     * variable and the line names only those variables. Gogo hands a
+     * variable's value to the command as one object, unparsed (no quotes,
+     * {@code ;}, {@code $} or braces are interpreted), so what reaches the
+     * command is what the caller gave.
+     */
+    @Override
+    public Outcome run(List<String> argv) {
+        if (argv.isEmpty()) {
+            return new Outcome(1, "", "no command given\n");
+        }
+        String command = argv.get(0);
+        if (!COMMAND.matcher(command).matches()) {
+            return new Outcome(1, "", "'" + command + "' is not a command name (help lists the commands)\n");
+        }
+        StringBuilder line = new StringBuilder(command);
+        for (int i = 1; i < argv.size(); i++) {
+            line.append(" $").append(ARG).append(i);
+        }
+        return execute(line.toString(), argv);
+    }
+
+    private Outcome execute(String line, List<String> argv) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream pout = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream perr = new PrintStream(err, true, StandardCharsets.UTF_8);
         int status = 0;
         try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), pout, perr)) {
+            if (argv != null) {
+                for (int i = 1; i < argv.size(); i++) {
+                    session.put(ARG + i, argv.get(i));
+                }
+            }
             Object result = session.execute(line);
             if (result != null) {
                 CharSequence text = session.format(result, Converter.INSPECT);

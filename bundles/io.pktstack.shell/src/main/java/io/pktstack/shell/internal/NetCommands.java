@@ -84,6 +84,9 @@ public final class NetCommands {
             return new InterfaceList(List.of(stack.interfaceInfo(name)));
         }
         if (args.length == 2 && args[1].equals("destroy")) {
+            if (!"bridge".equals(stack.interfaceInfo(name).driver())) {
+                return remove("ifconfig", name); // a driver's interface: as io-pkt, its driver lets it go
+            }
             stack.destroyInterface(name);
             return new InterfaceList(List.of());
         }
@@ -140,7 +143,17 @@ public final class NetCommands {
     }
 
     private BridgeStatus status(String bridge) {
-        return new BridgeStatus(stack.interfaceInfo(bridge), stack.bridgeMembers(bridge), stack.bridgeTable(bridge));
+        return new BridgeStatus(stack.interfaceInfo(bridge), stack.bridgeMembers(bridge), stack.bridgeTable(bridge),
+                tunable("net.link.bridge.maxaddr", 100), tunable("net.link.bridge.timeout", 1200));
+    }
+
+    private long tunable(String name, long otherwise) {
+        for (Tunable t : stack.tunables()) {
+            if (t.name().equals(name)) {
+                return t.value();
+            }
+        }
+        return otherwise;
     }
 
     @Descriptor("send ICMP/ICMPv6 echo requests: ping [-c COUNT] [-i SECONDS] [-W MS] [-s BYTES] HOST; fails when no reply came")
@@ -423,8 +436,10 @@ public final class NetCommands {
         try {
             after = stack.setTunables(values);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sysctl: " + e.getMessage()
-                    + (e.getMessage().startsWith("unknown") ? " (sysctl -a lists them)" : ""), e);
+            // The hint is for a name the stack does not have: known from the list, not from the message's wording.
+            boolean unknownName = values.keySet().stream().anyMatch(n -> all.stream().noneMatch(t -> t.name().equals(n)));
+            throw new IllegalArgumentException("sysctl: " + e.getMessage() + (unknownName ? " (sysctl -a lists them)" : ""),
+                    e);
         }
         List<Tunable> before = after.stream()
                 .map(t -> all.stream().filter(x -> x.name().equals(t.name())).findFirst().orElseThrow()).toList();
@@ -510,9 +525,23 @@ public final class NetCommands {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         List<String> lines = new ArrayList<>();
         long captured = 0;
-        try (PacketCapture.Session s = capture.start(ifName, count);
-             PcapWriter pcap = file == null ? null : new PcapWriter(
-                     new BufferedOutputStream(Files.newOutputStream(Path.of(file))))) {
+        stack.interfaceInfo(ifName); // an unknown interface is named before any file is made
+        java.io.OutputStream sink = null;
+        if (file != null) {
+            try {
+                sink = Files.newOutputStream(Path.of(file));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("tcpdump: cannot write '" + file + "': " + switch (e) {
+                    case java.nio.file.NoSuchFileException x -> "its folder does not exist";
+                    case java.nio.file.AccessDeniedException x -> "permission denied";
+                    case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+                    default -> e.getMessage();
+                }, e);
+            }
+        }
+        try (java.io.OutputStream opened = sink;
+             PacketCapture.Session s = capture.start(ifName, count);
+             PcapWriter pcap = opened == null ? null : new PcapWriter(new BufferedOutputStream(opened))) {
             while (captured < count) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -582,10 +611,21 @@ public final class NetCommands {
         return new InterfaceList(infos);
     }
 
-    @Descriptor("stop a driver instance: umount IF | umount INSTANCE")
+    @Descriptor("remove a driver's interface, or stop a driver instance: umount IF | umount INSTANCE (an instance's"
+            + " last interface stops it; one of several goes alone if its driver can, else it is refused)")
     public Report umount(@Descriptor("interface or instance id") String target) {
-        drivers.stop(target);
-        return new DriverListing(drivers.known(), drivers.available(), drivers.instances());
+        return remove("umount", target);
+    }
+
+    /** Removes an interface or stops an instance, and says what went. */
+    private Report remove(String command, String target) {
+        List<DriverManager.InstanceInfo> before = drivers.instances();
+        try {
+            drivers.stop(target);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(command + ": " + e.getMessage(), e);
+        }
+        return new UmountReport(command, target, before, drivers.instances());
     }
 
     private static void requireOnlyA(String cmd, String[] args) {

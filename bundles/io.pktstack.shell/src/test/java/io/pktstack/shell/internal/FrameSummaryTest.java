@@ -3,6 +3,7 @@ package io.pktstack.shell.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.testfixtures.WireFixtures;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -13,79 +14,23 @@ import org.junit.jupiter.api.Test;
  */
 class FrameSummaryTest {
 
-    static final String ARP_REQUEST = """
-            ffff ffff ffff 5254 0012 3456 0806 0001
-            0800 0604 0001 5254 0012 3456 0a00 020f
-            0000 0000 0000 0a00 0202
-            """;
+    static final String ARP_REQUEST = WireFixtures.ARP_REQUEST;
 
-    static final String ARP_REPLY = """
-            5254 0012 3456 5255 0a00 0202 0806 0001
-            0800 0604 0002 5255 0a00 0202 0a00 0202
-            5254 0012 3456 0a00 020f
-            """;
+    static final String ARP_REPLY = WireFixtures.ARP_REPLY;
 
-    static final String ICMP_ECHO_REQUEST = """
-            5255 0a00 0202 5254 0012 3456 0800 4500
-            0054 1c46 4000 4001 0653 0a00 020f 0a00
-            0202 0800 772c 0d2a 0001 c4d3 b767 0000
-            0000 2d9a 0b00 0000 0000 1011 1213 1415
-            1617 1819 1a1b 1c1d 1e1f 2021 2223 2425
-            2627 2829 2a2b 2c2d 2e2f 3031 3233 3435
-            3637
-            """;
+    static final String ICMP_ECHO_REQUEST = WireFixtures.ICMP_ECHO_REQUEST;
 
-    static final String ICMP_ECHO_REPLY = """
-            5254 0012 3456 5255 0a00 0202 0800 4500
-            0054 8b1e 0000 ff01 187a 0a00 0202 0a00
-            020f 0000 7f2c 0d2a 0001 c4d3 b767 0000
-            0000 2d9a 0b00 0000 0000 1011 1213 1415
-            1617 1819 1a1b 1c1d 1e1f 2021 2223 2425
-            2627 2829 2a2b 2c2d 2e2f 3031 3233 3435
-            3637
-            """;
+    static final String ICMP_ECHO_REPLY = WireFixtures.ICMP_ECHO_REPLY;
 
-    static final String IPV6_NS = """
-            3333 ff00 0002 5254 0012 3456 86dd 6000
-            0000 0020 3aff fe80 0000 0000 0000 5054
-            00ff fe12 3456 ff02 0000 0000 0000 0000
-            0001 ff00 0002 8700 7220 0000 0000 fe80
-            0000 0000 0000 0000 0000 0000 0002 0101
-            5254 0012 3456
-            """;
+    static final String IPV6_NS = WireFixtures.IPV6_NS;
 
-    static final String IPV6_NA = """
-            5254 0012 3456 5255 0a00 0202 86dd 6000
-            0000 0020 3aff fe80 0000 0000 0000 0000
-            0000 0000 0002 fe80 0000 0000 0000 5054
-            00ff fe12 3456 8800 3809 6000 0000 fe80
-            0000 0000 0000 0000 0000 0000 0002 0201
-            5255 0a00 0202
-            """;
+    static final String IPV6_NA = WireFixtures.IPV6_NA;
 
-    static final String ICMPV6_ECHO_REQUEST = """
-            5254 00ab cdef 5254 0012 3456 86dd 6000
-            0000 0018 3a40 2001 0db8 0000 0000 0000
-            0000 0000 0001 2001 0db8 0000 0000 0000
-            0000 0000 0002 8000 3621 1f2e 0007 706b
-            7473 7461 636b 2070 696e 6736 2121
-            """;
+    static final String ICMPV6_ECHO_REQUEST = WireFixtures.ICMPV6_ECHO_REQUEST;
 
-    static final String UDP_IPV4 = """
-            5255 0a00 0202 5254 0012 3456 0800 4500
-            0039 4d2f 4000 4011 d573 0a00 020f 0a00
-            0203 d431 0035 0025 97f0 abcd 0100 0001
-            0000 0000 0000 0765 7861 6d70 6c65 0363
-            6f6d 0000 0100 01
-            """;
+    static final String UDP_IPV4 = WireFixtures.UDP_IPV4;
 
-    static final String UDP_IPV6 = """
-            5254 00ab cdef 5254 0012 3456 86dd 6b81
-            2345 0017 1140 2001 0db8 0000 0000 0000
-            0000 0000 0001 2001 0db8 0000 0000 0000
-            0000 0000 0002 9c40 0007 0017 fd65 6865
-            6c6c 6f20 706b 7473 7461 636b 0a
-            """;
+    static final String UDP_IPV6 = WireFixtures.UDP_IPV6;
 
     static byte[] bytes(String hex) {
         return HexFormat.of().parseHex(hex.replaceAll("\\s", ""));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.api.stack.DriverManager;
 import io.pktstack.api.stack.InterfaceAddress;
 import io.pktstack.api.stack.InterfaceInfo;
 import io.pktstack.api.stack.NetworkStack;
@@ -26,7 +27,8 @@ class NetCommandsIfconfigTest {
                     if (!List.of("vt0", "bridge0").contains(a[0])) {
                         throw new IllegalArgumentException("no interface '" + a[0] + "'");
                     }
-                    return new InterfaceInfo((String) a[0], 1, "virtio-net", java.util.Set.of(), 1514, null,
+                    return new InterfaceInfo((String) a[0], 1, a[0].equals("bridge0") ? "bridge" : "virtio-net",
+                            java.util.Set.of(), 1514, null,
                             List.of(), InterfaceListTest.ZERO, null, java.util.Map.of());
                 }
                 if (method.getName().equals("interfaces")) {
@@ -38,7 +40,24 @@ class NetCommandsIfconfigTest {
                 return null;
             });
 
-    private final NetCommands commands = new NetCommands(stack, null, null, null, null);
+    /** Driver instances as the fake driver manager has them: stop() removes the instance named or owning the name. */
+    private final List<DriverManager.InstanceInfo> instances = new ArrayList<>(List.of(
+            new DriverManager.InstanceInfo("virtio-net.0", "virtio-net", "peer=/dev/vdevpeers/vp0", List.of("vt0"))));
+
+    private final DriverManager drivers = (DriverManager) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {DriverManager.class}, (proxy, method, args) -> switch (method.getName()) {
+                case "instances" -> List.copyOf(instances);
+                case "stop" -> {
+                    calls.add("stop " + args[0]);
+                    if (!instances.removeIf(i -> i.id().equals(args[0]) || i.interfaces().contains(args[0]))) {
+                        throw new IllegalArgumentException("no driver instance or interface '" + args[0] + "'");
+                    }
+                    yield null;
+                }
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+
+    private final NetCommands commands = new NetCommands(stack, drivers, null, null, null);
 
     @Test
     void addressAndUp() {
@@ -70,6 +89,26 @@ class NetCommandsIfconfigTest {
         assertTrue(r.render().startsWith("bridge0: "), r.render());
         commands.ifconfig("bridge0", "destroy");
         assertEquals(List.of("createBridge bridge0", "destroyInterface bridge0"), calls);
+    }
+
+    @Test
+    void destroyingADriversInterfaceHasItsDriverLetItGoAndSaysWhatWent() {
+        Report r = commands.ifconfig("vt0", "destroy");
+        assertEquals(List.of("stop vt0"), calls);
+        assertEquals("ifconfig vt0: removed vt0; stopped driver instance virtio-net.0", r.render());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.umount("vt0"));
+        assertEquals("umount: no driver instance or interface 'vt0'", e.getMessage());
+    }
+
+    @Test
+    void aCaptureFileThatCannotBeWrittenIsNamedWithTheReasonBeforeAnythingStarts() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.tcpdump("-i", "vt0", "-w", "/nonexistent-folder/x.pcap"));
+        assertEquals("tcpdump: cannot write '/nonexistent-folder/x.pcap': its folder does not exist", e.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> commands.tcpdump("-i", "vt9", "-w", "/tmp/never-made.pcap"));
+        assertTrue(unknown.getMessage().contains("vt9"), unknown.getMessage());
+        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/never-made.pcap")));
     }
 
     @Test

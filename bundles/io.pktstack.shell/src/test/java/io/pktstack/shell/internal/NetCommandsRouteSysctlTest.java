@@ -1,6 +1,7 @@
 package io.pktstack.shell.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -182,6 +183,11 @@ class NetCommandsRouteSysctlTest {
         assertMessage("value 300 of 'net.inet6.ip6.hlim' out of range 1..255",
                 () -> commands.sysctl("net.inet.ip.ttl=32", "net.inet6.ip6.hlim=300"));
         assertMessage("unknown option '-q'", () -> commands.sysctl("-q"));
+        assertMessage("unknown tunable 'net.inet.ip.tt' (sysctl -a lists them)",
+                () -> commands.sysctl("net.inet.ip.ttl=32", "net.inet.ip.tt=32"));
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> commands.sysctl("net.inet6.ip6.hlim=300"));
+        assertFalse(range.getMessage().contains("sysctl -a"), range.getMessage());
         assertEquals(List.of(), calls);
     }
 

@@ -406,15 +406,28 @@ final class BackendSession implements Session {
         try {
             MemoryTable old = memory;
             memory = fresh;
-            // Running rings now live in the new mapping: build them again where they were.
-            for (Vring r : rings) {
-                if (r.started()) {
-                    r.queue = queueFor(r, r.queue.nextAvail());
+            try {
+                // Running rings now live in the new mapping: build them again where they were.
+                for (Vring r : rings) {
+                    if (r.started()) {
+                        r.queue = queueFor(r, r.queue.nextAvail());
+                    }
                 }
-            }
-            rebuildQueues();
-            if (old != null) {
-                old.close();
+                rebuildQueues();
+            } catch (RingViolation e) {
+                // A running ring is not inside the new table. Nothing may touch the old mapping once it is
+                // unmapped below: the data path stops here (the violation ends the session).
+                stop("a ring is not inside the new memory table");
+                for (Vring r : rings) {
+                    r.queue = null;
+                }
+                throw e;
+            } finally {
+                // Unmapped in every case: only the session referred to it (a table the fuzzer made fail here
+                // used to keep the old mapping and its descriptor for ever).
+                if (old != null) {
+                    old.close();
+                }
             }
         } finally {
             lock.unlock();

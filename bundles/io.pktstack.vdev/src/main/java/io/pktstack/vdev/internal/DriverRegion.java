@@ -29,13 +29,18 @@ final class DriverRegion implements AutoCloseable {
     private final long txBuffers;
 
     DriverRegion(String name, int queueSize, int bufferSize) throws HostIoException {
+        this(name, queueSize, bufferSize, true);
+    }
+
+    /** @param sealed false only for tests that shrink the memory under the back-end, as a hostile guest would */
+    DriverRegion(String name, int queueSize, int bufferSize, boolean sealed) throws HostIoException {
         this.queueSize = queueSize;
         this.bufferSize = bufferSize;
         this.rxq = VirtqueueLayout.of(queueSize, 0);
         this.txq = VirtqueueLayout.of(queueSize, align(rxq.end(), 16));
         this.rxBuffers = align(txq.end(), 4096);
         this.txBuffers = rxBuffers + (long) queueSize * bufferSize;
-        this.memory = SharedMemory.create(name, txBuffers + (long) queueSize * bufferSize);
+        this.memory = SharedMemory.create(name, txBuffers + (long) queueSize * bufferSize, sealed);
     }
 
     static long align(long v, long a) {

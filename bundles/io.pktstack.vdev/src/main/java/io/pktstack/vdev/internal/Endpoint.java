@@ -35,6 +35,15 @@ public final class Endpoint implements AutoCloseable {
 
     private static final long RETRY_NANOS = 100_000_000L;
     private static final long REFUSED_NANOS = 1_000_000_000L;
+    /** Pause after a failed accept (out of descriptors): the connection stays queued, the thread must not spin. */
+    private static final long ACCEPT_BACKOFF_NANOS = 100_000_000L;
+    /**
+     * Problems logged per window at most: each is counted and kept for nicinfo,
+     * but a peer that keeps breaking the rules (or a node that keeps failing)
+     * must not flood the log; what was left out is summed up in the next window.
+     */
+    static final int LOG_BURST = 10;
+    static final long LOG_WINDOW_NANOS = 10_000_000_000L;
     /** Linux's errno for "no such file" (nobody there yet) and "connection refused" (a node its listener left). */
     private static final int ENOENT = 2;
     private static final int ECONNREFUSED = 111;
@@ -53,6 +62,10 @@ public final class Endpoint implements AutoCloseable {
     private volatile boolean closed;
     private volatile String lastProblem = "";
     private volatile MacAddress peerMac;
+    private final Object logLock = new Object();
+    private long logWindowStart;
+    private int loggedInWindow;
+    private int notLogged;
 
     /**
      * Binds this side's node, so that a path already in use fails here, before
@@ -116,6 +129,9 @@ public final class Endpoint implements AutoCloseable {
         public void down(String reason) {
             peerMac = null;
             next.down(reason);
+            if (reason != null && !reason.equals(lastProblem)) {
+                problem(reason); // why the link went down, unless the problem that took it down was just said
+            }
         }
 
         @Override
@@ -129,10 +145,50 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
+    /** Keeps a problem for nicinfo and logs it, at most {@link #LOG_BURST} per {@link #LOG_WINDOW_NANOS}. */
     private void problem(String message) {
-        if (message != null && !message.equals(lastProblem)) {
+        if (message == null) {
+            return;
+        }
+        String summary;
+        boolean log;
+        synchronized (logLock) {
             lastProblem = message;
+            summary = newWindow(System.nanoTime());
+            log = loggedInWindow++ < LOG_BURST;
+            if (!log) {
+                notLogged++;
+            }
+        }
+        if (summary != null) {
+            out.event(summary);
+        }
+        if (log) {
             out.event(message);
+        }
+    }
+
+    /** Starts a new window if the last one is over; returns the summary of what it left out, or null. */
+    private String newWindow(long now) {
+        if (now - logWindowStart <= LOG_WINDOW_NANOS) {
+            return null;
+        }
+        String summary = notLogged == 0 ? null : notLogged + " more problem(s) in the " + LOG_WINDOW_NANOS / 1_000_000_000L
+                + " s before were counted but not logged";
+        logWindowStart = now;
+        loggedInWindow = 0;
+        notLogged = 0;
+        return summary;
+    }
+
+    /** Says what the last window left out once it is over, even when no new problem comes. */
+    private void flushSummary() {
+        String summary;
+        synchronized (logLock) {
+            summary = notLogged == 0 ? null : newWindow(System.nanoTime());
+        }
+        if (summary != null) {
+            out.event(summary);
         }
     }
 
@@ -142,6 +198,7 @@ public final class Endpoint implements AutoCloseable {
             poller.set(1, wake.fd());
             long nextDial = 0;
             while (!closed) {
+                flushSummary();
                 if (config.dials() && System.nanoTime() - nextDial >= 0) {
                     UnixSocket s = dial();
                     if (s != null) {
@@ -159,15 +216,33 @@ public final class Endpoint implements AutoCloseable {
                     continue;
                 }
                 if (poller.readable(0)) {
-                    UnixSocket s = listen.accept();
+                    UnixSocket s = accept();
                     if (s != null) {
                         sessionVia = "accepted at " + config.bindPath();
                         runSession(s, config.frontEnd());
                     }
                 }
             }
+        } catch (RuntimeException e) {
+            // Only a fault of ours gets here (peers' errors end their session): say so loudly, the link is dead.
+            System.getLogger("io.pktstack.vdev").log(System.Logger.Level.ERROR,
+                    config.bindPath() + ": endpoint stopped", e);
+            problem("endpoint " + config.bindPath() + " stopped: " + e);
+        }
+    }
+
+    /**
+     * Accepts a waiting connection. A failure (out of descriptors, a
+     * connection reset before it was taken) is reported and waited out: the
+     * endpoint must outlive it, or the link would never come back.
+     */
+    private UnixSocket accept() {
+        try {
+            return listen.accept();
         } catch (HostIoException e) {
-            problem("endpoint " + config.bindPath() + " stopped: " + e.getMessage());
+            problem("cannot accept a connection at " + config.bindPath() + ": " + e.getMessage());
+            java.util.concurrent.locks.LockSupport.parkNanos(ACCEPT_BACKOFF_NANOS);
+            return null;
         }
     }
 
@@ -194,8 +269,19 @@ public final class Endpoint implements AutoCloseable {
             }
             s.run();
             return s.refused();
+        } catch (RuntimeException e) {
+            // A fault of ours, not the peer's (the sessions turn every peer error into a reset): the link is reset
+            // and the endpoint goes on; the stack trace is for the bug report.
+            counters.internalErrors.increment();
+            System.getLogger("io.pktstack.vdev").log(System.Logger.Level.ERROR,
+                    config.bindPath() + ": session failed; link reset", e);
+            problem("session failed (" + e + "); link reset");
+            return false;
         } finally {
             session = null;
+            // A session may have ended on a wake-up meant for it (a transmit found the guest's ring broken); left
+            // set, it would end every session after it at once. Closing is known by the closed flag, not by this.
+            wake.drain();
         }
     }
 
@@ -269,6 +355,19 @@ public final class Endpoint implements AutoCloseable {
         return s.transmit(batch);
     }
 
+    /**
+     * The link's drops and errors by kind of count: no receive buffer is a
+     * drop, a bad header or length or size and every reset the peer caused
+     * are errors; no carrier is a transmit drop, a frame larger than the MTU a
+     * transmit error.
+     */
+    public io.pktstack.api.link.DriverCounters counters() {
+        LinkCounters c = counters;
+        return new io.pktstack.api.link.DriverCounters(c.rxNoFrame.sum(),
+                c.rxBadHeader.sum() + c.rxTooBig.sum() + c.ringViolations.sum() + c.protocolViolations.sum(),
+                c.txNoCarrier.sum(), c.txTooBig.sum());
+    }
+
     /** Counters and state for {@code nicinfo}. */
     public Map<String, Object> details() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -294,6 +393,7 @@ public final class Endpoint implements AutoCloseable {
         m.put("kicks sent/received", counters.kicksSent.sum() + "/" + counters.kicksReceived.sum());
         m.put("sessions", counters.sessions.sum());
         m.put("resets: ring rules/protocol", counters.ringViolations.sum() + "/" + counters.protocolViolations.sum());
+        m.put("resets: internal errors", counters.internalErrors.sum());
         if (!lastProblem.isEmpty()) {
             m.put("last problem", lastProblem);
         }

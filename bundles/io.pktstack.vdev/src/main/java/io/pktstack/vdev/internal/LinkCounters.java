@@ -22,4 +22,6 @@ final class LinkCounters {
     /** Sessions ended because the peer broke a vhost-user rule. */
     final LongAdder protocolViolations = new LongAdder();
     final LongAdder sessions = new LongAdder();
+    /** Sessions ended by a fault of this side (a bug), not the peer's. */
+    final LongAdder internalErrors = new LongAdder();
 }

@@ -259,6 +259,49 @@ class HostileFrontEndTest {
         assertReset("is not inside guest memory", "1/0");
     }
 
+    /**
+     * The stack's side of the guest's receive queue breaks too: a receive
+     * buffer outside guest memory is found by a transmit from a stack thread,
+     * and the reset is logged with the reason (the session's thread reports
+     * it, not the stack thread that found it).
+     */
+    @Test
+    void aReceiveBufferOutsideGuestMemoryResetsTheLinkAndSaysWhy() throws Exception {
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        sendOneFrame(0);
+        // Descriptor 0, the first receive buffer the back-end will take, now points far outside the memfd.
+        guest.memory().set(U64, guest.region.rxQueue().descriptor(0), 1L << 40);
+        FrameBatch batch = new FrameBatch();
+        batch.add(pool.take().length(60));
+        assertEquals(0, host.transmit(batch));
+        assertTrue(batch.isEmpty(), "the frame is the driver's to release");
+        assertTrue(guest.closedByBackEnd());
+        assertTrue(!events.nextCarrier(), "carrier dropped");
+        assertReset("guest broke the ring rules on receive: ", "1/0");
+        assertTrue(events.messages.stream().anyMatch(m -> m.contains("not inside guest memory")), events.messages.toString());
+    }
+
+    /**
+     * The guest shrinks its memory file behind the back-end's mapping: the
+     * next read of its rings faults (SIGBUS, which the JVM turns into an
+     * InternalError). The host resets that link, says why, and serves the
+     * next front-end.
+     */
+    @Test
+    void aTruncatedRegionResetsTheLinkAndSaysWhy() throws Exception {
+        guest.sealed = false;
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        sendOneFrame(0);
+        guest.region.memory().truncate(0);
+        guest.sealed = true;
+        guest.kicks[1].signal(); // the back-end looks at its transmit ring: every page of it is gone
+        assertTrue(guest.closedByBackEnd());
+        assertTrue(!events.nextCarrier(), "carrier dropped");
+        assertReset("guest memory became inaccessible (a region file was truncated)", "1/0");
+    }
+
     @Test
     void aLoopingChainResetsTheLink() throws Exception {
         guest.setUp(FEATURES);

@@ -38,6 +38,8 @@ final class ScriptedFrontEnd implements AutoCloseable {
     DriverQueue txq;
     final EventFd[] kicks = new EventFd[2];
     final EventFd[] calls = new EventFd[2];
+    /** Whether the memory set up next is sealed against resizing (a hostile guest's is not). */
+    boolean sealed = true;
 
     ScriptedFrontEnd(Path node) throws Exception {
         java.nio.file.Files.createDirectories(node.getParent());
@@ -94,7 +96,7 @@ final class ScriptedFrontEnd implements AutoCloseable {
         send(start(VhostUser.SET_PROTOCOL_FEATURES).putU64(pf));
         assertEquals(0, ask(start(VhostUser.SET_OWNER)));
         assertEquals(0, ask(start(VhostUser.SET_FEATURES).putU64(features)));
-        region = new DriverRegion("scripted", 16, 2048);
+        region = new DriverRegion("scripted", 16, 2048, sealed);
         VhostMessage m = start(VhostUser.SET_MEM_TABLE);
         MemoryTable.write(m, region.memory(), 0);
         assertEquals(0, ask(m));

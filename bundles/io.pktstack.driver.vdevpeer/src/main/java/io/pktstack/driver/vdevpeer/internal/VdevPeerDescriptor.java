@@ -37,6 +37,12 @@ public final class VdevPeerDescriptor implements DriverDescriptor {
 
     @Override
     public int interfaceCount(Map<String, Object> properties) {
-        return ((String[]) properties.get("peer.paths")).length;
+        return VdevPeerOptions.strings(properties.get("peer.paths")).length;
+    }
+
+    /** An interface is named by its bind path ({@code Link.KEY}); the others keep running. */
+    @Override
+    public Map<String, Object> withoutInterface(Map<String, Object> properties, String key) {
+        return VdevPeerOptions.without(properties, key);
     }
 }

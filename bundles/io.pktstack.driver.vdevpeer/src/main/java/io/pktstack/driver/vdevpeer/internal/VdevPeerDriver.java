@@ -10,14 +10,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Hashtable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -30,6 +33,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * VM's QEMU listens) and also listens at its own node ({@code bind=}) for a
  * front-end that connects itself. If any interface cannot bind its path, none
  * is registered.
+ *
+ * <p>A modified configuration is taken interface by interface: a group whose
+ * settings did not change keeps its link (and its guest's session), a group
+ * that left is withdrawn ({@code umount vp1}), a new or changed one is made.
  */
 @Component(configurationPid = VdevPeerDriver.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = VdevPeerDriver.Config.class, factory = true)
@@ -45,8 +52,14 @@ public final class VdevPeerDriver {
         @AttributeDefinition(description = "Device path each interface listens at (bind=), one per peer")
         String[] bind_paths();
 
-        @AttributeDefinition(description = "MAC per interface, empty to generate one", required = false)
+        @AttributeDefinition(description = "MAC per interface as assigned (mac=), empty for none", required = false)
         String[] macs() default {};
+
+        @AttributeDefinition(description = "MAC generated for each interface without an assigned one", required = false)
+        String[] macs_generated() default {};
+
+        @AttributeDefinition(description = "Interface unit per interface (unit=/lan= and the ones after it)", required = false)
+        int[] units() default {};
 
         @AttributeDefinition(description = "Offer neither VERSION_1 nor MRG_RXBUF: guests use the 10-byte virtio_net_hdr")
         boolean legacy() default false;
@@ -61,60 +74,138 @@ public final class VdevPeerDriver {
         String pktstack_if_prefix() default "vp";
     }
 
-    private final List<VdevLink> links = new ArrayList<>();
-    private final List<ServiceRegistration<Link>> registrations = new ArrayList<>();
+    /** One interface as configured: what decides whether a modification keeps its link. */
+    private record Group(String peer, String bind, MacAddress mac, boolean assigned, int unit) {
+    }
+
+    /** What every interface of the instance shares: a change to it makes every link again. */
+    private record Shared(String root, boolean legacy, int priority, String prefix, Object instance) {
+    }
+
+    /** A running interface. */
+    private record Running(Group group, VdevLink link, ServiceRegistration<Link> registration) {
+    }
+
+    private final BundleContext context;
+    private final Map<String, Running> running = new LinkedHashMap<>(); // by bind path, in configuration order
+    private Shared shared;
 
     @Activate
     public VdevPeerDriver(Config config, Map<String, Object> properties, BundleContext context) throws IOException {
-        DriverContext dc = new DriverContext(Path.of(config.pktstack_device_root()), "host");
+        this.context = context;
+        this.shared = shared(config, properties);
+        List<Running> made = make(groups(config, properties), shared);
+        made.forEach(r -> running.put(r.group.bind, r));
+    }
+
+    @Modified
+    void modified(Config config, Map<String, Object> properties) throws IOException {
+        Shared now = shared(config, properties);
+        List<Group> wanted = groups(config, properties);
+        List<String> keep = new ArrayList<>();
+        if (now.equals(shared)) {
+            for (Group g : wanted) {
+                Running r = running.get(g.bind);
+                if (r != null && r.group.equals(g)) {
+                    keep.add(g.bind);
+                }
+            }
+        }
+        for (Running r : List.copyOf(running.values())) {
+            if (!keep.contains(r.group.bind)) {
+                withdraw(r);
+                running.remove(r.group.bind);
+            }
+        }
+        shared = now;
+        List<Group> fresh = wanted.stream().filter(g -> !keep.contains(g.bind)).toList();
+        for (Running r : make(fresh, now)) {
+            running.put(r.group.bind, r);
+        }
+    }
+
+    private static Shared shared(Config config, Map<String, Object> properties) {
+        return new Shared(config.pktstack_device_root(), config.legacy(), config.priority(), config.pktstack_if_prefix(),
+                properties.get(Link.INSTANCE));
+    }
+
+    private static List<Group> groups(Config config, Map<String, Object> properties) {
         String[] peers = config.peer_paths();
         String[] binds = config.bind_paths();
         String[] macs = config.macs();
+        String[] generated = config.macs_generated();
+        int[] units = config.units();
+        if (units.length == 0 && properties.get(Link.UNIT) instanceof Number first) {
+            units = new int[peers.length]; // a configuration written with only the first unit
+            for (int i = 0; i < units.length; i++) {
+                units[i] = first.intValue() + i;
+            }
+        }
         if (peers.length == 0 || peers.length != binds.length) {
             throw new IllegalArgumentException("vdevpeer-net: every peer= needs its bind=");
         }
+        List<Group> out = new ArrayList<>();
+        for (int i = 0; i < peers.length; i++) {
+            boolean assigned = i < macs.length && !macs[i].isEmpty();
+            // A configuration made without a generated MAC (by hand, through ConfigAdmin) gets one now.
+            MacAddress mac = assigned ? LinkOptions.mac("mac", macs[i])
+                    : i < generated.length && !generated[i].isEmpty() ? LinkOptions.mac("mac", generated[i])
+                    : MacAddress.generateLocal();
+            out.add(new Group(peers[i], binds[i], mac, assigned, i < units.length ? units[i] : -1));
+        }
+        return out;
+    }
+
+    /** Binds and registers the groups' links; all of them or none. */
+    private List<Running> make(List<Group> groups, Shared s) throws IOException {
+        DriverContext dc = new DriverContext(Path.of(s.root), "host");
+        List<VdevLink> links = new ArrayList<>();
         try {
-            for (int i = 0; i < peers.length; i++) {
-                boolean assigned = i < macs.length && !macs[i].isEmpty();
-                MacAddress mac = assigned ? LinkOptions.mac("mac", macs[i]) : MacAddress.generateLocal();
-                EndpointConfig ec = new EndpointConfig(binds[i], dc.map(binds[i]), peers[i], dc.map(peers[i]), false,
-                        mac, LinkOptions.DEFAULT_MTU, config.legacy(), LinkOptions.QUEUE_SIZE, "rw-------",
-                        LinkOptions.ALL_FEATURES);
-                links.add(new VdevLink(ec, assigned, Map.of("priority", config.priority())));
+            for (Group g : groups) {
+                EndpointConfig ec = new EndpointConfig(g.bind, dc.map(g.bind), g.peer, dc.map(g.peer), false, g.mac,
+                        LinkOptions.DEFAULT_MTU, s.legacy, LinkOptions.QUEUE_SIZE, "rw-------", LinkOptions.ALL_FEATURES);
+                links.add(new VdevLink(ec, g.assigned, Map.of("priority", s.priority)));
             }
         } catch (IOException | RuntimeException e) {
-            closeAll();
+            links.forEach(VdevLink::close);
             throw e;
         }
-        Object unit = properties.get(Link.UNIT);
-        for (int i = 0; i < links.size(); i++) {
+        List<Running> out = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            Group g = groups.get(i);
             Hashtable<String, Object> p = new Hashtable<>();
             p.put(Link.DRIVER, VdevPeerDescriptor.NAME);
-            p.put(Link.INSTANCE, properties.get(Link.INSTANCE));
-            p.put(Link.PREFIX, config.pktstack_if_prefix());
-            if (unit instanceof Number n) {
-                p.put(Link.UNIT, n.intValue() + i);
+            if (s.instance != null) {
+                p.put(Link.INSTANCE, s.instance);
             }
-            p.put(Link.DESCRIPTION, "peer " + peers[i]);
-            registrations.add(context.registerService(Link.class, links.get(i), p));
+            p.put(Link.PREFIX, s.prefix);
+            if (g.unit >= 0) {
+                p.put(Link.UNIT, g.unit);
+            }
+            p.put(Link.DESCRIPTION, "peer " + g.peer);
+            p.put(Link.KEY, g.bind);
+            out.add(new Running(g, links.get(i), context.registerService(Link.class, links.get(i), p)));
         }
+        return out;
+    }
+
+    private static void withdraw(Running r) {
+        try {
+            r.registration.unregister(); // the stack detaches the link, which closes its endpoint
+        } catch (IllegalStateException ignored) {
+            // already unregistered with the bundle
+        }
+        r.link.close();
     }
 
     @Deactivate
     void deactivate() {
-        for (ServiceRegistration<Link> r : registrations) {
-            try {
-                r.unregister(); // the stack detaches the link, which closes its endpoint
-            } catch (IllegalStateException ignored) {
-                // already unregistered with the bundle
-            }
-        }
-        registrations.clear();
-        closeAll();
+        running.values().forEach(VdevPeerDriver::withdraw);
+        running.clear();
     }
 
-    private void closeAll() {
-        links.forEach(VdevLink::close);
-        links.clear();
+    @Override
+    public String toString() {
+        return "vdevpeer-net " + Objects.toString(shared == null ? null : shared.instance) + " " + running.keySet();
     }
 }

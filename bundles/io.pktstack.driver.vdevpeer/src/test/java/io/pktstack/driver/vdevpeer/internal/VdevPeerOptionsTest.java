@@ -75,7 +75,59 @@ class VdevPeerOptionsTest {
         assertTrue(refused("peer=../x,bind=/dev/vdevpeers/vp0").contains("must be absolute"));
         assertTrue(refused("peer=/dev/../../etc/x,bind=/dev/vdevpeers/vp0").contains("outside the device root"));
         assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/b/p2p,bind=/dev/vdevpeers/vp0")
-                .contains("appears twice"));
+                .contains("names the node of 'bind=/dev/vdevpeers/vp0' again"));
         assertTrue(refused("").contains("no interface"));
+    }
+
+    @Test
+    void aGuestOrANodeNamedTwiceIsRefused() {
+        // The same guest served by two interfaces: both would connect to its one node.
+        assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp1")
+                .contains("'peer=/dev/qvm/a/p2p' names the node of 'peer=/dev/qvm/a/p2p' again"));
+        // Spelled differently, the same node.
+        assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/a//./p2p,bind=/dev/vdevpeers/vp1")
+                .contains("'peer=/dev/qvm/a//./p2p'"));
+        assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/vdevpeers/vp0,bind=/dev/vdevpeers/vp1")
+                .contains("'peer=/dev/vdevpeers/vp0' names the node of 'bind=/dev/vdevpeers/vp0'"));
+        assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,mac=000000000000").contains("all zeros"));
+        assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,mac=ffffffffffff").contains("broadcast"));
+    }
+
+    @Test
+    void aSocketPathLongerThanLinuxTakesIsRefusedBeforeAnythingStarts() {
+        String deep = "/dev/qvm/" + "g".repeat(90) + "/p2p";
+        String m = refused("peer=" + deep + ",bind=/dev/vdevpeers/vp0");
+        assertTrue(m.contains("'peer=" + deep + "'") && m.contains("at most 107"), m);
+    }
+
+    @Test
+    void generatedMacsAndUnitsArePartOfTheConfiguration() {
+        Map<String, Object> p = configure("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,mac=02005e000001,"
+                + "peer=/dev/qvm/b/p2p,bind=/dev/vdevpeers/vp1,unit=4");
+        String[] generated = (String[]) p.get("macs.generated");
+        assertEquals("", generated[0], "an assigned MAC needs none");
+        assertTrue(io.pktstack.api.net.MacAddress.parse(generated[1]).isLocallyAdministered());
+        assertArrayEquals(new int[] {4, 5}, (int[]) p.get("units"));
+        assertTrue(refused("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,peer=/dev/qvm/b/p2p,bind=/dev/vdevpeers/vp1,"
+                + "unit=1023").contains("'unit=1023'"));
+    }
+
+    @Test
+    void oneInterfaceCanBeTakenOutOfAnInstance() {
+        Map<String, Object> p = configure("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0,"
+                + "peer=/dev/qvm/b/p2p,bind=/dev/vdevpeers/vp1,mac=02005e000002,peer=/dev/qvm/c/p2p,bind=/dev/vdevpeers/vp2,"
+                + "unit=3");
+        Map<String, Object> q = new VdevPeerDescriptor().withoutInterface(p, "/dev/vdevpeers/vp1");
+        assertArrayEquals(new String[] {"/dev/qvm/a/p2p", "/dev/qvm/c/p2p"}, (String[]) q.get("peer.paths"));
+        assertArrayEquals(new String[] {"/dev/vdevpeers/vp0", "/dev/vdevpeers/vp2"}, (String[]) q.get("bind.paths"));
+        assertArrayEquals(new String[] {"", ""}, (String[]) q.get("macs"));
+        String[] gen = (String[]) p.get("macs.generated");
+        assertArrayEquals(new String[] {gen[0], gen[2]}, (String[]) q.get("macs.generated"));
+        assertArrayEquals(new int[] {3, 5}, (int[]) q.get("units"), "the others keep their units");
+        assertEquals(2, new VdevPeerDescriptor().interfaceCount(q));
+        assertEquals(null, new VdevPeerDescriptor().withoutInterface(p, "/dev/vdevpeers/vp9"));
+        Map<String, Object> one = configure("peer=/dev/qvm/a/p2p,bind=/dev/vdevpeers/vp0");
+        assertEquals(null, new VdevPeerDescriptor().withoutInterface(one, "/dev/vdevpeers/vp0"),
+                "the last interface goes with its instance");
     }
 }

@@ -44,6 +44,9 @@ public final class VirtioNetDriver {
         @AttributeDefinition(description = "MAC, empty to generate one", required = false)
         String mac() default "";
 
+        @AttributeDefinition(description = "MAC generated when none was assigned", required = false)
+        String mac_generated() default "";
+
         @AttributeDefinition(description = "VIRTIO feature bits this side accepts at most from its back-end", required = false)
         long peerfeats() default 0;
 
@@ -61,7 +64,9 @@ public final class VirtioNetDriver {
     public VirtioNetDriver(Config config, Map<String, Object> properties, BundleContext context) throws IOException {
         DriverContext dc = new DriverContext(Path.of(config.pktstack_device_root()), "guest");
         boolean assigned = !config.mac().isEmpty();
-        MacAddress mac = assigned ? LinkOptions.mac("mac", config.mac()) : MacAddress.generateLocal();
+        MacAddress mac = assigned ? LinkOptions.mac("mac", config.mac())
+                : !config.mac_generated().isEmpty() ? LinkOptions.mac("mac", config.mac_generated())
+                : MacAddress.generateLocal();
         long mask = config.peerfeats() == 0 && !properties.containsKey("peerfeats") ? LinkOptions.ALL_FEATURES
                 : config.peerfeats();
         EndpointConfig ec = new EndpointConfig(config.bind_path(), dc.map(config.bind_path()), config.peer_path(),
@@ -77,6 +82,7 @@ public final class VirtioNetDriver {
             p.put(Link.UNIT, n.intValue());
         }
         p.put(Link.DESCRIPTION, "peer " + config.peer_path());
+        p.put(Link.KEY, config.bind_path());
         this.registration = context.registerService(Link.class, link, p);
     }
 

@@ -2,8 +2,10 @@ package io.pktstack.driver.virtio.internal;
 
 import io.pktstack.api.link.DriverContext;
 import io.pktstack.api.link.Link;
+import io.pktstack.api.net.MacAddress;
 import io.pktstack.api.options.SubOptions;
 import io.pktstack.vdev.LinkOptions;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -29,20 +31,24 @@ final class VirtioNetOptions {
         if (peer == null) {
             throw new IllegalArgumentException("missing peer=PATH (the node of the other side, e.g. /dev/vdevpeers/vp0)");
         }
-        LinkOptions.path("peer", peer, context);
+        Path peerNode = LinkOptions.path("peer", peer, context);
         String node = options.has("name") ? options.get("name") : "p2p";
         if (!node.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("option 'name=" + node + "': a node name is letters, digits, '.', '_' or '-'");
         }
         String bind = "/dev/qvm/" + context.systemName() + "/" + node;
-        LinkOptions.path("name", bind, context);
-        if (bind.equals(peer)) {
-            throw new IllegalArgumentException("option 'peer=" + peer + "' names this side's own node");
+        Path bindNode = LinkOptions.path("name", bind, context);
+        if (bindNode.equals(peerNode)) {
+            throw new IllegalArgumentException("option 'peer=" + peer + "' names this side's own node " + bind);
         }
+        LinkOptions.requireFree("name", node + " (" + bind + ")", bindNode);
         props.put("peer.path", peer);
         props.put("bind.path", bind);
         if (options.has("mac")) {
             props.put("mac", LinkOptions.mac("mac", options.get("mac")).toString());
+        } else {
+            // Part of the configuration, so a restarted instance (bundle update) keeps its MAC.
+            props.put("mac.generated", MacAddress.generateLocal().toString());
         }
         if (options.has("peerfeats")) {
             String v = options.get("peerfeats");
