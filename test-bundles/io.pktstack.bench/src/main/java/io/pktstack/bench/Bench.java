@@ -31,7 +31,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * kernel in namespaces (when root) for the ratios. Prints a table, or with
  * {@code --json} one JSON object; progress goes to standard error.
  *
- * <pre>bin/pktstack bench [--quick] [--json] [--frames N] [--no-linux]</pre>
+ * <pre>bin/pktstack bench [--quick] [--json] [--frames N] [--no-linux] [--only NAME[,NAME...]]</pre>
+ *
+ * <p>{@code --only} runs the named scenarios (and what they need to start) and
+ * leaves the others out, for measuring one change at a time.
  */
 public final class Bench {
 
@@ -46,6 +49,8 @@ public final class Bench {
     private final PrintStream progress = System.err;
     private final List<Map<String, Object>> scenarios = new ArrayList<>();
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    /** Scenarios to run; empty: all. */
+    private java.util.Set<String> only = java.util.Set.of();
 
     Bench(Path top, boolean quick, boolean linux, long frames) {
         this.top = top;
@@ -60,14 +65,17 @@ public final class Bench {
         boolean json = false;
         boolean linux = true;
         long frames = -1;
+        java.util.Set<String> only = java.util.Set.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--json" -> json = true;
                 case "--no-linux" -> linux = false;
                 case "--frames" -> frames = Long.parseLong(args[++i]);
+                case "--only" -> only = java.util.Set.of(args[++i].split(","));
                 default -> {
-                    System.err.println("bench: unknown option '" + args[i] + "' (usage: bench [--quick] [--json] [--frames N] [--no-linux])");
+                    System.err.println("bench: unknown option '" + args[i]
+                            + "' (usage: bench [--quick] [--json] [--frames N] [--no-linux] [--only NAME[,NAME...]])");
                     System.exit(2);
                 }
             }
@@ -78,6 +86,7 @@ public final class Bench {
             System.err.println("bench: not root (or no iproute2): the Linux reference and the TAP scenario are skipped");
         }
         Bench b = new Bench(top, quick, canLinux, frames > 0 ? frames : quick ? 300_000 : 2_000_000);
+        b.only = only;
         // Whatever the runs print (JMH passes its forks' output through) goes to standard error,
         // so standard output holds the report alone: a table, or exactly one JSON object.
         PrintStream stdout = System.out;
@@ -92,14 +101,41 @@ public final class Bench {
     }
 
     void run() throws Exception {
-        bridge();
-        router();
-        tcpEngine();
+        if (wants("bridge")) {
+            bridge();
+        }
+        if (wants("router", "router-nat")) {
+            router();
+        }
+        if (wants("tcp-engine")) {
+            tcpEngine();
+        }
         Path root = Files.createTempDirectory("pktstack-bench");
-        guestTopology(root);
-        peerToPeer(root);
-        routedTopology(root);
-        vmBridgeVm(root);
+        if (wants("guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "guest-tap-64")) {
+            guestTopology(root);
+        }
+        if (wants("guest-p2p-64")) {
+            peerToPeer(root);
+        }
+        if (wants("routed-guest-guest-64", "nat-guest-world-64")) {
+            routedTopology(root);
+        }
+        if (wants("vm-bridge-vm")) {
+            vmBridgeVm(root);
+        }
+    }
+
+    /** Whether any of the named scenarios is to run ({@code --only}). */
+    private boolean wants(String... names) {
+        if (only.isEmpty()) {
+            return true;
+        }
+        for (String n : names) {
+            if (only.contains(n)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- scenario 1: JMH ---------------------------------------------------------
@@ -225,6 +261,9 @@ public final class Bench {
             try (LinuxRef ref = linux ? LinuxRef.bridge() : null) {
                 for (int size : new int[] {60, 1514}) {
                     String name = "guest-bridge-guest-" + (size == 60 ? "64" : "1500");
+                    if (!wants(name)) {
+                        continue;
+                    }
                     progress.println("bench: " + name + "...");
                     Map<String, Object> s = scenario(name);
                     forwarding(s, g1, "vt0", g2mac, size, () -> g2.rxPackets("vt0"), all);
@@ -232,16 +271,11 @@ public final class Bench {
                         linuxForwarding(s, ref, size);
                     }
                 }
-                progress.println("bench: pingpong...");
-                Map<String, Object> s = scenario("pingpong");
-                int pings = quick ? 200 : 2000;
-                List<Double> times = pingTimesMicros(g1.ok("ping -c " + pings + " -i 0 -W 1000 10.77.0.12"));
-                latency(s, times, "");
-                if (ref != null) {
-                    latency(s, ref.ping(pings), "linux_");
+                if (wants("pingpong")) {
+                    pingpong(g1, "10.77.0.12", ref);
                 }
             }
-            if (linux) {
+            if (linux && wants("guest-tap-64")) {
                 tapScenario(root, tap, g1, all);
             }
             Map<String, Object> rss = new LinkedHashMap<>();
@@ -250,6 +284,18 @@ public final class Bench {
             }
             extra.put("rss_kib", rss);
             extra.put("idle_cpu_pct", idleCpu(all));
+        }
+    }
+
+    /** pingpong: ICMP echo round trips from {@code from} to {@code to}, beside Linux's ping in {@code ref}. */
+    private void pingpong(Stack from, String to, LinuxRef ref) {
+        progress.println("bench: pingpong...");
+        Map<String, Object> s = scenario("pingpong");
+        int pings = quick ? 200 : 2000;
+        List<Double> times = pingTimesMicros(from.ok("ping -c " + pings + " -i 0 -W 1000 " + to));
+        latency(s, times, "");
+        if (ref != null) {
+            latency(s, ref.ping(pings), "linux_");
         }
     }
 
@@ -330,7 +376,9 @@ public final class Bench {
                 try (LinuxRef ref = LinuxRef.router()) {
                     linuxForwarding(s, ref, 60);
                 }
-                natScenario(root, tap, host, g1, hostMac, all);
+                if (wants("nat-guest-world-64")) {
+                    natScenario(root, tap, host, g1, hostMac, all);
+                }
             }
         }
     }
@@ -446,6 +494,24 @@ public final class Bench {
             LongSupplier delivered, List<Stack> processes) {
         // ifName may carry pktgen options before the interface ("-4 SRC DST vt0": IPv4 frames for a router).
         sender.ok("pktgen -n " + Math.min(frames, 200_000) + " -s " + size + " " + ifName + " " + dstMac); // warm-up
+        // What the measurement allocates by itself (the ctl commands that read the counters and start
+        // pktgen, each a shell session in the stacks) is measured with a one-frame run and subtracted,
+        // so the column shows the data path's allocation per frame and not the cost of asking.
+        long overhead = Long.MAX_VALUE;
+        for (int r = 0; r < 2; r++) {
+            long heap0 = 0;
+            for (Stack p : processes) {
+                heap0 += p.heapAllocated();
+            }
+            sender.ok("pktgen -n 1 -s " + size + " " + ifName + " " + dstMac);
+            sleep(300); // as the runs do
+            delivered.getAsLong();
+            long heap = -heap0;
+            for (Stack p : processes) {
+                heap += p.heapAllocated();
+            }
+            overhead = Math.min(overhead, heap);
+        }
         List<double[]> results = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             long rx0 = delivered.getAsLong();
@@ -466,10 +532,11 @@ public final class Bench {
             }
             sleep(300); // the last frames land
             long got = delivered.getAsLong() - rx0;
-            long heap = -heap0;
+            long heap = -heap0 - overhead;
             for (Stack p : processes) {
                 heap += p.heapAllocated();
             }
+            heap = Math.max(0, heap);
             Matcher m = PKTGEN_SECONDS.matcher(out);
             if (!m.find()) {
                 throw new IllegalStateException("unexpected pktgen output: " + out);
