@@ -558,7 +558,7 @@ final class BackendSession implements Session {
         boolean run = rx.started() && tx.started() && rx.enabled && tx.enabled;
         GuestQueues old = queues;
         if (run) {
-            queues = new GuestQueues(rx.queue, tx.queue, rx.call, tx.call, features, config.mtu(), pool, listener,
+            queues = new GuestQueues(rx.queue, tx.queue, rx.kick, rx.call, tx.call, features, config.mtu(), pool, listener,
                     counters);
             if (old != null) {
                 old.close();

@@ -284,6 +284,7 @@ public final class Endpoint implements AutoCloseable {
             m.putAll(s.details());
         }
         m.put("tx: peer ring full (frames)", counters.txRingFull.sum());
+        m.put("tx: waits for peer room / peer stalled", counters.txWaits.sum() + "/" + counters.txStalls.sum());
         m.put("tx drops: no carrier", counters.txNoCarrier.sum());
         m.put("tx drops: frame too big", counters.txTooBig.sum());
         m.put("rx drops: no buffer", counters.rxNoFrame.sum());
