@@ -7,7 +7,7 @@
  * shared memory, eventfds and a poller.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.pktstack.hostio;
 
 import org.osgi.annotation.bundle.Export;

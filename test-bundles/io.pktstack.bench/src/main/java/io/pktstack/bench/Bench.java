@@ -111,10 +111,11 @@ public final class Bench {
             tcpEngine();
         }
         Path root = Files.createTempDirectory("pktstack-bench");
-        if (wants("guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "guest-tap-64")) {
+        if (wants("guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "pingpong-poll", "pingpong-nopoll",
+                "guest-tap-64")) {
             guestTopology(root);
         }
-        if (wants("guest-p2p-64")) {
+        if (wants("guest-p2p-64", "pingpong-p2p")) {
             peerToPeer(root);
         }
         if (wants("routed-guest-guest-64", "nat-guest-world-64")) {
@@ -272,7 +273,20 @@ public final class Bench {
                     }
                 }
                 if (wants("pingpong")) {
-                    pingpong(g1, "10.77.0.12", ref);
+                    pingpong("pingpong", g1, "10.77.0.12", ref, all);
+                }
+                // The same with the guest-link workers polling long enough to catch the reply
+                // (sysctl net.link.vdev.busy_poll, µs, on all four), and never polling.
+                for (String[] poll : new String[][] {{"pingpong-poll", "1000"}, {"pingpong-nopoll", "0"}}) {
+                    if (wants(poll[0])) {
+                        for (Stack st : all) {
+                            st.ok("sysctl -w net.link.vdev.busy_poll=" + poll[1]);
+                        }
+                        pingpong(poll[0], g1, "10.77.0.12", ref, all);
+                        for (Stack st : all) {
+                            st.ok("sysctl -w net.link.vdev.busy_poll=" + DEFAULT_BUSY_POLL_MICROS);
+                        }
+                    }
                 }
             }
             if (linux && wants("guest-tap-64")) {
@@ -287,13 +301,30 @@ public final class Bench {
         }
     }
 
-    /** pingpong: ICMP echo round trips from {@code from} to {@code to}, beside Linux's ping in {@code ref}. */
-    private void pingpong(Stack from, String to, LinuxRef ref) {
-        progress.println("bench: pingpong...");
-        Map<String, Object> s = scenario("pingpong");
+    /** The stacks' default {@code net.link.vdev.busy_poll}, restored after a pingpong that changed it. */
+    static final long DEFAULT_BUSY_POLL_MICROS = 50;
+
+    /**
+     * A pingpong scenario: ICMP echo round trips from {@code from} to {@code to},
+     * beside Linux's ping in {@code ref}, with the CPU the stacks used meanwhile.
+     */
+    private void pingpong(String name, Stack from, String to, LinuxRef ref, List<Stack> processes) {
+        progress.println("bench: " + name + "...");
+        Map<String, Object> s = scenario(name);
         int pings = quick ? 200 : 2000;
+        long cpu0 = 0;
+        for (Stack p : processes) {
+            cpu0 += p.cpuNanos();
+        }
+        long wall0 = System.nanoTime();
         List<Double> times = pingTimesMicros(from.ok("ping -c " + pings + " -i 0 -W 1000 " + to));
+        long wall = System.nanoTime() - wall0;
+        long cpu = -cpu0;
+        for (Stack p : processes) {
+            cpu += p.cpuNanos();
+        }
         latency(s, times, "");
+        s.put("cpu_pct", 100.0 * cpu / wall);
         if (ref != null) {
             latency(s, ref.ping(pings), "linux_");
         }
@@ -325,17 +356,22 @@ public final class Bench {
     // ---- scenario 3: peer to peer ----------------------------------------------------------
 
     private void peerToPeer(Path root) throws Exception {
-        progress.println("bench: guest-p2p-64...");
+        progress.println("bench: two guests peer to peer...");
         try (Stack a = Stack.start(top, root, "bpa", "-d", "virtio-net", "peer=/dev/qvm/bpb/p2p",
                 "-c", "ifconfig vt0 10.78.0.1/24");
              Stack b = Stack.start(top, root, "bpb", "-d", "virtio-net", "peer=/dev/qvm/bpa/p2p",
                 "-c", "ifconfig vt0 10.78.0.2/24")) {
             a.await("ping -c 1 -W 200 10.78.0.2");
-            Map<String, Object> s = scenario("guest-p2p-64");
-            forwarding(s, a, "vt0", b.mac("vt0"), 60, () -> b.rxPackets("vt0"), List.of(a, b));
-            if (linux) {
-                try (LinuxRef ref = LinuxRef.peerToPeer()) {
-                    linuxForwarding(s, ref, 60);
+            try (LinuxRef ref = linux ? LinuxRef.peerToPeer() : null) {
+                if (wants("guest-p2p-64")) {
+                    Map<String, Object> s = scenario("guest-p2p-64");
+                    forwarding(s, a, "vt0", b.mac("vt0"), 60, () -> b.rxPackets("vt0"), List.of(a, b));
+                    if (ref != null) {
+                        linuxForwarding(s, ref, 60);
+                    }
+                }
+                if (wants("pingpong-p2p")) {
+                    pingpong("pingpong-p2p", a, "10.78.0.2", ref, List.of(a, b));
                 }
             }
         }

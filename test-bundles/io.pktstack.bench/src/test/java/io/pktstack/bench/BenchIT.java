@@ -37,11 +37,12 @@ class BenchIT {
         }
         boolean linux = "root".equals(System.getProperty("user.name"));
         List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine",
-                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong"));
+                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "pingpong-poll", "pingpong-nopoll"));
         if (linux) {
             expected.add("guest-tap-64");
         }
         expected.add("guest-p2p-64");
+        expected.add("pingpong-p2p");
         expected.add("routed-guest-guest-64");
         if (linux) {
             expected.add("nat-guest-world-64");
@@ -65,7 +66,7 @@ class BenchIT {
                 }
                 continue;
             }
-            if (name.equals("pingpong")) {
+            if (name.startsWith("pingpong")) {
                 double p50 = s.get("p50_us").asDouble();
                 double p99 = s.get("p99_us").asDouble();
                 double p999 = s.get("p999_us").asDouble();
@@ -78,7 +79,7 @@ class BenchIT {
                 assertTrue(!s.has("p50_us"), s.toString());
             }
             if (linux && !List.of("bridge", "router", "router-nat", "guest-tap-64", "nat-guest-world-64").contains(name)) {
-                assertTrue(s.has(name.equals("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);
+                assertTrue(s.has(name.startsWith("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);
             }
         }
         assertEquals(32, root.get("scenarios").get(0).get("batch").asInt());

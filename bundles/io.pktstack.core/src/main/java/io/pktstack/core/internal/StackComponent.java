@@ -92,6 +92,9 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** Address-table size and ageing of every bridge (sysctl net.link.bridge.maxaddr, .timeout). */
     private volatile int bridgeMaxAddresses = Bridge.DEFAULT_MAX_ADDRESSES;
     private volatile long bridgeTimeoutSeconds = Bridge.DEFAULT_TIMEOUT_SECONDS;
+    /** Guest-link workers' polling after their last work, µs, and the CPU they pin to (sysctl net.link.vdev.*). */
+    private volatile long busyPollMicros = LinkPort.DEFAULT_BUSY_POLL_MICROS;
+    private volatile int pollCpu = -1;
     private final DhcpServerService dhcpServer;
     private final DhcpClientService dhcpClient;
     private final Autoconfig autoconfig;
@@ -168,6 +171,13 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
      * Each reads and writes the live value where the stack keeps it.
      */
     private void defineTunables() {
+        tunables.define("net.link.vdev.busy_poll", 0, 1_000_000,
+                "microseconds a guest-link worker polls its rings after its last work before it sleeps on its"
+                        + " eventfds (0: never poll); polling lowers latency and costs CPU",
+                () -> busyPollMicros, v -> busyPollMicros = v);
+        tunables.define("net.link.vdev.poll_cpu", -1, 1023,
+                "CPU a guest-link worker pins itself to when its session starts (-1: none)",
+                () -> pollCpu, v -> pollCpu = (int) v);
         tunables.define("net.link.bridge.maxaddr", 1, Bridge.MAX_ADDRESSES_LIMIT,
                 "addresses a bridge learns at most (brconfig maxaddr); applies to every bridge",
                 () -> bridgeMaxAddresses, v -> {
@@ -394,6 +404,16 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         @Override
         public FramePool pool() {
             return pool;
+        }
+
+        @Override
+        public long busyPollMicros() {
+            return busyPollMicros;
+        }
+
+        @Override
+        public int pollCpu() {
+            return pollCpu;
         }
 
         @Override

@@ -40,7 +40,6 @@ final class FrontendSession implements Session {
     static final long WANTED = bit(VirtioNetFeatures.VERSION_1) | bit(VirtioNetFeatures.RING_EVENT_IDX);
     static final long PROTOCOL_WANTED = bit(VhostUser.PROTOCOL_F_REPLY_ACK) | bit(VhostUser.PROTOCOL_F_CONFIG)
             | bit(VhostUser.PROTOCOL_F_STATUS);
-    static final long SPIN_NANOS = 50_000;
 
     private final EndpointConfig config;
     private final MessageChannel channel;
@@ -117,19 +116,15 @@ final class FrontendSession implements Session {
             counters.sessions.increment();
             up = true;
             listener.up(null);
-            long idleSince = 0;
+            PollBudget budget = endpoint.pollBudget();
             while (alive) {
                 int n = receive();
                 if (n > 0) {
-                    idleSince = 0;
+                    budget.worked();
                     continue;
                 }
-                long now = System.nanoTime();
-                if (idleSince == 0) {
-                    idleSince = now;
-                }
-                if (now - idleSince < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                if (budget.keepPolling(System.nanoTime())) {
+                    PollBudget.pause();
                     continue;
                 }
                 rxq.enableNotifications(true);
@@ -152,7 +147,6 @@ final class FrontendSession implements Session {
                     }
                 }
                 rxq.enableNotifications(false);
-                idleSince = 0;
             }
         } catch (RingViolation e) {
             violation(counters.ringViolations, "back-end broke the ring rules: " + e.getMessage());
