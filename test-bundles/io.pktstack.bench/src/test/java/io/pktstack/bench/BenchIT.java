@@ -36,7 +36,7 @@ class BenchIT {
             names.add(s.get("name").asText());
         }
         boolean linux = "root".equals(System.getProperty("user.name"));
-        List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine",
+        List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine", "startup",
                 "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "pingpong-poll", "pingpong-nopoll"));
         if (linux) {
             expected.add("guest-tap-64");
@@ -66,6 +66,11 @@ class BenchIT {
                 }
                 continue;
             }
+            if (name.equals("startup")) {
+                assertTrue(s.get("seconds").asDouble() > 0, s.toString());
+                assertTrue(s.get("rss_kib").get("su-host").asLong() > 0, s.toString());
+                continue;
+            }
             if (name.startsWith("pingpong")) {
                 double p50 = s.get("p50_us").asDouble();
                 double p99 = s.get("p99_us").asDouble();
@@ -77,6 +82,9 @@ class BenchIT {
                 assertTrue(s.get("mbps").asDouble() > 0, s.toString());
                 assertTrue(s.get("alloc_bytes_per_frame").isNumber(), s.toString());
                 assertTrue(!s.has("p50_us"), s.toString());
+                if (s.has("zero_loss_mpps")) { // the forwarding scenarios, not the in-process JMH ones
+                    assertTrue(s.get("zero_loss_mpps").asDouble() >= 0, s.toString());
+                }
             }
             if (linux && !List.of("bridge", "router", "router-nat", "guest-tap-64", "nat-guest-world-64").contains(name)) {
                 assertTrue(s.has(name.startsWith("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);

@@ -68,12 +68,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router {
 
     static final String PID = "io.pktstack.core";
+    /** Frames in the pool unless configured (pool.frames) or set per instance (pktstack.pool.frames). */
+    static final int DEFAULT_POOL_FRAMES = 32768;
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
 
     @ObjectClassDefinition(name = "pktstack core", description = "The stack's frame pool")
     public @interface Config {
         @AttributeDefinition(description = "Frames in the buffer pool (each one slot of pool.slot.size bytes)")
-        int pool_frames() default 32768;
+        int pool_frames() default DEFAULT_POOL_FRAMES;
 
         @AttributeDefinition(description = "Bytes per frame slot, headroom included")
         int pool_slot_size() default FramePool.DEFAULT_SLOT_SIZE;
@@ -99,9 +101,22 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private final DhcpClientService dhcpClient;
     private final Autoconfig autoconfig;
 
+    /** Frames in the pool: pool.frames if configured, else the framework property bin/pktstack sizes per instance. */
+    static int poolFrames(Config config, BundleContext context) {
+        String p = context == null ? null : context.getProperty("pktstack.pool.frames");
+        if (config.pool_frames() != DEFAULT_POOL_FRAMES || p == null || p.isBlank()) {
+            return config.pool_frames();
+        }
+        try {
+            return Integer.parseInt(p.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("pktstack.pool.frames '" + p + "' is not a number of frames");
+        }
+    }
+
     @Activate
     public StackComponent(Config config, BundleContext context) {
-        this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime, Instance.of(context));
+        this(new FramePool(poolFrames(config, context), config.pool_slot_size()), System::nanoTime, Instance.of(context));
         timer.start();
     }
 
