@@ -150,7 +150,7 @@ public final class Bench {
             startup(root);
         }
         if (wants("guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "pingpong-poll", "pingpong-nopoll",
-                "guest-tap-64")) {
+                "tcp-guest-bridge-guest", "tcp-rr", "guest-tap-64")) {
             guestTopology(root);
         }
         if (wants("guest-p2p-64", "pingpong-p2p")) {
@@ -326,6 +326,7 @@ public final class Bench {
                         }
                     }
                 }
+                tcpScenarios(g1, g2, ref, all);
             }
             if (linux && wants("guest-tap-64")) {
                 tapScenario(root, tap, g1, all);
@@ -406,6 +407,124 @@ public final class Bench {
         s.put("cpu_pct", 100.0 * cpu / wall);
         if (ref != null) {
             latency(s, ref.ping(pings), "linux_");
+        }
+    }
+
+    // ---- tcp-guest-bridge-guest and tcp-rr: TCP between two guests through the host's bridge ----------------
+
+    private void tcpScenarios(Stack g1, Stack g2, LinuxRef ref, List<Stack> all) throws Exception {
+        if (wants("tcp-guest-bridge-guest")) {
+            tcpStream(g1, g2, ref, all);
+        }
+        if (wants("tcp-rr")) {
+            tcpRr(g1, g2, ref);
+        }
+    }
+
+    private void tcpStream(Stack g1, Stack g2, LinuxRef ref, List<Stack> all) throws Exception {
+        int seconds = quick ? 3 : 10;
+        progress.println("bench: tcp-guest-bridge-guest (iperf3, one stream)...");
+        Map<String, Object> s = scenario("tcp-guest-bridge-guest");
+        // A thread each: on two cores the common pool has one worker, which the server's call would
+        // hold while the client's waited behind it.
+        java.util.concurrent.Executor threads = r -> Thread.ofPlatform().daemon().start(r);
+        var server = java.util.concurrent.CompletableFuture.supplyAsync(() -> g2.ok("iperf3 -s -1"), threads);
+        var client = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            for (int attempt = 0; attempt < 50; attempt++) { // until the server listens
+                try {
+                    return g1.ok("iperf3 -c 10.77.0.12 -t " + seconds + " -J");
+                } catch (IllegalStateException e) {
+                    sleep(100);
+                }
+            }
+            throw new IllegalStateException("the stack's iperf3 client never reached the server");
+        }, threads);
+        // Allocation and CPU over the steady middle of the test, not its start (connection, buffers,
+        // iperf3's JSON, classes loaded once): the receiver's heap and segment counters a second in
+        // and half a second before the end. What the two ctl readings allocate themselves counts too.
+        sleep(1500);
+        long cpu0 = totalCpuNanos(all);
+        long wall0 = System.nanoTime();
+        long heap0 = g2.heapAllocated();
+        long segments0 = segmentsReceived(g2);
+        sleep((seconds - 2) * 1000L);
+        long heap1 = g2.heapAllocated();
+        long segments = segmentsReceived(g2) - segments0;
+        s.put("cpu_pct", 100.0 * (totalCpuNanos(all) - cpu0) / (System.nanoTime() - wall0));
+        s.put("alloc_bytes_per_frame", segments == 0 ? -1 : (heap1 - heap0) / (double) segments);
+        String report = client.get(seconds + 60L, java.util.concurrent.TimeUnit.SECONDS);
+        server.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        double bps = iperf3ReceivedBitsPerSecond(report);
+        s.put("gbps", bps / 1e9);
+        s.put("mbps", bps / 1e6);
+        if (ref != null) {
+            double linux = ref.iperf3BitsPerSecond(seconds);
+            s.put("linux_gbps", linux / 1e9);
+            s.put("linux_mbps", linux / 1e6);
+            s.put("ratio", bps / linux);
+        }
+        progress.printf(Locale.ROOT, "  %.2f Gbit/s%s, %.2f bytes allocated per segment received%n", bps / 1e9,
+                s.containsKey("linux_gbps") ? String.format(Locale.ROOT, " (Linux %.2f)", s.get("linux_gbps")) : "",
+                s.get("alloc_bytes_per_frame"));
+    }
+
+    private void tcpRr(Stack g1, Stack g2, LinuxRef ref) throws Exception {
+        int seconds = quick ? 3 : 10;
+        progress.println("bench: tcp-rr (1-byte request/response to inetd's echo)...");
+        Map<String, Object> rr = scenario("tcp-rr");
+        g2.ok("inetd echo/tcp");
+        try {
+            String out = g1.ok("tcprr -t " + seconds + " 10.77.0.12 7");
+            rr.put("transactions_per_s", number(out, "transactions in [0-9.]+ s: ([0-9]+) transactions/s"));
+            rr.put("p50_us", number(out, "p50 ([0-9.]+) us"));
+            rr.put("p99_us", number(out, "p99 ([0-9.]+) us"));
+            rr.put("p999_us", number(out, "p99.9 ([0-9.]+) us"));
+        } finally {
+            g2.ok("inetd -k echo");
+        }
+        if (ref != null) {
+            String out = ref.tcpRr(seconds);
+            double tps = number(out, "transactions ([0-9]+)") / number(out, "seconds ([0-9.]+)");
+            rr.put("linux_transactions_per_s", tps);
+            rr.put("linux_p50_us", number(out, "p50 ([0-9]+)"));
+            rr.put("linux_p99_us", number(out, "p99 ([0-9]+)"));
+            rr.put("ratio", (double) rr.get("transactions_per_s") / tps);
+        }
+    }
+
+    private static long totalCpuNanos(List<Stack> processes) {
+        long n = 0;
+        for (Stack p : processes) {
+            n += p.cpuNanos();
+        }
+        return n;
+    }
+
+    private static long segmentsReceived(Stack st) {
+        Matcher m = Pattern.compile("([0-9]+) packets received\n").matcher(st.ok("netstat -s -p tcp"));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static double number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no '" + regex + "' in:\n" + text);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** The receiver's rate from iperf3's -J output (end.sum_received.bits_per_second). */
+    static double iperf3ReceivedBitsPerSecond(String json) {
+        try {
+            String body = json.substring(json.indexOf('{'));
+            double bps = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("end")
+                    .path("sum_received").path("bits_per_second").asDouble();
+            if (!(bps > 0)) {
+                throw new IllegalStateException("iperf3 -J output without a received rate: " + json);
+            }
+            return bps;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("iperf3 -J output unreadable: " + json, e);
         }
     }
 
@@ -804,8 +923,13 @@ public final class Bench {
                         ((Number) s.get("seconds")).doubleValue(), s.get("rss_kib")));
             }
             if (s.containsKey("linux_mbps")) {
-                sb.append(String.format(Locale.ROOT, "%-24s %8s %8s %9s%n", "  (Linux bridge, same VMs)", "", "",
+                sb.append(String.format(Locale.ROOT, "%-24s %8s %8s %9s%n",
+                        s.get("name").equals("vm-bridge-vm") ? "  (Linux bridge, same VMs)" : "  (Linux, same job)", "", "",
                         num(s, "linux_mbps", 0)));
+            }
+            if (s.containsKey("transactions_per_s")) {
+                sb.append(String.format(Locale.ROOT, "  (transactions/s %s, Linux %s)%n", num(s, "transactions_per_s", 0),
+                        num(s, "linux_transactions_per_s", 0)));
             }
             if (s.containsKey("skipped")) {
                 sb.append("  (skipped: ").append(s.get("skipped")).append(")\n");

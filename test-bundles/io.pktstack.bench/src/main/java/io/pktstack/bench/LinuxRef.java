@@ -154,6 +154,64 @@ final class LinuxRef implements AutoCloseable {
         return Bench.pingTimesMicros(r.out);
     }
 
+    /** Linux's iperf3 from A to B, one stream: received bits per second. */
+    double iperf3BitsPerSecond(int seconds) throws IOException {
+        Process server = new ProcessBuilder("ip", "netns", "exec", nsB, "iperf3", "-s", "-1", "--forceflush").redirectErrorStream(true)
+                .start();
+        try {
+            // The client starts once the server says it listens (a client that comes earlier is refused);
+            // --forceflush: into a pipe, iperf3 would hold that line in its stdio buffer.
+            java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
+            for (String l = lines.readLine(); l == null || !l.startsWith("Server listening"); l = lines.readLine()) {
+                if (l == null) {
+                    throw new IllegalStateException("Linux iperf3 server did not start");
+                }
+            }
+            Thread.ofVirtual().start(() -> { // the server's report, read so that it never blocks on a full pipe
+                try {
+                    lines.transferTo(java.io.Writer.nullWriter());
+                } catch (IOException ignored) {
+                    // the server ended
+                }
+            });
+            Result r = run(List.of("ip", "netns", "exec", nsA, "iperf3", "-c", "10.99.0.2", "-t", Integer.toString(seconds),
+                    "-J"));
+            if (r.status != 0) {
+                throw new IllegalStateException("Linux iperf3 failed: " + r.out);
+            }
+            return Bench.iperf3ReceivedBitsPerSecond(r.out);
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    /** TCP_RR from A to an echo server in B, through java.net on Linux's TCP: the client's summary line. */
+    String tcpRr(int seconds) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process echo;
+        try {
+            echo = new ProcessBuilder("ip", "netns", "exec", nsB, java, "-cp", System.getProperty("java.class.path"),
+                    LinuxTcpRr.class.getName(), "echo", "7").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            // The echo server says "listening" once its socket is bound; nothing more is written after it.
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(echo.getInputStream())).readLine();
+            if (!"listening".equals(first)) {
+                throw new IllegalStateException("Linux echo server did not start: " + first);
+            }
+            Result r = run(List.of("ip", "netns", "exec", nsA, java, "-cp", System.getProperty("java.class.path"),
+                    LinuxTcpRr.class.getName(), "rr", "10.99.0.2", "7", Integer.toString(seconds), "1"));
+            if (r.status != 0 || !r.out.contains("transactions ")) {
+                throw new IllegalStateException("Linux TCP_RR failed: " + r.out);
+            }
+            return r.out;
+        } finally {
+            echo.destroyForcibly();
+        }
+    }
+
     @Override
     public void close() {
         for (String ns : List.of(nsA, nsB, nsBridge, nsRouter)) {

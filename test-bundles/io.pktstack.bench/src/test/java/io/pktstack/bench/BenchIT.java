@@ -28,7 +28,7 @@ class BenchIT {
         Path err = Files.createTempFile("bench", ".err");
         Process p = new ProcessBuilder(TOP.resolve("bin/pktstack").toString(), "bench", "--quick", "--json",
                 "--frames", "20000").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "bench --quick finished");
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "bench --quick finished");
         assertEquals(0, p.exitValue(), Files.readString(err));
         JsonNode root = new ObjectMapper().readTree(out.toFile()); // fails on anything but one JSON document
         List<String> names = new ArrayList<>();
@@ -37,7 +37,8 @@ class BenchIT {
         }
         boolean linux = "root".equals(System.getProperty("user.name"));
         List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine", "startup",
-                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "pingpong-poll", "pingpong-nopoll"));
+                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "pingpong-poll", "pingpong-nopoll",
+                "tcp-guest-bridge-guest", "tcp-rr"));
         if (linux) {
             expected.add("guest-tap-64");
         }
@@ -54,6 +55,23 @@ class BenchIT {
             if (name.equals("tcp-engine")) {
                 assertTrue(s.get("gbps").asDouble() > 0, s.toString());
                 assertTrue(s.get("alloc_bytes_per_segment").isNumber(), s.toString());
+                continue;
+            }
+            if (name.equals("tcp-guest-bridge-guest")) {
+                // The stack's iperf3 between two guests; Linux's iperf3 between two namespaces beside it.
+                assertTrue(s.get("gbps").asDouble() > 0 && s.get("alloc_bytes_per_frame").isNumber(), s.toString());
+                if (linux) {
+                    assertTrue(s.get("linux_gbps").asDouble() > 0 && s.get("ratio").asDouble() > 0, s.toString());
+                }
+                continue;
+            }
+            if (name.equals("tcp-rr")) {
+                double p50 = s.get("p50_us").asDouble();
+                assertTrue(s.get("transactions_per_s").asDouble() > 0 && p50 > 0 && p50 <= s.get("p99_us").asDouble(),
+                        s.toString());
+                if (linux) {
+                    assertTrue(s.get("linux_transactions_per_s").asDouble() > 0, s.toString());
+                }
                 continue;
             }
             if (name.equals("vm-bridge-vm")) {

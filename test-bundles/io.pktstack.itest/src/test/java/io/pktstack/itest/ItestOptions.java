@@ -68,6 +68,8 @@ public final class ItestOptions {
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.command").versionAsInProject(),
+                // The shell's iperf3 reads and writes JSON (and the board profiles' reader needs it too).
+                mavenBundle("org.glassfish", "jakarta.json").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.api").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.core").versionAsInProject(),
                 mavenBundle("io.pktstack", "io.pktstack.shell").versionAsInProject(),
@@ -87,7 +89,6 @@ public final class ItestOptions {
         return options(
                 composite(pktstackRuntime(true)),
                 mavenBundle("org.osgi", "org.osgi.util.converter").versionAsInProject(),
-                mavenBundle("org.glassfish", "jakarta.json").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.cm.json").versionAsInProject(),
                 mavenBundle("org.osgi", "org.osgi.service.feature").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.feature").versionAsInProject(),

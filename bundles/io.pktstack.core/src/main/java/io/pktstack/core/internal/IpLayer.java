@@ -164,6 +164,7 @@ final class IpLayer implements Forwarder.L3Input {
             }
         }
         batch.clear();
+        tcp.endOfBatch(); // the ACKs the batch's segments earned, one per connection
     }
 
     PingResult ping(InetAddress dst, int sequence, int payloadBytes, Duration timeout, PathContext ctx) {

@@ -62,46 +62,11 @@ record InterfaceList(List<InterfaceInfo> interfaces) implements Report {
 
     /** An address as people write it: dotted IPv4, RFC 5952 IPv6 without a scope. */
     static String format(java.net.InetAddress a) {
-        String host = a.getHostAddress();
-        int pct = host.indexOf('%');
-        return a instanceof Inet4Address ? host : compress(pct < 0 ? host : host.substring(0, pct));
+        return AddressText.format(a);
     }
 
     /** RFC 5952 text form: lower case, longest zero run as "::". */
     static String compress(String full) {
-        String[] parts = full.split(":");
-        if (parts.length != 8) {
-            return full;
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (Integer.parseInt(parts[i], 16) == 0) {
-                int j = i;
-                while (j < 8 && Integer.parseInt(parts[j], 16) == 0) {
-                    j++;
-                }
-                if (j - i > bestLen && j - i > 1) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append(i == 0 ? "::" : ":");
-                i += bestLen - 1;
-                continue;
-            }
-            sb.append(Integer.toHexString(Integer.parseInt(parts[i], 16)));
-            if (i < 7) {
-                sb.append(':');
-            }
-        }
-        return sb.toString();
+        return AddressText.compress(full);
     }
 }

@@ -156,7 +156,20 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks the calling thread as a guest-link worker: a thread that empties
+     * rings. A front-end's transmit never waits for room on such a thread (see
+     * {@link FrontendSession#transmit}).
+     */
+    private static final ThreadLocal<Boolean> WORKER = new ThreadLocal<>();
+
+    /** Whether the calling thread is a guest-link worker of this process. */
+    static boolean onWorker() {
+        return WORKER.get() != null;
+    }
+
     private void run() {
+        WORKER.set(Boolean.TRUE);
         try (Poller poller = new Poller(2)) {
             poller.set(0, listen.fd());
             poller.set(1, wake.fd());

@@ -413,7 +413,10 @@ final class FrontendSession implements Session {
             }
             if (freeTxCount == 0) {
                 kickTx(); // the back-end must see what is posted before it can make room
-                if (!awaitTxRoom()) {
+                // A worker never waits: it is what empties this process's receive rings, and the
+                // back-end may itself be waiting for it to make room (a TCP ACK sent from the receive
+                // thread); waiting would close a cycle. The frames stay with the caller (TCP keeps them).
+                if (Endpoint.onWorker() || !awaitTxRoom()) {
                     break;
                 }
             }

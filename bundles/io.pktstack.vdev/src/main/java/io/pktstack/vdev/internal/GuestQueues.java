@@ -117,7 +117,9 @@ final class GuestQueues {
      * sender (pktgen, a socket) waits, as vhost-net makes a guest wait for a
      * full tap queue. A guest that posts nothing for a whole wait is stalled:
      * its frames stay in the batch (the stack drops and counts them) and
-     * nothing waits for it until it posts buffers again.
+     * nothing waits for it until it posts buffers again. No cycle of waits can
+     * form: a front-end's worker, the thread that posts the buffers waited for
+     * here, never waits in a transmit of its own.
      *
      * @return frames sent
      */

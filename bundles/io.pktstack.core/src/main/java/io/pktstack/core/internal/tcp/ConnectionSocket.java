@@ -105,8 +105,7 @@ final class ConnectionSocket implements TcpSocket {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("connect interrupted");
         } finally {
-            c.lock.unlock();
-            tcp.network.flush();
+            c.flushAndUnlock();
         }
     }
 
@@ -204,8 +203,7 @@ final class ConnectionSocket implements TcpSocket {
                 await(c, timeout, deadline, "Read timed out");
             }
         } finally {
-            c.lock.unlock();
-            tcp.network.flush();
+            c.flushAndUnlock();
         }
     }
 
@@ -245,8 +243,7 @@ final class ConnectionSocket implements TcpSocket {
             }
             return total;
         } finally {
-            c.lock.unlock();
-            tcp.network.flush();
+            c.flushAndUnlock();
         }
     }
 
@@ -296,8 +293,7 @@ final class ConnectionSocket implements TcpSocket {
         try {
             c.queueFin();
         } finally {
-            c.lock.unlock();
-            tcp.network.flush();
+            c.flushAndUnlock();
         }
     }
 
@@ -347,8 +343,7 @@ final class ConnectionSocket implements TcpSocket {
             set(c, option, value);
         } finally {
             if (c != null) {
-                c.lock.unlock();
-                tcp.network.flush();
+                c.flushAndUnlock();
             }
         }
     }
@@ -467,13 +462,11 @@ final class ConnectionSocket implements TcpSocket {
             } else if (c.state == TcpState.SYN_SENT) {
                 c.close("closed");
             } else {
-                c.orphan = true;
-                c.queueFin();
+                c.orphan();
                 c.changed.wakeAll();
             }
         } finally {
-            c.lock.unlock();
-            tcp.network.flush();
+            c.flushAndUnlock();
         }
     }
 
@@ -491,8 +484,7 @@ final class ConnectionSocket implements TcpSocket {
         try {
             abortLocked(c);
         } finally {
-            c.lock.unlock();
-            tcp.network.flush();
+            c.flushAndUnlock();
         }
     }
 

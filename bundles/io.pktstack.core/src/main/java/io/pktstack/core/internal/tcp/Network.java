@@ -23,9 +23,10 @@ public interface Network {
     boolean isLocal(boolean v6, long hi, long lo);
 
     /**
-     * Transmits what the calling thread queued. Called by TCP on application
-     * and timer threads; a receive thread's queue is flushed at the end of its
-     * batch, so input does not call it.
+     * Transmits what the calling thread queued. TCP calls it while it holds a
+     * connection's lock, so that the connection's segments leave in the order
+     * they were built (see {@code TcpConnection.flushAndUnlock}); it must
+     * therefore never deliver into TCP's input on the calling thread.
      */
     void flush();
 

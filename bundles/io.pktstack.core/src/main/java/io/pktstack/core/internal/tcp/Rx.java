@@ -29,6 +29,20 @@ final class Rx {
     long dataOff;
     int dataLen;
 
+    /** The segment came in a receive thread's batch, which ends with {@link Tcp#endOfBatch}. */
+    boolean inBatch;
+    /** Connections whose output waits for the end of the batch (each once: {@code batchListed}). */
+    TcpConnection[] ackAtEnd = new TcpConnection[16];
+    int ackAtEndCount;
+
+    /** Takes {@code c} into the batch's list. Grows only the first time a batch holds this many connections. */
+    void defer(TcpConnection c) {
+        if (ackAtEndCount == ackAtEnd.length) {
+            ackAtEnd = java.util.Arrays.copyOf(ackAtEnd, ackAtEnd.length * 2);
+        }
+        ackAtEnd[ackAtEndCount++] = c;
+    }
+
     /** Sequence space the segment occupies: data, SYN and FIN (RFC 9293 §3.4 SEG.LEN). */
     int seqLen() {
         return dataLen + ((flags & TcpSegment.SYN) != 0 ? 1 : 0) + ((flags & TcpSegment.FIN) != 0 ? 1 : 0);

@@ -111,6 +111,44 @@ public final class Tcp implements TcpStack {
     public int input(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo, long dstHi,
             long dstLo) {
         Rx rx = rxs.get();
+        rx.inBatch = false;
+        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo);
+    }
+
+    /**
+     * {@link #input} for a receive thread that calls {@link #endOfBatch} once
+     * its batch is through: the ACK that every second segment earns (RFC 5681
+     * §4.2) is sent once per connection at the end of the batch, covering all
+     * that the batch brought, as Linux's GRO gives it one ACK per aggregate;
+     * what the batch's ACKs let out is sent then too, in one transmit. ACKs
+     * that must go at once (out of order, a hole filled, a FIN) still do.
+     */
+    public int inputInBatch(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
+            long dstHi, long dstLo) {
+        Rx rx = rxs.get();
+        rx.inBatch = true;
+        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo);
+    }
+
+    /** Ends a receive batch: the output and ACKs deferred to it, a transmit per connection. */
+    public void endOfBatch() {
+        Rx rx = rxs.get();
+        rx.inBatch = false;
+        for (int i = 0; i < rx.ackAtEndCount; i++) {
+            TcpConnection c = rx.ackAtEnd[i];
+            rx.ackAtEnd[i] = null;
+            c.lock.lock();
+            try {
+                c.endOfBatch();
+            } finally {
+                c.flushAndUnlock();
+            }
+        }
+        rx.ackAtEndCount = 0;
+    }
+
+    private int input(Rx rx, MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
+            long dstHi, long dstLo) {
         TcpSegment t = rx.tcp;
         if (!t.wrapChecked(seg, offset, length)) {
             stats.count(Stat.BAD_HEADER);
@@ -166,7 +204,7 @@ public final class Tcp implements TcpStack {
                     handled = false;
                 }
             } finally {
-                c.lock.unlock();
+                c.flushAndUnlock(); // what the segment released leaves before another thread may send more
             }
             if (handled) {
                 return OK;
@@ -549,6 +587,14 @@ public final class Tcp implements TcpStack {
             keep.remove(l);
             return keep.isEmpty() ? null : keep.toArray(TcpListenerImpl[]::new);
         });
+        // A listener on port 0 took its port from the ephemeral range: give it back
+        // once nothing listens there and no connection accepted there remains.
+        synchronized (activePorts) {
+            int p = l.port - EPHEMERAL_FIRST;
+            if (p >= 0 && activePorts.get(p) && !listeners.containsKey(l.port) && !portInUse(l.port)) {
+                activePorts.clear(p);
+            }
+        }
     }
 
     /** A free ephemeral port (RFC 6056 §3.3.2: a random start, then sequential). */
@@ -651,9 +697,8 @@ public final class Tcp implements TcpStack {
         try {
             c.openActive(isn(key));
         } finally {
-            c.lock.unlock();
+            c.flushAndUnlock();
         }
-        network.flush();
         return c;
     }
 

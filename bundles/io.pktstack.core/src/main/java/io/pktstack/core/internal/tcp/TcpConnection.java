@@ -47,6 +47,23 @@ final class TcpConnection {
     final FlowKey key;
     Network.Path path;
     final ReentrantLock lock = new ReentrantLock();
+
+    /**
+     * Sends what this thread queued and releases {@link #lock}. The segments a
+     * thread builds wait in its own output batch; were the lock released first,
+     * another thread (an application's write against the receive thread's ACK
+     * processing) could build later segments and send them ahead, and the peer
+     * would see reordering it answers with duplicate ACKs, SACK recovery and
+     * PAWS drops. Flushing under the lock keeps a connection's segments in the
+     * order they were built. {@link Network#flush} never calls back into TCP.
+     */
+    void flushAndUnlock() {
+        try {
+            tcp.network.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
     /** Readers, writers and a connect waiting for this connection to change. */
     final WaitQueue changed = new WaitQueue();
 
@@ -134,6 +151,10 @@ final class TcpConnection {
     /** The application read since we last advertised: the window may have opened enough to say so. */
     boolean windowOpened;
     int unackedSegments;
+    /** This connection's ACK waits for the end of a receive batch (see {@link Tcp#inputInBatch}). */
+    boolean ackAtBatchEnd;
+    /** In the receive thread's list of connections to output at the end of its batch. */
+    boolean batchListed;
 
     // ---- socket side
     boolean noDelay;
@@ -201,9 +222,8 @@ final class TcpConnection {
                     default -> idleTimeout(now);
                 }
             } finally {
-                lock.unlock();
+                flushAndUnlock();
             }
-            tcp.network.flush();
         }
     }
 
@@ -458,8 +478,10 @@ final class TcpConnection {
         if (Seq.gt(ack, sndUna)) {
             newAck(ack, now);
         } else if (ack == sndUna && rx.dataLen == 0 && (flags & TcpSegment.FIN) == 0
-                && ((long) rx.window << sndScale) == oldWnd && sndMax != sndUna
+                && ((long) rx.window << sndScale) == oldWnd && sndMax != sndUna && rx.window != 0
                 && (!sackOk || sackNews || rx.opt.sackBlocks == 0)) {
+            // RFC 5681 §2 duplicate ACK; not one that shows a closed window (the answer to a zero-window probe):
+            // the receiver refused the data, the network lost nothing (BSD and Linux leave persist out too).
             duplicateAck(now);
         }
         // Window update (§3.10.7.4, fifth, ESTABLISHED): only from a newer segment.
@@ -472,6 +494,13 @@ final class TcpConnection {
                 persisting = false;
                 persistShift = 0;
                 timer.cancel(rexmtTimer);
+                // What the probes sent beyond SND.UNA may have been refused by the closed window: send it again
+                // from SND.UNA now, and never leave it without a retransmission timer (RFC 9293 §3.8.6.1,
+                // RFC 6298 (5.1)).
+                sndNxt = sndUna;
+                if (sndUna != sndMax) {
+                    armRetransmit();
+                }
             }
         }
         if (state == TcpState.CLOSED) {
@@ -507,7 +536,11 @@ final class TcpConnection {
         if (rx.dataLen > 0 || (flags & TcpSegment.FIN) != 0) {
             receive(rx, seq, now);
         }
-        output();
+        if (rx.inBatch && !ackNow) {
+            deferToBatchEnd(rx); // what this ACK lets out goes with what the batch's next ACKs let out
+        } else {
+            output();
+        }
     }
 
     /** A segment with only an ACK, at RCV.NXT, acknowledging nothing we have not sent. */
@@ -560,7 +593,7 @@ final class TcpConnection {
                 timing = false;
             }
             timer.cancel(rexmtTimer);
-            sndWnd = (long) rx.window << sndScale;
+            sndWnd = rx.window; // RFC 7323 §2.2: the window of a SYN-ACK is never scaled
             maxSndWnd = sndWnd;
             sndWl1 = rx.seq;
             sndWl2 = rx.ack;
@@ -653,14 +686,15 @@ final class TcpConnection {
     }
 
     /**
-     * DupThresh, lowered by early retransmit (RFC 5827 §3.1) when fewer than
-     * four segments are outstanding and nothing new can be sent: three
-     * duplicate ACKs would never come.
+     * DupThresh, lowered by early retransmit (RFC 5827 §3.1) to oseg - 1 when
+     * two or three segments are outstanding and nothing new can be sent: three
+     * duplicate ACKs would never come. With one segment outstanding no segment
+     * after it can raise a duplicate ACK (oseg - 1 = 0): ER does not apply.
      */
     private int dupThreshold() {
         int outstanding = (sndMax - sndUna + smss - 1) / smss;
         boolean nothingNew = unsent() == 0 || sndWnd - (sndNxt - sndUna) < smss;
-        return outstanding < 4 && nothingNew ? Math.max(1, outstanding - 1) : SackScoreboard.DUP_THRESH;
+        return outstanding >= 2 && outstanding < 4 && nothingNew ? outstanding - 1 : SackScoreboard.DUP_THRESH;
     }
 
     private void enterRecovery(long now) {
@@ -695,13 +729,6 @@ final class TcpConnection {
                 fin = false;
             }
         }
-        if (orphan && len > 0) {
-            // Nobody will read it (RFC 9293 §3.10.7.4: the user closed): reset, as BSD and Linux do.
-            tcp.sendReset(rx, rx.ack, 0, TcpSegment.RST);
-            stats.count(Stat.CONN_DROPPED);
-            close("closed with data arriving");
-            return;
-        }
         // Trim what lies before RCV.NXT and beyond the space we have.
         if (Seq.lt(seq, rcvNxt)) {
             int dup = rcvNxt - seq;
@@ -719,6 +746,14 @@ final class TcpConnection {
                 len -= dup;
                 seq = rcvNxt;
             }
+        }
+        if (orphan && len > 0) {
+            // New data nobody will read (RFC 9293 §3.10.7.4: the user closed): reset, as BSD and Linux do. Only
+            // new data: a retransmission of what we had, carrying the peer's FIN, is acknowledged.
+            tcp.sendReset(rx, rx.ack, 0, TcpSegment.RST);
+            stats.count(Stat.CONN_DROPPED);
+            close("closed with data arriving");
+            return;
         }
         int room = recvBuf == null ? 0 : recvBuf.capacity() - recvBuf.size() - (seq - rcvNxt);
         if (len > room) {
@@ -740,7 +775,7 @@ final class TcpConnection {
                     rcvNxt = next;
                     ackNow = true; // RFC 5681 §4.2: ACK at once when a hole is filled
                 } else {
-                    scheduleAck(len);
+                    scheduleAck(rx);
                 }
                 if (inputShutdown) {
                     recvBuf.consume(recvBuf.size());
@@ -783,13 +818,44 @@ final class TcpConnection {
     }
 
     /** Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): at least every second full segment, or after the delay. */
-    private void scheduleAck(int len) {
+    private void scheduleAck(Rx rx) {
         unackedSegments++;
-        if (!cfg.delayedAck || unackedSegments >= 2) {
+        if (!cfg.delayedAck) {
+            ackNow = true;
+        } else if (unackedSegments >= 2 && rx.inBatch) {
+            // Every second segment earns an ACK; within a receive batch one ACK at its end covers them all.
+            ackAtBatchEnd = true;
+            deferToBatchEnd(rx);
+        } else if (unackedSegments >= 2) {
             ackNow = true;
         } else if (!timer.isScheduled(delackTimer)) {
             timer.schedule(delackTimer, TimeUnit.MILLISECONDS.toNanos(cfg.delayedAckMillis));
         }
+    }
+
+    private void deferToBatchEnd(Rx rx) {
+        if (!batchListed) {
+            batchListed = true;
+            rx.defer(this);
+        }
+    }
+
+    /**
+     * The end of the receive batch this connection was deferred to: one
+     * output for all the batch's segments, so that what a run of ACKs lets
+     * out leaves in one transmit, with the ACK the batch's data earned.
+     * Caller holds the lock.
+     */
+    void endOfBatch() {
+        batchListed = false;
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        if (ackAtBatchEnd && unackedSegments > 0) { // else an ACK went with data meanwhile
+            ackNow = true;
+        }
+        ackAtBatchEnd = false;
+        output();
     }
 
     private void challengeAck(long now) {
@@ -1112,6 +1178,7 @@ final class TcpConnection {
             windowOpened = false;
             lastAckSent = rcvNxt;
             ackNow = false;
+            ackAtBatchEnd = false; // a batch that deferred an ACK finds it sent
             unackedSegments = 0;
             timer.cancel(delackTimer);
         }
@@ -1165,8 +1232,10 @@ final class TcpConnection {
             }
             stats.count(Stat.WINDOW_PROBES);
             if (unsent() > 0 || Seq.lt(sndUna, sndMax)) {
-                // One byte beyond the closed window (RFC 9293 §3.8.6.1): sequence space it may take.
-                int sent = sendSegment(sndUna, 1, TcpSegment.ACK, now);
+                // One byte beyond the closed window (RFC 9293 §3.8.6.1): sequence space it may take. If no byte
+                // is left at SND.UNA, only our FIN is outstanding: the probe is the FIN again, never a byte the
+                // application did not write.
+                int sent = sendBuf.size() > 0 ? sendSegment(sndUna, 1, TcpSegment.ACK, now) : retransmit(sndUna, 0);
                 if (sent > 0 && sndNxt == sndUna) {
                     sndNxt = sndUna + 1;
                     sndMax = Seq.max(sndMax, sndNxt);
@@ -1274,11 +1343,20 @@ final class TcpConnection {
         }
     }
 
-    /** Keepalive, FIN_WAIT_2 of an orphan, and TIME_WAIT share one timer: the state says which it is. */
+    /**
+     * Keepalive, FIN_WAIT_2 of an orphan, and TIME_WAIT share one timer: the
+     * state says which it is. A half-closed connection the application still
+     * reads from (FIN_WAIT_2, not an orphan) is kept, with keepalive if it
+     * is on: only the peer's FIN ends it (RFC 9293 §3.10.7.4).
+     */
     private void idleTimeout(long now) {
         switch (state) {
-            case TIME_WAIT, FIN_WAIT_2 -> close("closed");
-            case ESTABLISHED, CLOSE_WAIT -> {
+            case TIME_WAIT -> close("closed");
+            case FIN_WAIT_2, ESTABLISHED, CLOSE_WAIT -> {
+                if (state == TcpState.FIN_WAIT_2 && orphan) {
+                    close("closed");
+                    return;
+                }
                 if (!keepAlive) {
                     return;
                 }
@@ -1370,6 +1448,20 @@ final class TcpConnection {
         finQueued = true;
         outputShutdown = true;
         output();
+    }
+
+    /**
+     * The application closed the socket and nobody will read: the FIN goes
+     * after the queued data, and the stack finishes the close. An orphan
+     * already in FIN_WAIT_2 (the FIN went with shutdownOutput) gets the
+     * FIN_WAIT_2 limit now: the transition that arms it is behind it.
+     */
+    void orphan() {
+        orphan = true;
+        queueFin();
+        if (state == TcpState.FIN_WAIT_2) {
+            timer.schedule(idleTimer, TimeUnit.SECONDS.toNanos(cfg.finWait2Seconds));
+        }
     }
 
     /** Facts for {@code netstat -a} and tests. */

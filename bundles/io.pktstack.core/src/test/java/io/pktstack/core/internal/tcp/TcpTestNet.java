@@ -106,6 +106,14 @@ final class TcpTestNet implements AutoCloseable {
     long delayNanos = TimeUnit.MICROSECONDS.toNanos(100);
     private final ArrayDeque<Long> due = new ArrayDeque<>();
     int mtu = 1500;
+    /**
+     * When set, what a thread sends waits in that thread's own batch until it
+     * calls {@link Network#flush} (as in the stack, where each thread has an
+     * output batch), and a delivery flushes the delivering thread's batch after
+     * the input returns (as a receive thread does at the end of its batch).
+     */
+    boolean perThreadBatches;
+    private final ThreadLocal<List<Seg>> batches = ThreadLocal.withInitial(ArrayList::new);
 
     /** A's and B's addresses (IPv4, as longs). */
     final long addrA;
@@ -165,12 +173,11 @@ final class TcpTestNet implements AutoCloseable {
                     MemorySegment.copy(f.segment(), Network.l4Offset(f, false), MemorySegment.ofArray(bytes), 0,
                             l4Length);
                     f.release();
-                    Seg s = new Seg(bytes, isA, log.size());
-                    s.time = clock.get();
-                    log.add(s);
-                    if ((isA ? fromA : fromB).pass(s)) {
-                        wire.add(s);
-                        due.add(clock.get() + delayNanos);
+                    Seg s = new Seg(bytes, isA, -1);
+                    if (perThreadBatches) {
+                        batches.get().add(s);
+                    } else {
+                        putOnWire(s);
                     }
                     return true;
                 }
@@ -184,7 +191,65 @@ final class TcpTestNet implements AutoCloseable {
 
         @Override
         public void flush() {
+            flushBatch();
         }
+    }
+
+    /** Flushes of a thread's batch that put something on the wire. */
+    int transmits;
+
+    /** Puts what the calling thread's batch holds on the wire, in the order it was sent. */
+    synchronized void flushBatch() {
+        List<Seg> b = batches.get();
+        if (!b.isEmpty()) {
+            transmits++;
+        }
+        for (Seg s : b) {
+            putOnWire(s);
+        }
+        b.clear();
+    }
+
+    private synchronized void putOnWire(Seg s) {
+        Seg logged = new Seg(s.bytes, s.fromA, log.size());
+        logged.time = clock.get();
+        log.add(logged);
+        if ((s.fromA ? fromA : fromB).pass(logged)) {
+            wire.add(logged);
+            due.add(clock.get() + delayNanos);
+        }
+    }
+
+    /**
+     * Delivers the next {@code n} segments on the wire as one receive batch
+     * (as a driver's receive thread does: {@link Tcp#inputInBatch} for each,
+     * then {@link Tcp#endOfBatch}). Returns what was delivered.
+     */
+    List<Seg> deliverAsBatch(int n) {
+        List<Seg> got = new ArrayList<>();
+        for (int i = 0; i < n && !wire.isEmpty(); i++) {
+            due.poll();
+            Seg s = wire.poll();
+            Tcp to = s.fromA ? b : a;
+            long src = s.fromA ? addrA : addrB;
+            long dst = s.fromA ? addrB : addrA;
+            to.inputInBatch(MemorySegment.ofArray(s.bytes), 0, s.bytes.length, false, 0, src, 0, dst);
+            got.add(s);
+        }
+        a.endOfBatch();
+        b.endOfBatch();
+        if (perThreadBatches) {
+            flushBatch();
+        }
+        return got;
+    }
+
+    /** Delivers the next segment on the wire on the calling thread, without flushing what it sends. */
+    Seg deliverNextWithoutFlush() {
+        due.poll();
+        Seg s = wire.poll();
+        deliver(s);
+        return s;
     }
 
     /** Puts a copy of {@code s} on the wire behind what is there (a duplicate). */
@@ -205,6 +270,13 @@ final class TcpTestNet implements AutoCloseable {
         to.input(MemorySegment.ofArray(s.bytes), 0, s.bytes.length, false, 0, src, 0, dst);
     }
 
+    private void deliverAndFlush(Seg s) {
+        deliver(s);
+        if (perThreadBatches) {
+            flushBatch();
+        }
+    }
+
     /**
      * Delivers segments and runs timers until {@code until} holds, moving the
      * clock to the next event whenever nothing is due; fails after
@@ -216,7 +288,7 @@ final class TcpTestNet implements AutoCloseable {
             boolean worked = false;
             while (!wire.isEmpty() && due.peek() <= clock.get()) {
                 due.poll();
-                deliver(wire.poll());
+                deliverAndFlush(wire.poll());
                 worked = true;
             }
             worked |= timer.runDue() > 0;
