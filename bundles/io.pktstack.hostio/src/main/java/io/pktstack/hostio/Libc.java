@@ -156,6 +156,8 @@ final class Libc {
     private static final MethodHandle MMAP = bind("mmap",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), true);
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    private static final MethodHandle SCHED_SETAFFINITY = bind("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
 
     private Libc() {
@@ -268,6 +270,14 @@ final class Libc {
     static int poll(MemorySegment err, long fds, long nfds, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(err, fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int schedSetaffinity(MemorySegment err, int pid, long size, long mask) {
+        try {
+            return (int) SCHED_SETAFFINITY.invokeExact(err, pid, size, mask);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

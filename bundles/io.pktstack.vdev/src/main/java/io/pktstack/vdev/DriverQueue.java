@@ -151,6 +151,11 @@ public final class DriverQueue {
         publishedIdx = availIdx;
     }
 
+    /** Whether buffers were posted since the last {@link #publish()}. */
+    public boolean publishPending() {
+        return availIdx != publishedIdx;
+    }
+
     /**
      * Whether the device wants an available-buffer notification for what was
      * published since the last call (§2.7.10, §2.7.13.4). Call after

@@ -53,7 +53,7 @@ public final class VdevLink implements Link, AutoCloseable {
     @Override
     public void attach(LinkPort p) {
         this.port = p;
-        endpoint.start(p.pool(), new PortListener());
+        endpoint.start(p.pool(), new PortListener(), p::busyPollMicros, p::pollCpu);
     }
 
     @Override

@@ -24,6 +24,18 @@ final class Stack implements AutoCloseable {
     }
 
     static Stack start(Path top, Path root, String name, String... args) {
+        Stack s = launch(top, root, name, args);
+        try {
+            s.awaitReady();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    /** Starts the process without waiting for it ({@link #awaitReady} does). */
+    static Stack launch(Path top, Path root, String name, String... args) {
         try {
             Path log = root.resolve(name + ".log");
             List<String> cmd = new ArrayList<>(List.of(top.resolve("bin/pktstack").toString(), "--root", root.toString(),
@@ -31,15 +43,21 @@ final class Stack implements AutoCloseable {
             cmd.addAll(List.of(args));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            Stack s = new Stack(name, root, log, p);
-            s.awaitReady();
-            return s;
+            return new Stack(name, root, log, p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void awaitReady() throws IOException {
+    void awaitReady() {
+        try {
+            awaitReadyOrFail();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitReadyOrFail() throws IOException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
             String text = Files.exists(log) ? Files.readString(log) : "";
@@ -81,6 +99,20 @@ final class Stack implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /** Retries a command until its output contains {@code expected} (bounded). */
+    void awaitOutput(String line, String expected) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = ok(line);
+            if (last.contains(expected)) {
+                return;
+            }
+            Bench.sleep(20);
+        }
+        throw new IllegalStateException(name + ": '" + line + "' never showed '" + expected + "':\n" + last);
     }
 
     String mac(String ifName) {

@@ -36,12 +36,14 @@ class BenchIT {
             names.add(s.get("name").asText());
         }
         boolean linux = "root".equals(System.getProperty("user.name"));
-        List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine",
-                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "tcp-guest-bridge-guest", "tcp-rr"));
+        List<String> expected = new ArrayList<>(List.of("bridge", "router", "router-nat", "tcp-engine", "startup",
+                "guest-bridge-guest-64", "guest-bridge-guest-1500", "pingpong", "pingpong-poll", "pingpong-nopoll",
+                "tcp-guest-bridge-guest", "tcp-rr"));
         if (linux) {
             expected.add("guest-tap-64");
         }
         expected.add("guest-p2p-64");
+        expected.add("pingpong-p2p");
         expected.add("routed-guest-guest-64");
         if (linux) {
             expected.add("nat-guest-world-64");
@@ -82,7 +84,12 @@ class BenchIT {
                 }
                 continue;
             }
-            if (name.equals("pingpong")) {
+            if (name.equals("startup")) {
+                assertTrue(s.get("seconds").asDouble() > 0, s.toString());
+                assertTrue(s.get("rss_kib").get("su-host").asLong() > 0, s.toString());
+                continue;
+            }
+            if (name.startsWith("pingpong")) {
                 double p50 = s.get("p50_us").asDouble();
                 double p99 = s.get("p99_us").asDouble();
                 double p999 = s.get("p999_us").asDouble();
@@ -93,9 +100,12 @@ class BenchIT {
                 assertTrue(s.get("mbps").asDouble() > 0, s.toString());
                 assertTrue(s.get("alloc_bytes_per_frame").isNumber(), s.toString());
                 assertTrue(!s.has("p50_us"), s.toString());
+                if (s.has("zero_loss_mpps")) { // the forwarding scenarios, not the in-process JMH ones
+                    assertTrue(s.get("zero_loss_mpps").asDouble() >= 0, s.toString());
+                }
             }
             if (linux && !List.of("bridge", "router", "router-nat", "guest-tap-64", "nat-guest-world-64").contains(name)) {
-                assertTrue(s.has(name.equals("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);
+                assertTrue(s.has(name.startsWith("pingpong") ? "linux_p50_us" : "linux_mpps"), "Linux figure in " + s);
             }
         }
         assertEquals(32, root.get("scenarios").get(0).get("batch").asInt());

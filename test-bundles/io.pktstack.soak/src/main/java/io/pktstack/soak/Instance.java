@@ -62,7 +62,7 @@ public final class Instance implements AutoCloseable {
                     "--name", name));
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().put("PKTSTACK_JVM_OPTIONS", jvmOptions);
+            pb.environment().put("PKTSTACK_JAVA_OPTS", jvmOptions);
             process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                     log.toFile())).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {

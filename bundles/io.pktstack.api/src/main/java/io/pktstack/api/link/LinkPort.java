@@ -29,4 +29,25 @@ public interface LinkPort {
      * broke the ring rules and had its link reset).
      */
     void event(String message);
+
+    /** {@link #busyPollMicros()} of a port that does not say: 50 µs. */
+    long DEFAULT_BUSY_POLL_MICROS = 50;
+
+    /**
+     * How long, in microseconds, a driver's worker keeps polling its rings after
+     * its last work before it sleeps on its notifications (the stack's
+     * {@code sysctl net.link.vdev.busy_poll}; 0: never poll, sleep at once).
+     * Read often: a change applies to running workers.
+     */
+    default long busyPollMicros() {
+        return DEFAULT_BUSY_POLL_MICROS;
+    }
+
+    /**
+     * The CPU a driver's worker pins itself to when it starts, or -1 for none
+     * (the stack's {@code sysctl net.link.vdev.poll_cpu}).
+     */
+    default int pollCpu() {
+        return -1;
+    }
 }

@@ -96,8 +96,9 @@ final class NetInterface {
 
     /**
      * Transmits a batch on this interface's link and empties it: what the link
-     * could not take is released and counted as dropped (forwarding never
-     * waits for a full ring). Counts what was sent.
+     * could not take is released and counted as dropped. A guest link waits a
+     * bounded time for its peer to make room (back-pressure, in the driver);
+     * what is left after that is a drop with a name. Counts what was sent.
      */
     void transmit(FrameBatch batch) {
         Impairer imp = impairer;

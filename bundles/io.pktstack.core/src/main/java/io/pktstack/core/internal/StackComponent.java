@@ -68,12 +68,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router, DriverLinks {
 
     static final String PID = "io.pktstack.core";
+    /** Frames in the pool unless configured (pool.frames) or set per instance (pktstack.pool.frames). */
+    static final int DEFAULT_POOL_FRAMES = 32768;
     private static final System.Logger LOG = System.getLogger("io.pktstack.core");
 
     @ObjectClassDefinition(name = "pktstack core", description = "The stack's frame pool")
     public @interface Config {
         @AttributeDefinition(description = "Frames in the buffer pool (each one slot of pool.slot.size bytes)")
-        int pool_frames() default 32768;
+        int pool_frames() default DEFAULT_POOL_FRAMES;
 
         @AttributeDefinition(description = "Bytes per frame slot, headroom included")
         int pool_slot_size() default FramePool.DEFAULT_SLOT_SIZE;
@@ -94,13 +96,29 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** Address-table size and ageing of every bridge (sysctl net.link.bridge.maxaddr, .timeout). */
     private volatile int bridgeMaxAddresses = Bridge.DEFAULT_MAX_ADDRESSES;
     private volatile long bridgeTimeoutSeconds = Bridge.DEFAULT_TIMEOUT_SECONDS;
+    /** Guest-link workers' polling after their last work, µs, and the CPU they pin to (sysctl net.link.vdev.*). */
+    private volatile long busyPollMicros = LinkPort.DEFAULT_BUSY_POLL_MICROS;
+    private volatile int pollCpu = -1;
     private final DhcpServerService dhcpServer;
     private final DhcpClientService dhcpClient;
     private final Autoconfig autoconfig;
 
+    /** Frames in the pool: pool.frames if configured, else the framework property bin/pktstack sizes per instance. */
+    static int poolFrames(Config config, BundleContext context) {
+        String p = context == null ? null : context.getProperty("pktstack.pool.frames");
+        if (config.pool_frames() != DEFAULT_POOL_FRAMES || p == null || p.isBlank()) {
+            return config.pool_frames();
+        }
+        try {
+            return Integer.parseInt(p.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("pktstack.pool.frames '" + p + "' is not a number of frames");
+        }
+    }
+
     @Activate
     public StackComponent(Config config, BundleContext context) {
-        this(new FramePool(config.pool_frames(), config.pool_slot_size()), System::nanoTime, Instance.of(context));
+        this(new FramePool(poolFrames(config, context), config.pool_slot_size()), System::nanoTime, Instance.of(context));
         timer.start();
     }
 
@@ -174,6 +192,13 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
      * Each reads and writes the live value where the stack keeps it.
      */
     private void defineTunables() {
+        tunables.define("net.link.vdev.busy_poll", 0, 1_000_000,
+                "microseconds a guest-link worker polls its rings after its last work before it sleeps on its"
+                        + " eventfds (0: never poll); polling lowers latency and costs CPU",
+                () -> busyPollMicros, v -> busyPollMicros = v);
+        tunables.define("net.link.vdev.poll_cpu", -1, 1023,
+                "CPU a guest-link worker pins itself to when its session starts (-1: none)",
+                () -> pollCpu, v -> pollCpu = (int) v);
         tunables.define("net.link.bridge.maxaddr", 1, Bridge.MAX_ADDRESSES_LIMIT,
                 "addresses a bridge learns at most (brconfig maxaddr); applies to every bridge",
                 () -> bridgeMaxAddresses, v -> {
@@ -546,6 +571,16 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         @Override
         public FramePool pool() {
             return pool;
+        }
+
+        @Override
+        public long busyPollMicros() {
+            return busyPollMicros;
+        }
+
+        @Override
+        public int pollCpu() {
+            return pollCpu;
         }
 
         @Override

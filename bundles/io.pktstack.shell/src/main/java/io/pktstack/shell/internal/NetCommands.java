@@ -462,11 +462,12 @@ public final class NetCommands {
         }
     }
 
-    @Descriptor("send synthetic frames: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] [-4 SRC DST] IF DSTMAC (60 bytes = a 64-byte frame with FCS; -4: IPv4/UDP from SRC to DST, for a router to forward)")
+    @Descriptor("send synthetic frames: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] [-r MPPS] [-4 SRC DST] IF DSTMAC (60 bytes = a 64-byte frame with FCS; -r: offer at most MPPS million frames a second; -4: IPv4/UDP from SRC to DST, for a router to forward)")
     public Report pktgen(@Descriptor("options, interface and destination MAC") String... args) {
         int size = 60;
         long count = 1_000_000;
         int batch = 32;
+        double mpps = 0;
         InetAddress src = null;
         InetAddress dstIp = null;
         List<String> rest = new ArrayList<>();
@@ -475,6 +476,12 @@ public final class NetCommands {
                 case "-s" -> size = intArg(args, ++i, "-s", 14, 9000);
                 case "-n" -> count = intArg(args, ++i, "-n", 1, Integer.MAX_VALUE);
                 case "-b" -> batch = intArg(args, ++i, "-b", 1, 256);
+                case "-r" -> {
+                    mpps = doubleArg(args, ++i, "-r");
+                    if (!(mpps > 0 && mpps <= 1000)) {
+                        throw new IllegalArgumentException("pktgen: -r " + args[i] + " out of range (0, 1000] Mpps");
+                    }
+                }
                 case "-4" -> {
                     src = UdpFrame.v4("pktgen", stringArg(args, ++i, "-4"));
                     dstIp = UdpFrame.v4("pktgen", stringArg(args, ++i, "-4"));
@@ -488,7 +495,7 @@ public final class NetCommands {
             }
         }
         if (rest.size() != 2) {
-            throw new IllegalArgumentException("pktgen: usage: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] [-4 SRC DST] IF DSTMAC");
+            throw new IllegalArgumentException("pktgen: usage: pktgen [-s BYTES] [-n FRAMES] [-b BATCH] [-r MPPS] [-4 SRC DST] IF DSTMAC");
         }
         MacAddress dst;
         try {
@@ -496,12 +503,43 @@ public final class NetCommands {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pktgen: " + e.getMessage());
         }
-        if (src != null) {
-            MacAddress own = stack.interfaceInfo(rest.get(0)).mac();
-            byte[] frame = UdpFrame.ipv4(dst, own, src, dstIp, size);
-            return new PktgenReport(rest.get(0), size, generator.transmit(rest.get(0), frame, count, batch));
+        String ifName = rest.get(0);
+        byte[] frame = src == null ? null : UdpFrame.ipv4(dst, stack.interfaceInfo(ifName).mac(), src, dstIp, size);
+        int frameBytes = size;
+        int b = batch;
+        java.util.function.LongFunction<PacketGenerator.Result> send = n -> frame != null
+                ? generator.transmit(ifName, frame, n, b) : generator.transmit(ifName, dst, frameBytes, n, b);
+        return new PktgenReport(ifName, size, mpps > 0 ? paced(send, count, batch, mpps) : send.apply(count));
+    }
+
+    /**
+     * Offers {@code count} frames at {@code mpps} at most: chunks of a few
+     * batches, each sent when the schedule says (RFC 2544's offered load), the
+     * generator's back-pressure still applying within a chunk.
+     */
+    static PacketGenerator.Result paced(java.util.function.LongFunction<PacketGenerator.Result> send, long count,
+            int batch, double mpps) {
+        long chunk = Math.max(batch, (long) (mpps * 100)); // 100 µs of frames
+        double nanosPerFrame = 1000 / mpps;
+        long start = System.nanoTime();
+        long offered = 0;
+        long noBuffer = 0;
+        for (long done = 0; done < count; ) {
+            long due = start + (long) (done * nanosPerFrame);
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                if (wait > 200_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait - 100_000);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            PacketGenerator.Result r = send.apply(Math.min(chunk, count - done));
+            offered += r.offered();
+            noBuffer += r.noBuffer();
+            done += r.offered() + r.noBuffer();
         }
-        return new PktgenReport(rest.get(0), size, generator.transmit(rest.get(0), dst, size, count, batch));
+        return new PacketGenerator.Result(offered, noBuffer, System.nanoTime() - start);
     }
 
     @Descriptor("capture frames: tcpdump -i IF [-c COUNT] [-w FILE] [-t SECONDS]; stops after COUNT frames or SECONDS (default 10)")

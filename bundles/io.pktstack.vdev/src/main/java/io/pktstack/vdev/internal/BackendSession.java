@@ -47,7 +47,6 @@ final class BackendSession implements Session {
             | bit(VhostUser.PROTOCOL_F_STATUS);
     /** virtio_net_config as GET_CONFIG gives it: mac[6], le16 status, le16 max_virtqueue_pairs, le16 mtu (§5.1.4). */
     static final int CONFIG_SIZE = 12;
-    static final long SPIN_NANOS = 50_000;
 
     private final EndpointConfig config;
     private final MessageChannel channel;
@@ -108,14 +107,14 @@ final class BackendSession implements Session {
             poller.set(0, channel.socket().fd());
             poller.set(2, endpoint.wakeFd());
             poller.set(3, endpoint.listenFd());
-            long idleSince = 0;
+            PollBudget budget = endpoint.pollBudget();
             int rounds = 0;
             while (alive) {
                 GuestQueues q = queues;
                 if (q != null) {
                     int n = q.receive();
                     if (n > 0) {
-                        idleSince = 0;
+                        budget.worked();
                         // Under load, look for a message now and then rather than only when idle.
                         if ((++rounds & 63) == 0 && poller.poll(3, 0) > 0) {
                             if (poller.readable(2) || ((poller.readable(0) || poller.failed(0)) && !message())) {
@@ -124,12 +123,8 @@ final class BackendSession implements Session {
                         }
                         continue;
                     }
-                    long now = System.nanoTime();
-                    if (idleSince == 0) {
-                        idleSince = now;
-                    }
-                    if (now - idleSince < SPIN_NANOS) {
-                        Thread.onSpinWait();
+                    if (budget.keepPolling(System.nanoTime())) {
+                        PollBudget.pause();
                         continue;
                     }
                     // Ask for a kick, then look once more so a packet that raced the request is not stranded.
@@ -142,7 +137,6 @@ final class BackendSession implements Session {
                 Vring txRing = rings[1];
                 poller.set(1, q != null && txRing.kick != null ? txRing.kick.fd() : -1);
                 poller.poll(4, q != null && txRing.polling ? 1 : -1);
-                idleSince = 0;
                 if (poller.readable(2)) {
                     break; // the endpoint is closing
                 }
@@ -571,7 +565,7 @@ final class BackendSession implements Session {
         boolean run = rx.started() && tx.started() && rx.enabled && tx.enabled;
         GuestQueues old = queues;
         if (run) {
-            queues = new GuestQueues(rx.queue, tx.queue, rx.call, tx.call, features, config.mtu(), pool, listener,
+            queues = new GuestQueues(rx.queue, tx.queue, rx.kick, rx.call, tx.call, features, config.mtu(), pool, listener,
                     counters);
             if (old != null) {
                 old.close();

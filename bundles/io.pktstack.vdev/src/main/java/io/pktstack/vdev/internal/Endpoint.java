@@ -3,6 +3,8 @@ package io.pktstack.vdev.internal;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.net.MacAddress;
+import io.pktstack.api.link.LinkPort;
+import io.pktstack.hostio.CpuAffinity;
 import io.pktstack.hostio.EventFd;
 import io.pktstack.hostio.HostIoException;
 import io.pktstack.hostio.Poller;
@@ -17,6 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * One end of a guest link: listens at its own node, connects to its peer's
@@ -67,6 +71,10 @@ public final class Endpoint implements AutoCloseable {
     private int loggedInWindow;
     private int notLogged;
 
+    private LongSupplier busyPollMicros;
+    private IntSupplier pollCpu;
+    private int pinnedTo = -1;
+
     /**
      * Binds this side's node, so that a path already in use fails here, before
      * anything started.
@@ -99,8 +107,21 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
-    /** Starts serving; frames go to {@code listener}, frames for receiving come from {@code pool}. */
-    public synchronized void start(FramePool framePool, LinkListener linkListener) {
+    /** Starts serving with the default polling and no pinning. */
+    public void start(FramePool framePool, LinkListener linkListener) {
+        start(framePool, linkListener, () -> LinkPort.DEFAULT_BUSY_POLL_MICROS, () -> -1);
+    }
+
+    /**
+     * Starts serving; frames go to {@code listener}, frames for receiving come
+     * from {@code pool}. The worker polls for {@code busyPollMicros} after its
+     * last work ({@link PollBudget}) and, at each session's start, pins itself
+     * to CPU {@code pollCpu} unless it is -1.
+     */
+    public synchronized void start(FramePool framePool, LinkListener linkListener, LongSupplier busyPollMicros,
+            IntSupplier pollCpu) {
+        this.busyPollMicros = busyPollMicros;
+        this.pollCpu = pollCpu;
         if (thread != null) {
             throw new IllegalStateException("endpoint " + config.bindPath() + " already started");
         }
@@ -190,9 +211,21 @@ public final class Endpoint implements AutoCloseable {
         if (summary != null) {
             out.event(summary);
         }
+
+    /**
+     * Marks the calling thread as a guest-link worker: a thread that empties
+     * rings. A front-end's transmit never waits for room on such a thread (see
+     * {@link FrontendSession#transmit}).
+     */
+    private static final ThreadLocal<Boolean> WORKER = new ThreadLocal<>();
+
+    /** Whether the calling thread is a guest-link worker of this process. */
+    static boolean onWorker() {
+        return WORKER.get() != null;
     }
 
     private void run() {
+        WORKER.set(Boolean.TRUE);
         try (Poller poller = new Poller(2)) {
             poller.set(0, listen.fd());
             poller.set(1, wake.fd());
@@ -260,6 +293,7 @@ public final class Endpoint implements AutoCloseable {
 
     /** Runs one session to its end on this thread; returns whether the peer was refused. */
     private boolean runSession(UnixSocket socket, boolean frontEnd) {
+        pin();
         try (MessageChannel channel = new MessageChannel(socket, wake)) {
             Session s = frontEnd ? new FrontendSession(config, channel, this, pool, listener, counters)
                     : new BackendSession(config, channel, this, pool, listener, counters);
@@ -285,7 +319,26 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
+    /** Pins the worker to the CPU the port names, if it changed since the last session. */
+    private void pin() {
+        int cpu = pollCpu.getAsInt();
+        if (cpu < 0 || cpu == pinnedTo) {
+            return;
+        }
+        try {
+            CpuAffinity.pinCurrentThread(cpu);
+            pinnedTo = cpu;
+        } catch (HostIoException | IllegalArgumentException e) {
+            problem("cannot pin the worker of " + config.bindPath() + " to CPU " + cpu + ": " + e.getMessage());
+        }
+    }
+
     // ---- for the sessions -----------------------------------------------------------
+
+    /** A fresh polling budget for a session's worker. */
+    PollBudget pollBudget() {
+        return new PollBudget(busyPollMicros);
+    }
 
     int wakeFd() {
         return wake.fd();
@@ -383,6 +436,7 @@ public final class Endpoint implements AutoCloseable {
             m.putAll(s.details());
         }
         m.put("tx: peer ring full (frames)", counters.txRingFull.sum());
+        m.put("tx: waits for peer room / peer stalled", counters.txWaits.sum() + "/" + counters.txStalls.sum());
         m.put("tx drops: no carrier", counters.txNoCarrier.sum());
         m.put("tx drops: frame too big", counters.txTooBig.sum());
         m.put("rx drops: no buffer", counters.rxNoFrame.sum());

@@ -40,7 +40,6 @@ final class FrontendSession implements Session {
     static final long WANTED = bit(VirtioNetFeatures.VERSION_1) | bit(VirtioNetFeatures.RING_EVENT_IDX);
     static final long PROTOCOL_WANTED = bit(VhostUser.PROTOCOL_F_REPLY_ACK) | bit(VhostUser.PROTOCOL_F_CONFIG)
             | bit(VhostUser.PROTOCOL_F_STATUS);
-    static final long SPIN_NANOS = 50_000;
 
     private final EndpointConfig config;
     private final MessageChannel channel;
@@ -57,6 +56,9 @@ final class FrontendSession implements Session {
     private EventFd rxKick;
     private EventFd rxCall;
     private EventFd txKick;
+    /** The back-end's used-buffer notification on the transmit queue: waited for only when the ring is full. */
+    private EventFd txCall;
+    private final Poller txWait = new Poller(1);
     private DriverQueue rxq;
     private DriverQueue txq;
     private int hdrLen;
@@ -66,6 +68,8 @@ final class FrontendSession implements Session {
     private volatile boolean up;
     private volatile boolean refused;
     private volatile boolean alive = true;
+    /** The back-end let a whole wait pass without returning transmit buffers (see {@link #awaitTxRoom}). */
+    private boolean txStalled;
     private String stopReason = "";
 
     // Data path state.
@@ -112,19 +116,15 @@ final class FrontendSession implements Session {
             counters.sessions.increment();
             up = true;
             listener.up(null);
-            long idleSince = 0;
+            PollBudget budget = endpoint.pollBudget();
             while (alive) {
                 int n = receive();
                 if (n > 0) {
-                    idleSince = 0;
+                    budget.worked();
                     continue;
                 }
-                long now = System.nanoTime();
-                if (idleSince == 0) {
-                    idleSince = now;
-                }
-                if (now - idleSince < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                if (budget.keepPolling(System.nanoTime())) {
+                    PollBudget.pause();
                     continue;
                 }
                 rxq.enableNotifications(true);
@@ -147,7 +147,6 @@ final class FrontendSession implements Session {
                     }
                 }
                 rxq.enableNotifications(false);
-                idleSince = 0;
             }
         } catch (RingViolation e) {
             violation(counters.ringViolations, "back-end broke the ring rules: " + e.getMessage());
@@ -233,8 +232,10 @@ final class FrontendSession implements Session {
         rxKick = EventFd.create();
         rxCall = EventFd.create();
         txKick = EventFd.create();
+        txCall = EventFd.create();
+        txWait.set(0, txCall.fd());
         startRing(0, region.rxQueue(), rxKick, rxCall);
-        startRing(1, region.txQueue(), txKick, null);
+        startRing(1, region.txQueue(), txKick, txCall);
         if (has(protocolFeatures, VhostUser.PROTOCOL_F_STATUS)) {
             send(msg.start(VhostUser.SET_STATUS, VhostUser.VERSION).putU64(VhostUser.STATUS_ACKNOWLEDGE
                     | VhostUser.STATUS_DRIVER | VhostUser.STATUS_FEATURES_OK | VhostUser.STATUS_DRIVER_OK), true);
@@ -380,7 +381,10 @@ final class FrontendSession implements Session {
                 return 0;
             }
             try {
-                txq.reap(txDone, region.queueSize());
+                if (txq.reap(txDone, region.queueSize()) > 0) {
+                    txStalled = false;
+                }
+                return send(batch);
             } catch (RingViolation e) {
                 counters.ringViolations.increment();
                 listener.event("back-end broke the ring rules on transmit: " + e.getMessage() + "; link reset");
@@ -391,39 +395,92 @@ final class FrontendSession implements Session {
                 batch.releaseAll();
                 return 0;
             }
-            MemorySegment mem = region.segment();
-            int sent = 0;
-            int i = 0;
-            for (; i < batch.size(); i++) {
-                Frame f = batch.get(i);
-                if (f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
-                    counters.txTooBig.increment();
-                    continue;
-                }
-                if (freeTxCount == 0) {
-                    break;
-                }
-                int id = freeTx[--freeTxCount];
-                long addr = region.txBuffer(id);
-                VirtioNetHeader.write(mem, addr, hdrLen, 0);
-                MemorySegment.copy(f.segment(), f.offset(), mem, addr + hdrLen, f.length());
-                txq.post(id, addr, hdrLen + f.length(), false);
-                sent++;
-            }
-            if (sent > 0) {
-                txq.publish();
-                if (txq.needsKick()) {
-                    txKick.signal();
-                    counters.kicksSent.increment();
-                }
-            }
-            if (i < batch.size()) {
-                counters.txRingFull.add(batch.size() - i);
-            }
-            batch.releaseFirst(i);
-            return sent;
         } finally {
             txLock.unlock();
+        }
+    }
+
+    /** Copies the batch's frames into transmit buffers, waiting for room when the ring is full. */
+    private int send(FrameBatch batch) throws RingViolation {
+        MemorySegment mem = region.segment();
+        int sent = 0;
+        int i = 0;
+        for (; i < batch.size(); i++) {
+            Frame f = batch.get(i);
+            if (f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
+                counters.txTooBig.increment();
+                continue;
+            }
+            if (freeTxCount == 0) {
+                kickTx(); // the back-end must see what is posted before it can make room
+                // A worker never waits: it is what empties this process's receive rings, and the
+                // back-end may itself be waiting for it to make room (a TCP ACK sent from the receive
+                // thread); waiting would close a cycle. The frames stay with the caller (TCP keeps them).
+                if (Endpoint.onWorker() || !awaitTxRoom()) {
+                    break;
+                }
+            }
+            int id = freeTx[--freeTxCount];
+            long addr = region.txBuffer(id);
+            VirtioNetHeader.write(mem, addr, hdrLen, 0);
+            MemorySegment.copy(f.segment(), f.offset(), mem, addr + hdrLen, f.length());
+            txq.post(id, addr, hdrLen + f.length(), false);
+            sent++;
+        }
+        kickTx();
+        if (i < batch.size()) {
+            counters.txRingFull.add(batch.size() - i);
+        }
+        batch.releaseFirst(i);
+        return sent;
+    }
+
+    /** Publishes what was posted since the last call and kicks the back-end if it asked (§2.7.13.4). */
+    private void kickTx() {
+        if (txq.publishPending()) {
+            txq.publish();
+            if (txq.needsKick()) {
+                txKick.signal();
+                counters.kicksSent.increment();
+            }
+        }
+    }
+
+    /**
+     * Back-pressure: the transmit ring is full. Waits, up to
+     * {@link GuestQueues#FULL_WAIT_MILLIS}, for the back-end to return buffers,
+     * asking it for a used-buffer notification (§2.7.7) and sleeping on the call
+     * eventfd; returns whether buffers came back. A back-end that returns none
+     * for so long is stalled, and its frames are left to the caller at once
+     * until it returns buffers again.
+     */
+    private boolean awaitTxRoom() throws RingViolation {
+        if (txStalled) {
+            return false;
+        }
+        txq.enableNotifications(true);
+        try {
+            long deadline = System.nanoTime() + GuestQueues.FULL_WAIT_MILLIS * 1_000_000L;
+            while (true) {
+                txq.reap(txDone, region.queueSize());
+                if (freeTxCount > 0) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    txStalled = true;
+                    counters.txStalls.increment();
+                    return false;
+                }
+                txWait.poll(1, (int) Math.max(1, left / 1_000_000));
+                if (txWait.readable(0)) {
+                    txCall.drain();
+                    counters.kicksReceived.increment();
+                }
+                counters.txWaits.increment();
+            }
+        } finally {
+            txq.enableNotifications(false);
         }
     }
 
@@ -438,7 +495,8 @@ final class FrontendSession implements Session {
             pool.release(spare, spareCount);
             spareCount = 0;
         }
-        for (EventFd e : new EventFd[] {rxKick, rxCall, txKick}) {
+        txWait.close();
+        for (EventFd e : new EventFd[] {rxKick, rxCall, txKick, txCall}) {
             if (e != null) {
                 e.close();
             }

@@ -4,6 +4,7 @@ import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.hostio.EventFd;
+import io.pktstack.hostio.Poller;
 import io.pktstack.vdev.DescriptorChain;
 import io.pktstack.vdev.DeviceQueue;
 import io.pktstack.vdev.RingViolation;
@@ -33,8 +34,18 @@ final class GuestQueues {
     /** Largest packet a guest may transmit: a 64 KiB GSO segment with its Ethernet and VLAN headers. */
     static final int MAX_TX_PACKET = 65535 + 18;
 
+    /**
+     * Longest a transmit waits at a time for the guest to post receive buffers
+     * (back-pressure); a guest that posts none for so long is taken as stalled
+     * and its frames are dropped, counted, until it posts buffers again. Long
+     * enough for a guest whose thread waits for a loaded CPU, and paid once
+     * for a guest that hangs.
+     */
+    static final int FULL_WAIT_MILLIS = 50;
+
     private final DeviceQueue rx;
     private final DeviceQueue tx;
+    private final EventFd rxKick;
     private final EventFd rxCall;
     private final EventFd txCall;
     private final int hdrLen;
@@ -60,11 +71,18 @@ final class GuestQueues {
     private int spareCount;
     /** A frame being filled from guest memory: a copy that faults (region truncated) throws mid-way. */
     private Frame filling;
+    /** Waits for the guest's receive-ring kick when the ring is full (the transmitting thread, under the session's lock). */
+    private final Poller fullWait = new Poller(1);
+    /** The guest let a whole wait pass without posting receive buffers: drop, do not wait, until it posts again. */
+    private boolean stalled;
+    /** Chains {@link #fill} left available (a packet that needed more merged buffers than there were). */
+    private int leftAvailable;
 
-    GuestQueues(DeviceQueue rx, DeviceQueue tx, EventFd rxCall, EventFd txCall, long features, int mtu,
-            FramePool pool, LinkListener listener, LinkCounters counters) {
+    GuestQueues(DeviceQueue rx, DeviceQueue tx, EventFd rxKick, EventFd rxCall, EventFd txCall, long features,
+            int mtu, FramePool pool, LinkListener listener, LinkCounters counters) {
         this.rx = rx;
         this.tx = tx;
+        this.rxKick = rxKick;
         this.rxCall = rxCall;
         this.txCall = txCall;
         this.hdrLen = VirtioNetFeatures.headerLength(features);
@@ -79,8 +97,9 @@ final class GuestQueues {
         for (int i = 0; i < MAX_MERGED; i++) {
             rxChains[i] = new DescriptorChain(8);
         }
-        // Receive: we never wait for buffers (a full ring leaves frames with the caller), so no kicks.
+        // Receive: kicks only while a transmit waits for buffers (awaitBuffers).
         rx.enableNotifications(false);
+        fullWait.set(0, rxKick == null ? -1 : rxKick.fd());
     }
 
     // ---- stack -> guest: the guest's receive queue ------------------------------
@@ -89,12 +108,76 @@ final class GuestQueues {
      * Copies frames from the front of the batch into the guest's receive buffers
      * (the {@code Link.transmit} contract): frames sent or too big are removed and
      * released; frames that found no buffer stay. Signals the guest's call
-     * eventfd once for the batch if it asked (§2.7.7).
+     * eventfd once per batch filled if it asked (§2.7.7).
+     *
+     * <p>Back-pressure: when the ring is full this waits, {@link #FULL_WAIT_MILLIS}
+     * at a time and as long as the guest keeps posting buffers, instead of
+     * leaving the frames to be dropped. The waiting thread is the one that took
+     * them from another guest's transmit ring, so that ring fills in turn and its
+     * sender (pktgen, a socket) waits, as vhost-net makes a guest wait for a
+     * full tap queue. A guest that posts nothing for a whole wait is stalled:
+     * its frames stay in the batch (the stack drops and counts them) and
+     * nothing waits for it until it posts buffers again. No cycle of waits can
+     * form: a front-end's worker, the thread that posts the buffers waited for
+     * here, never waits in a transmit of its own.
      *
      * @return frames sent
      */
     int transmit(FrameBatch frames) throws RingViolation {
+        int sent = fill(frames);
+        while (!frames.isEmpty() && awaitBuffers()) {
+            sent += fill(frames);
+        }
+        if (!frames.isEmpty()) {
+            counters.txRingFull.add(frames.size());
+        }
+        return sent;
+    }
+
+    /**
+     * Waits until the guest posts receive buffers beyond what {@link #fill} left,
+     * asking it for a kick (§2.7.10) and sleeping on the kick eventfd; returns
+     * whether it did. Returns false at once for a stalled guest.
+     */
+    private boolean awaitBuffers() throws RingViolation {
+        if (stalled) {
+            return false;
+        }
+        rx.enableNotifications(true);
+        try {
+            long deadline = System.nanoTime() + FULL_WAIT_MILLIS * 1_000_000L;
+            while (true) {
+                if (rx.available() > leftAvailable) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    stalled = true;
+                    counters.txStalls.increment();
+                    return false;
+                }
+                if (rxKick == null) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, 50_000)); // a polled ring
+                } else {
+                    fullWait.poll(1, (int) Math.max(1, left / 1_000_000));
+                    if (fullWait.readable(0)) {
+                        rxKick.drain();
+                        counters.kicksReceived.increment();
+                    }
+                }
+                counters.txWaits.increment();
+            }
+        } finally {
+            rx.enableNotifications(false);
+        }
+    }
+
+    /** One pass of {@link #transmit} over the buffers available now. */
+    private int fill(FrameBatch frames) throws RingViolation {
         int avail = rx.available();
+        if (avail > 0) {
+            stalled = false;
+        }
         int sent = 0;
         int i = 0;
         for (; i < frames.size(); i++) {
@@ -123,6 +206,7 @@ final class GuestQueues {
             if (room < need) {
                 if (mergeable && heads < MAX_MERGED) { // out of buffers mid-packet: they wait for the next frame
                     rx.unpop(heads);
+                    avail += heads;
                     break;
                 }
                 counters.txTooBig.increment(); // buffers too small: give them back unused
@@ -158,9 +242,7 @@ final class GuestQueues {
             sent++;
         }
         rx.publishUsed();
-        if (i < frames.size()) {
-            counters.txRingFull.add(frames.size() - i);
-        }
+        leftAvailable = avail;
         frames.releaseFirst(i);
         if (sent > 0 && rx.needsKick() && rxCall != null) {
             rxCall.signal();
@@ -336,6 +418,7 @@ final class GuestQueues {
 
     void close() {
         releaseFrames();
+        fullWait.close();
         arena.close();
     }
 }

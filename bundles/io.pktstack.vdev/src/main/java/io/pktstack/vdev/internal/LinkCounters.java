@@ -6,6 +6,9 @@ import java.util.concurrent.atomic.LongAdder;
 final class LinkCounters {
     /** Times a frame found the peer's ring full (the caller may retry it). */
     final LongAdder txRingFull = new LongAdder();
+    /** Sleeps of a transmit that waited for the peer to make room (back-pressure), and waits that timed out. */
+    final LongAdder txWaits = new LongAdder();
+    final LongAdder txStalls = new LongAdder();
     final LongAdder txTooBig = new LongAdder();
     final LongAdder txNoCarrier = new LongAdder();
     final LongAdder rxNoFrame = new LongAdder();
