@@ -71,8 +71,9 @@ public final class Endpoint implements AutoCloseable {
     private int loggedInWindow;
     private int notLogged;
 
-    private LongSupplier busyPollMicros;
-    private IntSupplier pollCpu;
+    // Until start() says otherwise (a session run by a test or fuzz harness): never poll, no pinning.
+    private LongSupplier busyPollMicros = () -> 0;
+    private IntSupplier pollCpu = () -> -1;
     private int pinnedTo = -1;
 
     /**
@@ -211,6 +212,7 @@ public final class Endpoint implements AutoCloseable {
         if (summary != null) {
             out.event(summary);
         }
+    }
 
     /**
      * Marks the calling thread as a guest-link worker: a thread that empties

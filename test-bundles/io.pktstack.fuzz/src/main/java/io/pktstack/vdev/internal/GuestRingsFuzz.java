@@ -135,7 +135,7 @@ public final class GuestRingsFuzz {
                 MEM.asSlice(rxl.usedRing(), 6 + 8L * N), N, eventIdx);
         DeviceQueue tx = new DeviceQueue(memory, MEM.asSlice(TX, 16L * N), MEM.asSlice(txl.availRing(), 6 + 2L * N),
                 MEM.asSlice(txl.usedRing(), 6 + 8L * N), N, eventIdx);
-        return new GuestQueues(rx, tx, null, null, features, MTU, POOL, sink, counters);
+        return new GuestQueues(rx, tx, null, null, null, features, MTU, POOL, sink, counters);
     }
 
     /** A descriptor: a buffer in the guest's memory, at its edge, or anywhere; any flags and next. */
