@@ -2,8 +2,8 @@ package io.pktstack.core.internal.tcp;
 
 /**
  * What NewReno and CUBIC share (RFC 5681): the window and threshold in bytes,
- * the initial window of RFC 6928, slow start with appropriate byte counting
- * (RFC 3465, L = 2), restart after idle, and keeping the window in whole
+ * the initial window of RFC 6928, slow start by bytes acknowledged (RFC 3465,
+ * without its per-ACK limit), restart after idle, and keeping the window in whole
  * segments when the MSS changes. Subclasses say how congestion avoidance
  * grows the window and how a loss shrinks it.
  */
@@ -34,7 +34,11 @@ abstract class RenoWindow implements CongestionControl {
         if (cwnd >= ssthresh) {
             return false;
         }
-        cwnd += Math.min(acked, 2L * smss);
+        // By the bytes acknowledged, up to ssthresh, as Linux's tcp_slow_start: a receiver that
+        // aggregates (GRO, or ours: one ACK per receive batch) acknowledges many segments per ACK,
+        // and RFC 3465's limit of 2 SMSS per ACK would hold slow start to a crawl against it.
+        // Counting bytes, not ACKs, is what keeps ACK division from inflating the window.
+        cwnd = Math.min(cwnd + acked, Math.max(ssthresh, cwnd));
         return true;
     }
 

@@ -155,6 +155,8 @@ final class TcpConnection {
     boolean ackAtBatchEnd;
     /** In the receive thread's list of connections to output at the end of its batch. */
     boolean batchListed;
+    /** The socket's waiters are woken at the end of the receive batch. */
+    boolean wakeAtBatchEnd;
 
     // ---- socket side
     boolean noDelay;
@@ -476,7 +478,7 @@ final class TcpConnection {
         }
         long oldWnd = sndWnd;
         if (Seq.gt(ack, sndUna)) {
-            newAck(ack, now);
+            newAck(rx, ack, now);
         } else if (ack == sndUna && rx.dataLen == 0 && (flags & TcpSegment.FIN) == 0
                 && ((long) rx.window << sndScale) == oldWnd && sndMax != sndUna && rx.window != 0
                 && (!sackOk || sackNews || rx.opt.sackBlocks == 0)) {
@@ -612,7 +614,7 @@ final class TcpConnection {
     }
 
     /** New data acknowledged: free it, measure, grow the window or move recovery on. */
-    private void newAck(int ack, long now) {
+    private void newAck(Rx rx, int ack, long now) {
         int acked = ack - sndUna;
         long flight = sndMax - sndUna;
         stats.count(Stat.ACKS_RECEIVED);
@@ -668,7 +670,22 @@ final class TcpConnection {
         } else {
             armRetransmit();
         }
-        changed.wakeAll(); // writers: space; close: FIN acknowledged
+        wake(rx); // writers: space; close: FIN acknowledged
+    }
+
+    /**
+     * Wakes the socket's waiting threads, at once or, for a segment of a
+     * receive batch, at the batch's end: one wake-up (an unpark, a system call
+     * when the thread sleeps) for all that the batch brought or freed, and
+     * more to read or room to write when the thread runs.
+     */
+    private void wake(Rx rx) {
+        if (rx.inBatch) {
+            wakeAtBatchEnd = true;
+            deferToBatchEnd(rx);
+        } else {
+            changed.wakeAll();
+        }
     }
 
     /** A duplicate acknowledgment (RFC 5681 §2; with SACK, RFC 6675 §5). */
@@ -780,7 +797,7 @@ final class TcpConnection {
                 if (inputShutdown) {
                     recvBuf.consume(recvBuf.size());
                 }
-                changed.wakeAll();
+                wake(rx); // readers: data
             } else {
                 if (reassembly.add(seq, seq + len)) {
                     recvBuf.writeAt(recvBuf.size() + (seq - rcvNxt), rx.seg, dataOff, len);
@@ -848,6 +865,10 @@ final class TcpConnection {
      */
     void endOfBatch() {
         batchListed = false;
+        if (wakeAtBatchEnd) {
+            wakeAtBatchEnd = false;
+            changed.wakeAll();
+        }
         if (state == TcpState.CLOSED) {
             return;
         }

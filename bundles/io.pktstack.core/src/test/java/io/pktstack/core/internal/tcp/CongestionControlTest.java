@@ -57,6 +57,18 @@ class CongestionControlTest {
     }
 
     @Test
+    void slowStartCountsTheBytesAStretchAckAcknowledgesUpToSsthresh() {
+        for (CongestionControl cc : new CongestionControl[] {new NewReno(), new Cubic()}) {
+            cc.init(MSS, 0);
+            cc.onAck(10L * MSS, 10L * MSS, 0, RTT); // one ACK for a whole receive batch of ten segments
+            assertEquals(20L * MSS, cc.cwnd(), cc.name() + ": the window doubles, as with an ACK per segment");
+            cc.onTimeout(20L * MSS, 0); // one segment, ssthresh half the flight (ten segments)
+            cc.onAck(40L * MSS, MSS, 0, RTT);
+            assertEquals(cc.ssthresh(), cc.cwnd(), cc.name() + ": slow start stops at ssthresh");
+        }
+    }
+
+    @Test
     void aTimeoutSetsTheWindowToOneSegment() {
         for (CongestionControl cc : new CongestionControl[] {new NewReno(), new Cubic()}) {
             cc.init(MSS, 0);
