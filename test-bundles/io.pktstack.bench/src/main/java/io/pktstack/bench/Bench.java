@@ -326,7 +326,12 @@ public final class Bench {
                         }
                     }
                 }
-                tcpScenarios(g1, g2, ref, all);
+                if (wants("tcp-guest-bridge-guest")) {
+                    tcpStream(g1, g2, ref, all);
+                }
+                if (wants("tcp-rr")) {
+                    tcpRr(g1, g2, ref);
+                }
             }
             if (linux && wants("guest-tap-64")) {
                 tapScenario(root, tap, g1, all);
@@ -412,22 +417,17 @@ public final class Bench {
 
     // ---- tcp-guest-bridge-guest and tcp-rr: TCP between two guests through the host's bridge ----------------
 
-    private void tcpScenarios(Stack g1, Stack g2, LinuxRef ref, List<Stack> all) throws Exception {
-        if (wants("tcp-guest-bridge-guest")) {
-            tcpStream(g1, g2, ref, all);
-        }
-        if (wants("tcp-rr")) {
-            tcpRr(g1, g2, ref);
-        }
+    private int tcpSeconds() {
+        return quick ? 3 : 10;
     }
 
     private void tcpStream(Stack g1, Stack g2, LinuxRef ref, List<Stack> all) throws Exception {
-        int seconds = quick ? 3 : 10;
+        int seconds = tcpSeconds();
         progress.println("bench: tcp-guest-bridge-guest (iperf3, one stream)...");
         Map<String, Object> s = scenario("tcp-guest-bridge-guest");
-        // A thread each: on two cores the common pool has one worker, which the server's call would
-        // hold while the client's waited behind it.
-        java.util.concurrent.Executor threads = r -> Thread.ofPlatform().daemon().start(r);
+        // Threads of their own: the common pool has one thread on two cores, and the server's ctl call
+        // would hold it while the client's waited behind it.
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
         var server = java.util.concurrent.CompletableFuture.supplyAsync(() -> g2.ok("iperf3 -s -1"), threads);
         var client = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             for (int attempt = 0; attempt < 50; attempt++) { // until the server listens
@@ -454,6 +454,7 @@ public final class Bench {
         s.put("alloc_bytes_per_frame", segments == 0 ? -1 : (heap1 - heap0) / (double) segments);
         String report = client.get(seconds + 60L, java.util.concurrent.TimeUnit.SECONDS);
         server.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        threads.close();
         double bps = iperf3ReceivedBitsPerSecond(report);
         s.put("gbps", bps / 1e9);
         s.put("mbps", bps / 1e6);
@@ -469,7 +470,7 @@ public final class Bench {
     }
 
     private void tcpRr(Stack g1, Stack g2, LinuxRef ref) throws Exception {
-        int seconds = quick ? 3 : 10;
+        int seconds = tcpSeconds();
         progress.println("bench: tcp-rr (1-byte request/response to inetd's echo)...");
         Map<String, Object> rr = scenario("tcp-rr");
         g2.ok("inetd echo/tcp");
@@ -525,6 +526,18 @@ public final class Bench {
             return bps;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("iperf3 -J output unreadable: " + json, e);
+        }
+    }
+
+    /** pingpong: ICMP echo round trips from {@code from} to {@code to}, beside Linux's ping in {@code ref}. */
+    private void pingpong(Stack from, String to, LinuxRef ref) {
+        progress.println("bench: pingpong...");
+        Map<String, Object> s = scenario("pingpong");
+        int pings = quick ? 200 : 2000;
+        List<Double> times = pingTimesMicros(from.ok("ping -c " + pings + " -i 0 -W 1000 " + to));
+        latency(s, times, "");
+        if (ref != null) {
+            latency(s, ref.ping(pings), "linux_");
         }
     }
 
