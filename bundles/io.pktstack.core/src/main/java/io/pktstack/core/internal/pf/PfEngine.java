@@ -148,41 +148,13 @@ public final class PfEngine {
         if (p == PfRules.ICMP && l4len >= 8 && isIcmpError(Be.u8(s, l4))) {
             return icmpErrorOut(s, ip, hl, l4, l4len, now);
         }
-        int sport;
-        int dport;
-        int flags = 0;
-        switch (p) {
-            case PfRules.TCP -> {
-                if (l4len < 20) {
-                    return drop(DROP_SHORT);
-                }
-                sport = Be.u16(s, l4);
-                dport = Be.u16(s, l4 + 2);
-                flags = Be.u8(s, l4 + 13);
-            }
-            case PfRules.UDP -> {
-                if (l4len < 8) {
-                    return drop(DROP_SHORT);
-                }
-                sport = Be.u16(s, l4);
-                dport = Be.u16(s, l4 + 2);
-            }
-            case PfRules.ICMP -> {
-                if (l4len < 8) {
-                    return drop(DROP_SHORT);
-                }
-                int type = Be.u8(s, l4);
-                if (type != 8 && type != 0) {
-                    return PASS; // neither echo nor an error: nothing to map
-                }
-                sport = Be.u16(s, l4 + 4); // the query identifier stands for the port
-                dport = 0;
-            }
-            default -> {
-                sport = 0;
-                dport = 0;
-            }
+        long ports = ports(s, l4, l4len, p, true);
+        if (ports < 0) {
+            return ports == SHORT ? drop(DROP_SHORT) : PASS;
         }
+        int sport = (int) (ports >>> 32);
+        int dport = (int) (ports >>> 16) & 0xFFFF;
+        int flags = (int) ports & 0xFF;
         int src = Be.i32(s, ip + 12);
         int dst = Be.i32(s, ip + 16);
         lock.lock();
@@ -240,41 +212,13 @@ public final class PfEngine {
         if (p == PfRules.ICMP && l4len >= 8 && isIcmpError(Be.u8(s, l4))) {
             return icmpErrorIn(s, ip, hl, l4, l4len, now);
         }
-        int sport;
-        int dport;
-        int flags = 0;
-        switch (p) {
-            case PfRules.TCP -> {
-                if (l4len < 20) {
-                    return drop(DROP_SHORT);
-                }
-                sport = Be.u16(s, l4);
-                dport = Be.u16(s, l4 + 2);
-                flags = Be.u8(s, l4 + 13);
-            }
-            case PfRules.UDP -> {
-                if (l4len < 8) {
-                    return drop(DROP_SHORT);
-                }
-                sport = Be.u16(s, l4);
-                dport = Be.u16(s, l4 + 2);
-            }
-            case PfRules.ICMP -> {
-                if (l4len < 8) {
-                    return drop(DROP_SHORT);
-                }
-                int type = Be.u8(s, l4);
-                if (type != 0 && type != 8) {
-                    return PASS;
-                }
-                dport = Be.u16(s, l4 + 4); // a reply's identifier is the one we mapped
-                sport = 0;
-            }
-            default -> {
-                sport = 0;
-                dport = 0;
-            }
+        long ports = ports(s, l4, l4len, p, false);
+        if (ports < 0) {
+            return ports == SHORT ? drop(DROP_SHORT) : PASS;
         }
+        int sport = (int) (ports >>> 32);
+        int dport = (int) (ports >>> 16) & 0xFFFF;
+        int flags = (int) ports & 0xFF;
         int src = Be.i32(s, ip + 12);
         int dst = Be.i32(s, ip + 16);
         lock.lock();
@@ -305,6 +249,51 @@ public final class PfEngine {
             return PASS;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@link #ports}: a header too short for its protocol. */
+    private static final long SHORT = -2;
+    /** {@link #ports}: ICMP that is neither echo nor echo reply, nothing to map. */
+    private static final long NOT_MAPPED = -1;
+
+    /**
+     * The ports of a TCP or UDP header at {@code l4}, and TCP's flags, packed
+     * as {@code sport << 32 | dport << 16 | flags} (zeros for other
+     * protocols); for an ICMP echo or reply, its identifier in place of the
+     * source port ({@code outbound}: the query we map) or of the destination
+     * port (inbound: the reply to a mapped query). {@link #SHORT} or
+     * {@link #NOT_MAPPED} otherwise. Packed, so that both directions read the
+     * header the same way without an object per packet.
+     */
+    private static long ports(MemorySegment s, long l4, int l4len, int p, boolean outbound) {
+        switch (p) {
+            case PfRules.TCP -> {
+                if (l4len < 20) {
+                    return SHORT;
+                }
+                return (long) Be.u16(s, l4) << 32 | (long) Be.u16(s, l4 + 2) << 16 | Be.u8(s, l4 + 13);
+            }
+            case PfRules.UDP -> {
+                if (l4len < 8) {
+                    return SHORT;
+                }
+                return (long) Be.u16(s, l4) << 32 | (long) Be.u16(s, l4 + 2) << 16;
+            }
+            case PfRules.ICMP -> {
+                if (l4len < 8) {
+                    return SHORT;
+                }
+                int type = Be.u8(s, l4);
+                if (type != 8 && type != 0) {
+                    return NOT_MAPPED;
+                }
+                long id = Be.u16(s, l4 + 4);
+                return outbound ? id << 32 : id << 16;
+            }
+            default -> {
+                return 0;
+            }
         }
     }
 
