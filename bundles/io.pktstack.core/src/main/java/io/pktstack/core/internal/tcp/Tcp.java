@@ -247,8 +247,16 @@ public final class Tcp implements TcpStack {
             return;
         }
         if ((flags & TcpSegment.ACK) != 0) {
-            if ((flags & TcpSegment.SYN) == 0 && config.synCookies && acceptCookie(l, rx)) {
-                return;
+            if ((flags & TcpSegment.SYN) == 0 && config.synCookies && cookiesInFlight(l)) {
+                if (acceptCookie(l, rx)) {
+                    return;
+                }
+                if (rx.seqLen() > 0) {
+                    // The cookie holds the peer's ISN, so only a segment at ISN+1 can be checked. Under a flood the
+                    // final ACK and the first data segment (or FIN) can both be lost; a reset to the next would kill
+                    // a good connection. Dropped, the peer retransmits from ISN+1 and that one is checked.
+                    return;
+                }
             }
             stats.count(Stat.NO_SOCKET);
             sendReset(rx, rx.ack, 0, TcpSegment.RST);
@@ -263,6 +271,7 @@ public final class Tcp implements TcpStack {
         if (!l.offerSyn()) {
             stats.count(Stat.SYN_QUEUE_OVERFLOW);
             if (config.synCookies) {
+                l.lastCookieSlot = cookieSlot();
                 sendCookie(rx);
             }
             return;
@@ -296,8 +305,14 @@ public final class Tcp implements TcpStack {
     // =====================================================================================
 
     /** 64-second time slots, five bits of them in a cookie. */
-    private int cookieSlot() {
+    int cookieSlot() {
         return (int) (TimeUnit.NANOSECONDS.toSeconds(timer.now()) >>> 6) & 0x1F;
+    }
+
+    /** True if {@code l} answered a SYN with a cookie recently enough for the cookie still to be good. */
+    private boolean cookiesInFlight(TcpListenerImpl l) {
+        int last = l.lastCookieSlot;
+        return last >= 0 && ((cookieSlot() - last) & 0x1F) <= 1;
     }
 
     private int cookieHash(Rx rx, int peerIsn, int slot) {

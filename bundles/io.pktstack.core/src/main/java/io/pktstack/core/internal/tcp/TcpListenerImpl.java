@@ -37,6 +37,11 @@ final class TcpListenerImpl implements TcpListener {
     /** Half-open connections (SYN_RECEIVED) from this listener. */
     private int synQueue;
     private boolean closed;
+    /**
+     * The cookie slot ({@link Tcp#cookieSlot}) of the last SYN this listener answered with a cookie, or -1: a cookie
+     * handshake can still complete while the slot is the current or the previous one.
+     */
+    volatile int lastCookieSlot = -1;
 
     TcpListenerImpl(Tcp tcp, InetAddress address, boolean v4Only, int port, int backlog) {
         this.tcp = tcp;

@@ -410,10 +410,50 @@ class TcpStateMachineTest {
     void aForgedCookieIsRefusedWithARst() throws Exception {
         net.configB.synQueueLimit = 0;
         TcpListener l = net.b.listen(TcpTestNet.addr(TcpTestNet.B, 80), 4);
+        net.inject(Segments.from(3999, 80).seq(500).flags(SYN).build(TcpTestNet.A, TcpTestNet.B), true);
+        assertEquals(1, net.b.stats().get(Stat.COOKIES_SENT), "a cookie in flight, so ACKs are checked as cookies");
         net.inject(Segments.from(4000, 80).seq(1001).ack(0x12345678).flags(ACK).build(TcpTestNet.A, TcpTestNet.B), true);
         assertEquals(1, net.b.stats().get(Stat.COOKIES_FAILED));
         assertEquals(RST, lastFromB().flags());
         assertEquals(0, ((TcpListenerImpl) l).queued());
+        l.close();
+    }
+
+    @Test
+    void anAckIsNotCheckedAsACookieWhenNoCookieWasSent() throws Exception {
+        net.configB.synQueueLimit = 0;
+        TcpListener l = net.b.listen(TcpTestNet.addr(TcpTestNet.B, 80), 4);
+        net.inject(Segments.from(4000, 80).seq(1001).ack(0x12345678).flags(ACK).build(TcpTestNet.A, TcpTestNet.B), true);
+        assertEquals(0, net.b.stats().get(Stat.COOKIES_FAILED));
+        assertEquals(1, net.b.stats().get(Stat.NO_SOCKET));
+        assertEquals(RST, lastFromB().flags());
+        l.close();
+    }
+
+    @Test
+    void aCookieConnectionSurvivesLosingItsFinalAckAndFirstSegment() throws Exception {
+        // Under a flood the final ACK and the first data segment can both be lost; the next segment does not
+        // carry the peer's ISN+1, so its cookie cannot be checked. It must be dropped, not answered with a reset:
+        // the peer's retransmission from ISN+1 then completes the handshake and every byte arrives.
+        net.configB.synQueueLimit = 0;
+        TcpListener l = net.b.listen(TcpTestNet.addr(TcpTestNet.B, 80), 4);
+        int[] afterSyn = {0};
+        net.fromA = s -> s.has(SYN) || ++afterSyn[0] > 2;
+        TcpSocket c = net.a.open();
+        TcpTestNet.startConnect(c, TcpTestNet.addr(TcpTestNet.B, 80));
+        net.run(() -> c.state() == TcpState.ESTABLISHED, 5);
+        byte[] data = TcpTransferTest.data(20_000, 17);
+        TcpTestNet.writeSome(c, ByteBuffer.wrap(data));
+        net.run(() -> ((TcpListenerImpl) l).queued() == 1, 30);
+
+        assertTrue(net.b.stats().get(Stat.COOKIES_FAILED) > 0, "a later segment reached the listener first");
+        assertEquals(1, net.b.stats().get(Stat.COOKIES_ACCEPTED));
+        assertEquals(0, net.b.stats().get(Stat.RST_SENT));
+        TcpSocket server = l.accept(Duration.ofMillis(1));
+        ByteBuffer got = ByteBuffer.allocate(data.length);
+        net.run(() -> server.available() == data.length, 30);
+        server.read(got);
+        assertArrayEquals(data, got.array());
         l.close();
     }
 
