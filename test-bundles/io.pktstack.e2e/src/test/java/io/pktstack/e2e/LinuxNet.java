@@ -79,6 +79,17 @@ final class LinuxNet implements AutoCloseable {
         return r.out;
     }
 
+    /**
+     * Runs {@code ping ARGS} in the namespace with a 10 s deadline ({@code -w}); it must succeed. With {@code -c N}
+     * and {@code -W}, iputils waits only two round trips for the last reply once any reply has come back, so a
+     * reply delayed by a loaded machine counted as lost; with {@code -w} it waits for N replies or the deadline.
+     */
+    String ping(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ping", "-w", "10"));
+        cmd.addAll(List.of(args));
+        return in(cmd.toArray(new String[0]));
+    }
+
     /** Runs a command in the namespace. */
     Result run(String... cmd) {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));

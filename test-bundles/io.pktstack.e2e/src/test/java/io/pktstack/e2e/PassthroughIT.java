@@ -29,8 +29,8 @@ class PassthroughIT {
             try (StackProcess guest = StackProcess.start(root, "pguest", "-d", "passthrough", "if=" + dev,
                     "-c", "ifconfig wm0 10.31.0.5/24", "-c", "ifconfig wm0 inet6 fd00:31::5/64")) {
                 guest.awaitRunning("wm0");
-                assertTrue(world.in("ping", "-c", "2", "-i", "0.2", "-W", "3", "10.31.0.5").contains("2 received"));
-                assertTrue(world.in("ping", "-c", "2", "-i", "0.2", "-W", "3", "fd00:31::5").contains("2 received"));
+                assertTrue(world.ping("-c", "2", "-i", "0.2", "10.31.0.5").contains("2 received"));
+                assertTrue(world.ping("-c", "2", "-i", "0.2", "fd00:31::5").contains("2 received"));
                 assertTrue(guest.ok("ping -c 2 -i 0.2 10.31.0.100").contains("2 packets received"));
                 assertTrue(guest.ok("ping -c 2 -i 0.2 fd00:31::100").contains("2 packets received"));
                 String info = guest.ok("nicinfo wm0");
@@ -52,7 +52,7 @@ class PassthroughIT {
                     host.ok("mount e1000 if=" + dev);
                     host.awaitRunning("wm0");
                     host.ok("ifconfig wm0 10.31.0.1/24");
-                    assertTrue(world.in("ping", "-c", "2", "-i", "0.2", "-W", "3", "10.31.0.1").contains("2 received"));
+                    assertTrue(world.ping("-c", "2", "-i", "0.2", "10.31.0.1").contains("2 received"));
 
                     // And now the guest is the one refused, told who holds the device.
                     CtlClient.Response back = StackProcess.run(root, "--name", "pguest2", "-d", "passthrough", "if=" + dev);

@@ -48,7 +48,13 @@ class SynFloodIT {
             // Once the flood has filled the SYN queue (not after a guessed pause), Linux connects for real and sends
             // a file while it goes on.
             guest.await("netstat -s -p tcp", o -> count(o, "SYN queue overflows") > 0, "the flood filling the SYN queue");
-            world.in("timeout", "120", "socat", "-u", "FILE:" + data, "TCP4:" + GUEST + ":5001,connect-timeout=60");
+            LinuxNet.Result sent0 = world.run("timeout", "120", "socat", "-u", "FILE:" + data,
+                    "TCP4:" + GUEST + ":5001,connect-timeout=60");
+            if (sent0.status() != 0) {
+                throw new AssertionError("socat failed (" + sent0.status() + "): " + sent0.out() + "\nguest:\n"
+                        + guest.ok("netstat -s") + "\n" + guest.ok("netstat -i") + "\n" + guest.ok("netstat -a -p tcp") + "\nhost:\n"
+                        + host.ok("netstat -s") + "\n" + host.ok("netstat -i"));
+            }
             String got = nc.get(150, TimeUnit.SECONDS);
             assertTrue(flooding.waitFor(120, TimeUnit.SECONDS));
             String sent = new String(flooding.getInputStream().readAllBytes()).strip();

@@ -149,7 +149,7 @@ class VmGuestIT {
     @Order(3)
     void linuxAndVmPingEachOtherAndLinuxFetchesTheVmsPage() {
         for (String dst : List.of(VM, "fd00:44::13")) {
-            String out = world.in("ping", "-c", "2", "-i", "0.2", "-W", "3", dst);
+            String out = world.ping("-c", "2", "-i", "0.2", dst);
             assertTrue(out.contains("2 received"), out);
         }
         assertVmPinged(vm, 2, LINUX);
@@ -226,7 +226,7 @@ class VmGuestIT {
         world.adopt(tap);
         world.address(tap, LINUX + "/24", "fd00:44::100/64");
         host.awaitRunning("wm0");
-        String out = world.in("ping", "-c", "2", "-i", "0.2", "-W", "3", VM);
+        String out = world.ping("-c", "2", "-i", "0.2", VM);
         assertTrue(out.contains("2 received"), out);
         assertEquals(0, SeedTopologyIT.framesInUse(guest1), "the pktstack guest lost frames across the host's restart");
         assertFalse(host.logText().contains("Exception"), host.logText());
