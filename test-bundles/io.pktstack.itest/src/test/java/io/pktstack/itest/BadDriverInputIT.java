@@ -101,9 +101,9 @@ public class BadDriverInputIT {
     }
 
     /**
-     * The reason SCR recorded reaches the caller: the drivers activate through their
-     * constructors, so SCR's failure text is an InvocationTargetException whose
-     * "Caused by:" line carries "bind path ... in use".
+     * The driver's reason reaches the caller typed: the driver reports what its
+     * activation throws (DriverFailures), so the caller gets that exception as
+     * the cause and its message, not text read back from SCR's DTOs.
      */
     @Test
     public void anActivationFailureReportsTheDriversReason() {
@@ -114,6 +114,8 @@ public class BadDriverInputIT {
                 spec(Pktstack.VDEVPEER, "peer=/dev/qvm/g2/p2p,bind=/dev/vdevpeers/vp0")), TIMEOUT));
 
         assertTrue(e.getMessage(), e.getMessage().contains("/dev/vdevpeers/vp0") && e.getMessage().contains("in use"));
+        assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof java.io.IOException);
+        assertEquals(Pktstack.VDEVPEER + ": " + e.getCause().getMessage(), e.getMessage());
     }
 
     /** DriverManager.start documents that nothing of a failed call is left started when it returns. */

@@ -17,12 +17,19 @@ public interface DriverLinks {
     List<String> interfacesOf(String instance);
 
     /**
-     * Waits until the interfaces of {@code instance} satisfy {@code condition}
-     * or {@code nanos} pass, woken by every link that comes or goes (no
-     * polling); returns whether the condition held.
+     * Waits until the interfaces of {@code instance} satisfy {@code condition},
+     * {@code nanos} pass or the instance is found to have failed
+     * ({@link #failure}), woken by every link that comes or goes and every
+     * failure (no polling); returns whether the condition held.
      */
     boolean awaitInterfaces(String instance, java.util.function.Predicate<List<String>> condition, long nanos)
             throws InterruptedException;
+
+    /**
+     * Why driver instance {@code instance} could not start, as its driver reported it
+     * ({@link io.pktstack.api.link.DriverFailures}) or as the stack refused its link; null if it did not fail.
+     */
+    Throwable failure(String instance);
 
     /** Who made interface {@code ifName}, or null if it is not a driver's (a bridge, lo0, unknown). */
     Owner ownerOf(String ifName);

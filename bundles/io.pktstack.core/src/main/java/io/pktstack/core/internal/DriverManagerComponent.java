@@ -237,8 +237,10 @@ public final class DriverManagerComponent implements DriverManager {
 
     /**
      * Waits for an instance's interfaces: woken by the stack as each link
-     * comes. SCR tells of a failed activation only in its DTOs, which have no
-     * event: those are looked at between waits, at most every
+     * comes, and as the instance fails (its driver reports why, typed:
+     * {@link io.pktstack.api.link.DriverFailures}). A failure SCR met before
+     * the driver's code ran (no report) shows only in SCR's DTOs, which have no
+     * event: their state is looked at between waits, at most every
      * {@link #FAILURE_CHECK}.
      */
     private List<String> await(String factoryPid, String id, int expected, Duration timeout, DriverSpec spec) {
@@ -249,9 +251,13 @@ public final class DriverManagerComponent implements DriverManager {
                 if (links.awaitInterfaces(id, ifs -> ifs.size() >= expected, Math.max(0, slice))) {
                     return interfacesOf(id);
                 }
-                String failure = activationFailure(factoryPid, id);
-                if (failure != null) {
-                    throw new IllegalStateException(spec.driver() + ": " + failure);
+                Throwable reported = links.failure(id);
+                if (reported != null) {
+                    throw new IllegalStateException(spec.driver() + ": " + reason(reported), reported);
+                }
+                if (activationFailed(factoryPid, id)) {
+                    throw new IllegalStateException(spec.driver() + ": its instance failed to activate before the driver "
+                            + "could say why (see the log for SCR's error)");
                 }
                 if (System.nanoTime() - deadline >= 0) {
                     throw new IllegalStateException(spec + ": driver instance did not bring up its " + expected
@@ -264,13 +270,13 @@ public final class DriverManagerComponent implements DriverManager {
         }
     }
 
-    /** How often a start that waits for interfaces looks for a failed activation. */
-    private static final Duration FAILURE_CHECK = Duration.ofMillis(50);
+    /** How often a start that waits for interfaces looks for a failure SCR met before the driver's code ran. */
+    private static final Duration FAILURE_CHECK = Duration.ofMillis(200);
 
-    /** The reason SCR gives for a driver instance that failed to activate, or null. */
-    private String activationFailure(String factoryPid, String id) {
+    /** True if SCR holds the instance's configuration as failed to activate (a typed state; its text is not read). */
+    private boolean activationFailed(String factoryPid, String id) {
         if (scr == null) {
-            return null;
+            return false;
         }
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
             if (!List.of(d.configurationPid).contains(factoryPid)) {
@@ -278,36 +284,17 @@ public final class DriverManagerComponent implements DriverManager {
             }
             for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
                 if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION && id.equals(c.properties.get(INSTANCE))) {
-                    return firstLine(c.failure);
+                    return true;
                 }
             }
         }
-        return null;
+        return false;
     }
 
-    /**
-     * The reason in SCR's failure text: the message of the root cause (drivers
-     * activate in their constructors, so SCR reports an
-     * InvocationTargetException whose "Caused by:" lines carry the reason),
-     * without the exception class: "bind path ... is in use by ...".
-     */
-    static String firstLine(String failure) {
-        if (failure == null || failure.isBlank()) {
-            return "activation failed";
-        }
-        String line = failure.lines().findFirst().orElse(failure).strip();
-        for (String l : failure.lines().toList()) {
-            String t = l.strip();
-            if (t.startsWith("Caused by: ")) {
-                line = t.substring("Caused by: ".length());
-            }
-        }
-        // Drop the exception class names in front of the message.
-        int cut;
-        while ((cut = line.indexOf(": ")) > 0 && line.substring(0, cut).matches("[\\w.$]+(Exception|Error)")) {
-            line = line.substring(cut + 2);
-        }
-        return line;
+    /** The reason a driver gave: its exception's message, written for the user ("bind path ... is in use by ..."). */
+    static String reason(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.pktstack.core.internal;
 import io.pktstack.core.internal.time.StackTimer;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.link.DriverFailures;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.link.LinkPort;
 import io.pktstack.api.net.MacAddress;
@@ -33,6 +34,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,9 +65,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * and the frames it held return to the pool.
  */
 @Component(service = {NetworkStack.class, PacketGenerator.class, PacketCapture.class, TcpStack.class, Router.class,
-        DriverLinks.class}, immediate = true, configurationPid = StackComponent.PID)
+        DriverLinks.class, DriverFailures.class}, immediate = true, configurationPid = StackComponent.PID)
 @Designate(ocd = StackComponent.Config.class)
-public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router, DriverLinks {
+public final class StackComponent implements NetworkStack, PacketGenerator, PacketCapture, TcpStack, Router, DriverLinks,
+        DriverFailures {
 
     static final String PID = "io.pktstack.core";
     /** Frames in the pool unless configured (pool.frames) or set per instance (pktstack.pool.frames). */
@@ -82,6 +85,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     }
 
     private final Object lock = new Object();
+    /** Why a driver instance could not start, reported by the driver or found here refusing its link; by instance. */
+    private final Map<String, Throwable> failures = new HashMap<>();
     private final InterfaceTable table = new InterfaceTable();
     private final Map<Link, NetInterface> links = new IdentityHashMap<>();
     private final FramePool pool;
@@ -377,6 +382,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             } catch (IllegalArgumentException e) {
                 if (unit >= 0 || was == null) {
                     LOG.log(Level.ERROR, "refusing link of driver {0}: {1}", props.get(Link.DRIVER), e.getMessage());
+                    refused(instance, e);
                     return;
                 }
                 name = table.reserveName(prefix, -1); // its old name was taken meanwhile
@@ -386,6 +392,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             if (notStation != null) {
                 LOG.log(Level.ERROR, "refusing {0} of driver {1}: MAC {2}", name, props.get(Link.DRIVER), notStation);
                 table.releaseName(name);
+                refused(instance, new IllegalArgumentException("MAC " + notStation));
                 return;
             }
             if (link.macAssigned() && !mac.isLocallyAdministered()) {
@@ -404,6 +411,9 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             ip.routing.changed();
             link.attach(new Port(nif)); // the driver reports carrier through the port from now on
             LOG.log(Level.INFO, "{0}: {1} link up, MAC {2}", name, nif.driver, mac);
+            if (instance != null) {
+                failures.remove(instance); // an earlier failure of this instance is over
+            }
             lock.notifyAll(); // the driver manager waits for its instances' interfaces
         }
     }
@@ -503,7 +513,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         synchronized (lock) {
             while (!condition.test(interfacesOf(instance))) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || failures.containsKey(instance)) {
                     return false;
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -538,6 +548,34 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     public void forget(String instance, String key) {
         synchronized (lock) {
             memory.forget(instance, key);
+            if (key == null) {
+                failures.remove(instance);
+            }
+        }
+    }
+
+    @Override
+    public Throwable failure(String instance) {
+        synchronized (lock) {
+            return failures.get(instance);
+        }
+    }
+
+    // ---- DriverFailures: drivers that cannot start say why (SCR logs what they throw) ----
+
+    @Override
+    public void failed(Object instance, Throwable cause) {
+        refused(instance == null ? null : instance.toString(), cause);
+    }
+
+    /** Records why {@code instance} did not come up and wakes the driver manager waiting for it. */
+    private void refused(String instance, Throwable cause) {
+        if (instance == null) {
+            return;
+        }
+        synchronized (lock) {
+            failures.put(instance, cause);
+            lock.notifyAll();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.pktstack.driver.e1000.internal;
 
+import io.pktstack.api.link.DriverFailures;
+import io.pktstack.api.link.Link;
 import io.pktstack.hostio.HostLinkService;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -9,6 +11,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -50,13 +53,15 @@ public final class E1000Driver {
     private final HostLinkService service;
 
     @Activate
-    public E1000Driver(Config config, Map<String, Object> properties, BundleContext context) throws IOException {
+    public E1000Driver(Config config, Map<String, Object> properties, BundleContext context,
+            @Reference DriverFailures failures) throws IOException {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("receive/transmit descriptors", config.receive() + "/" + config.transmit());
         if (properties.get("speed") != null) {
             details.put("media", properties.get("speed") + " Mbit/s " + properties.getOrDefault("duplex", "full") + " duplex");
         }
-        this.service = HostLinkService.start(context, E1000Descriptor.NAME, properties, details);
+        this.service = failures.reporting(properties.get(Link.INSTANCE),
+                () -> HostLinkService.start(context, E1000Descriptor.NAME, properties, details));
     }
 
     @Deactivate

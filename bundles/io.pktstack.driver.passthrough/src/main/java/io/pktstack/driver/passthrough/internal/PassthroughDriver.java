@@ -1,5 +1,7 @@
 package io.pktstack.driver.passthrough.internal;
 
+import io.pktstack.api.link.DriverFailures;
+import io.pktstack.api.link.Link;
 import io.pktstack.hostio.HostLinkService;
 import java.io.IOException;
 import java.util.Map;
@@ -8,6 +10,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -44,9 +47,10 @@ public final class PassthroughDriver {
     private final HostLinkService service;
 
     @Activate
-    public PassthroughDriver(Config config, Map<String, Object> properties, BundleContext context) throws IOException {
-        this.service = HostLinkService.start(context, PassthroughDescriptor.NAME, properties,
-                Map.of("mode", "pass-through (no host stack in the path)"));
+    public PassthroughDriver(Config config, Map<String, Object> properties, BundleContext context,
+            @Reference DriverFailures failures) throws IOException {
+        this.service = failures.reporting(properties.get(Link.INSTANCE), () -> HostLinkService.start(context,
+                PassthroughDescriptor.NAME, properties, Map.of("mode", "pass-through (no host stack in the path)")));
     }
 
     @Deactivate

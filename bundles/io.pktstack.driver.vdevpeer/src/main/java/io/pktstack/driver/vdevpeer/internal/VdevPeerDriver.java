@@ -1,6 +1,7 @@
 package io.pktstack.driver.vdevpeer.internal;
 
 import io.pktstack.api.link.DriverContext;
+import io.pktstack.api.link.DriverFailures;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.vdev.EndpointConfig;
@@ -21,6 +22,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -87,19 +89,30 @@ public final class VdevPeerDriver {
     }
 
     private final BundleContext context;
+    private final DriverFailures failures;
     private final Map<String, Running> running = new LinkedHashMap<>(); // by bind path, in configuration order
     private Shared shared;
 
     @Activate
-    public VdevPeerDriver(Config config, Map<String, Object> properties, BundleContext context) throws IOException {
+    public VdevPeerDriver(Config config, Map<String, Object> properties, BundleContext context,
+            @Reference DriverFailures failures) throws IOException {
         this.context = context;
+        this.failures = failures;
         this.shared = shared(config, properties);
-        List<Running> made = make(groups(config, properties), shared);
+        List<Running> made = failures.reporting(properties.get(Link.INSTANCE),
+                () -> make(groups(config, properties), shared));
         made.forEach(r -> running.put(r.group.bind, r));
     }
 
     @Modified
     void modified(Config config, Map<String, Object> properties) throws IOException {
+        failures.reporting(properties.get(Link.INSTANCE), () -> {
+            apply(config, properties);
+            return null;
+        });
+    }
+
+    private void apply(Config config, Map<String, Object> properties) throws IOException {
         Shared now = shared(config, properties);
         List<Group> wanted = groups(config, properties);
         List<String> keep = new ArrayList<>();

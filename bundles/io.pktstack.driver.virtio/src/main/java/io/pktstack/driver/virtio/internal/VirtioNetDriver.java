@@ -1,6 +1,7 @@
 package io.pktstack.driver.virtio.internal;
 
 import io.pktstack.api.link.DriverContext;
+import io.pktstack.api.link.DriverFailures;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.vdev.EndpointConfig;
@@ -16,6 +17,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -61,19 +63,9 @@ public final class VirtioNetDriver {
     private final ServiceRegistration<Link> registration;
 
     @Activate
-    public VirtioNetDriver(Config config, Map<String, Object> properties, BundleContext context) throws IOException {
-        DriverContext dc = new DriverContext(Path.of(config.pktstack_device_root()), "guest");
-        boolean assigned = !config.mac().isEmpty();
-        MacAddress mac = assigned ? LinkOptions.mac("mac", config.mac())
-                : !config.mac_generated().isEmpty() ? LinkOptions.mac("mac", config.mac_generated())
-                : MacAddress.generateLocal();
-        long mask = config.peerfeats() == 0 && !properties.containsKey("peerfeats") ? LinkOptions.ALL_FEATURES
-                : config.peerfeats();
-        EndpointConfig ec = new EndpointConfig(config.bind_path(), dc.map(config.bind_path()), config.peer_path(),
-                dc.map(config.peer_path()), true, mac, LinkOptions.DEFAULT_MTU, false, LinkOptions.QUEUE_SIZE,
-                config.bind_mode(), mask);
-        this.link = new VdevLink(ec, assigned, Map.of("peerfeats", mask == LinkOptions.ALL_FEATURES ? "not limited"
-                : "0x" + Long.toHexString(mask)));
+    public VirtioNetDriver(Config config, Map<String, Object> properties, BundleContext context,
+            @Reference DriverFailures failures) throws IOException {
+        this.link = failures.reporting(properties.get(Link.INSTANCE), () -> link(config, properties));
         Hashtable<String, Object> p = new Hashtable<>();
         p.put(Link.DRIVER, VirtioNetDescriptor.NAME);
         p.put(Link.INSTANCE, properties.get(Link.INSTANCE));
@@ -84,6 +76,22 @@ public final class VirtioNetDriver {
         p.put(Link.DESCRIPTION, "peer " + config.peer_path());
         p.put(Link.KEY, config.bind_path());
         this.registration = context.registerService(Link.class, link, p);
+    }
+
+    /** The link as configured, its node bound: what can fail with a reason the user must see. */
+    private static VdevLink link(Config config, Map<String, Object> properties) throws IOException {
+        DriverContext dc = new DriverContext(Path.of(config.pktstack_device_root()), "guest");
+        boolean assigned = !config.mac().isEmpty();
+        MacAddress mac = assigned ? LinkOptions.mac("mac", config.mac())
+                : !config.mac_generated().isEmpty() ? LinkOptions.mac("mac", config.mac_generated())
+                : MacAddress.generateLocal();
+        long mask = config.peerfeats() == 0 && !properties.containsKey("peerfeats") ? LinkOptions.ALL_FEATURES
+                : config.peerfeats();
+        EndpointConfig ec = new EndpointConfig(config.bind_path(), dc.map(config.bind_path()), config.peer_path(),
+                dc.map(config.peer_path()), true, mac, LinkOptions.DEFAULT_MTU, false, LinkOptions.QUEUE_SIZE,
+                config.bind_mode(), mask);
+        return new VdevLink(ec, assigned, Map.of("peerfeats", mask == LinkOptions.ALL_FEATURES ? "not limited"
+                : "0x" + Long.toHexString(mask)));
     }
 
     @Deactivate
