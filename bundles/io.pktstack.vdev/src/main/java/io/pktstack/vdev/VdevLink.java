@@ -81,6 +81,11 @@ public final class VdevLink implements Link, AutoCloseable {
     }
 
     @Override
+    public int offloads() {
+        return endpoint.offloads();
+    }
+
+    @Override
     public io.pktstack.api.link.DriverCounters counters() {
         return endpoint.counters();
     }

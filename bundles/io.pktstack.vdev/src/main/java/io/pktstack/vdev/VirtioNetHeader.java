@@ -61,9 +61,23 @@ public final class VirtioNetHeader {
      * VIRTIO_NET_F_MRG_RXBUF, else 1 (§5.1.6.4).
      */
     public static void write(MemorySegment seg, long off, int length, int numBuffers) {
+        write(seg, off, length, numBuffers, 0, 0, 0);
+    }
+
+    /**
+     * Writes a header with checksum flags ({@link #F_NEEDS_CSUM} with where the
+     * checksum starts and goes, or {@link #F_DATA_VALID}) and no segmentation.
+     */
+    public static void write(MemorySegment seg, long off, int length, int numBuffers, int flags, int csumStart,
+            int csumOffset) {
         java.util.Objects.checkFromIndexSize(off, length, seg.byteSize());
         seg.set(ValueLayout.JAVA_LONG_UNALIGNED, off, 0L);
         seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, off + 8, (short) 0);
+        if (flags != 0) {
+            seg.set(ValueLayout.JAVA_BYTE, off + FLAGS, (byte) flags);
+            seg.set(U16, off + CSUM_START, (short) csumStart);
+            seg.set(U16, off + CSUM_OFFSET, (short) csumOffset);
+        }
         if (length == SIZE) {
             seg.set(U16, off + NUM_BUFFERS, (short) numBuffers);
         }
@@ -99,9 +113,23 @@ public final class VirtioNetHeader {
         return seg.get(U16, off + CSUM_OFFSET) & 0xffff;
     }
 
+    /**
+     * Whether NEEDS_CSUM offsets from a peer fit a packet of {@code length}
+     * bytes: the sum starts behind an Ethernet header and inside the packet,
+     * and the 16-bit field, at an even offset, lies inside it too.
+     */
+    public static boolean csumFits(int csumStart, int csumOffset, int length) {
+        return csumStart >= 14 && csumStart < length && csumOffset <= length - csumStart - 2 && (csumOffset & 1) == 0;
+    }
+
     /** num_buffers (12-byte header only). */
     public static int numBuffers(MemorySegment seg, long off) {
         return seg.get(U16, off + NUM_BUFFERS) & 0xffff;
+    }
+
+    /** {@link #validate(MemorySegment, long, boolean, boolean)} for a receiver that negotiated no GUEST_CSUM. */
+    public static boolean validate(MemorySegment seg, long off, boolean legacy) {
+        return validate(seg, off, legacy, false);
     }
 
     /**
@@ -110,21 +138,23 @@ public final class VirtioNetHeader {
      * still write the buffer.
      *
      * <p>Rejects: a header that does not fit in {@code seg} at {@code off};
-     * gso_type other than GSO_NONE and flags with NEEDS_CSUM, which need features
-     * we never negotiate (§5.1.6.2.1, §5.1.6.4.1); num_buffers above 1, which needs
-     * MRG_RXBUF. num_buffers 0 is accepted: it is what a driver sends on transmit
-     * (§5.1.6.2.1). Other flag bits are ignored, as §5.1.6.2.2 and §5.1.6.4.2 require.
+     * gso_type other than GSO_NONE, which needs features we never negotiate
+     * (§5.1.6.4.1); flags with NEEDS_CSUM unless {@code needsCsumAllowed} (the
+     * receiver negotiated GUEST_CSUM; its offsets are the caller's to check);
+     * num_buffers above 1, which needs MRG_RXBUF. num_buffers 0 is accepted: it
+     * is what a driver sends on transmit (§5.1.6.2.1). Other flag bits are
+     * ignored, as §5.1.6.2.2 and §5.1.6.4.2 require.
      *
      * @return whether the packet may be used; false means drop and count it
      */
-    public static boolean validate(MemorySegment seg, long off, boolean legacy) {
+    public static boolean validate(MemorySegment seg, long off, boolean legacy, boolean needsCsumAllowed) {
         int size = size(legacy);
         if (off < 0 || off > seg.byteSize() - size) {
             return false;
         }
         int flags = seg.get(ValueLayout.JAVA_BYTE, off + FLAGS);
         int gsoType = seg.get(ValueLayout.JAVA_BYTE, off + GSO_TYPE);
-        if (gsoType != GSO_NONE || (flags & F_NEEDS_CSUM) != 0) {
+        if (gsoType != GSO_NONE || ((flags & F_NEEDS_CSUM) != 0 && !needsCsumAllowed)) {
             return false;
         }
         return legacy || (seg.get(U16, off + NUM_BUFFERS) & 0xffff) <= 1;

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -225,7 +227,7 @@ class GuestLinkPairTest {
         VdevLink guestLink = last();
         assertTrue(host.nextCarrier());
         assertTrue(guest.nextCarrier());
-        assertEquals("EVENT_IDX PROTOCOL_FEATURES", guestLink.details().get("features negotiated"));
+        assertEquals("CSUM GUEST_CSUM EVENT_IDX PROTOCOL_FEATURES", guestLink.details().get("features negotiated"));
         exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 300);
 
         // peerfeats=0: the guest accepts nothing but the vhost-user transport's own bit.
@@ -237,7 +239,54 @@ class GuestLinkPairTest {
         assertTrue(g2.nextCarrier());
         assertTrue(host2.nextCarrier());
         assertEquals("PROTOCOL_FEATURES", g2Link.details().get("features negotiated"));
+        assertEquals(0, g2Link.offloads(), "no CSUM: the stack completes checksums before this link");
+        assertEquals(0, host2Link.offloads(), "no GUEST_CSUM: the stack completes checksums before this link");
         exchange(g2Link, g2, G2_MAC, host2Link, host2, HOST_MAC, 300);
+    }
+
+    @Test
+    void partialChecksumsCrossBothWaysUnsummedAndBadOffsetsAreRefused() throws Exception {
+        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink = last();
+        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        VdevLink guestLink = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+        assertEquals(Link.OFFLOAD_CSUM, guestLink.offloads());
+        assertEquals(Link.OFFLOAD_CSUM, hostLink.offloads());
+
+        // Guest to host: NEEDS_CSUM; the bytes arrive as sent (nobody summed them) and the frame says partial.
+        byte[] up = frame(HOST_MAC, G1_MAC, 200, 3);
+        FrameBatch b = guest.batch(up);
+        b.get(0).checksumPartial(34, 16);
+        assertEquals(1, guestLink.transmit(b));
+        assertArrayEquals(up, host.nextFrame());
+        assertEquals(Frame.CSUM_PARTIAL + " 34 16", host.nextChecksum());
+
+        // Host to guest: NEEDS_CSUM and DATA_VALID both cross; an unvouched frame stays so.
+        byte[] down = frame(G1_MAC, HOST_MAC, 300, 5);
+        b = host.batch(down, down, down);
+        b.get(0).checksumPartial(54, 6);
+        b.get(1).checksum(Frame.CSUM_VALID);
+        assertEquals(3, hostLink.transmit(b));
+        for (String want : new String[] {Frame.CSUM_PARTIAL + " 54 6", Frame.CSUM_VALID + " 0 0",
+                Frame.CSUM_NONE + " 0 0"}) {
+            assertArrayEquals(down, guest.nextFrame());
+            assertEquals(want, guest.nextChecksum());
+        }
+
+        // Offsets outside the packet, or odd, from a peer: the packet is refused and counted, the link stays.
+        long errors = hostLink.counters().rxErrors();
+        b = guest.batch(up, up, up);
+        b.get(0).checksumPartial(10, 16);
+        b.get(1).checksumPartial(190, 16);
+        b.get(2).checksumPartial(34, 7);
+        assertEquals(3, guestLink.transmit(b));
+        byte[] after = frame(HOST_MAC, G1_MAC, 80, 9);
+        assertEquals(1, guestLink.transmit(guest.batch(after)));
+        assertArrayEquals(after, host.nextFrame());
+        assertEquals(errors + 3, hostLink.counters().rxErrors());
+        assertTrue(hostLink.carrier());
     }
 
     @Test

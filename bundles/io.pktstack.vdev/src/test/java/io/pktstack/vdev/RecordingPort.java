@@ -23,6 +23,8 @@ final class RecordingPort implements LinkPort {
 
     final FramePool pool;
     final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+    /** Each received frame's checksum state as "STATE START OFFSET" (Frame.checksum(), csumStart(), csumOffset()). */
+    final BlockingQueue<String> checksums = new LinkedBlockingQueue<>();
     final BlockingQueue<Boolean> carrier = new LinkedBlockingQueue<>();
     final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -42,6 +44,7 @@ final class RecordingPort implements LinkPort {
             byte[] b = new byte[f.length()];
             MemorySegment.copy(f.segment(), ValueLayout.JAVA_BYTE, f.offset(), b, 0, b.length);
             received.add(b);
+            checksums.add(f.checksum() + " " + f.csumStart() + " " + f.csumOffset());
         }
         batch.releaseAll();
     }
@@ -63,6 +66,15 @@ final class RecordingPort implements LinkPort {
             throw new AssertionError("no carrier change within " + WAIT_SECONDS + " s; events: " + events);
         }
         return b;
+    }
+
+    /** The next received frame's checksum state ({@link #checksums}), waiting a bounded time. */
+    String nextChecksum() throws InterruptedException {
+        String c = checksums.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        if (c == null) {
+            throw new AssertionError("no frame within " + WAIT_SECONDS + " s; events: " + events);
+        }
+        return c;
     }
 
     byte[] nextFrame() throws InterruptedException {

@@ -18,12 +18,36 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Frame {
 
+    /** The transport checksum is as it came or was built; a receiver that needs it sound checks it. */
+    public static final int CSUM_NONE = 0;
+    /**
+     * The transport checksum is partial (VIRTIO's NEEDS_CSUM, Linux's
+     * CHECKSUM_PARTIAL): the field at {@link #csumStart()} +
+     * {@link #csumOffset()} holds the pseudo-header sum, and the sum from
+     * {@code csumStart} to the end is left to whoever puts the frame on a
+     * wire. Such a frame never crossed a wire, so a receiver in this host
+     * takes its data as sound.
+     *
+     * @since 1.1
+     */
+    public static final int CSUM_PARTIAL = 1;
+    /**
+     * The transport checksum was checked already, by a peer that says so
+     * (VIRTIO's DATA_VALID): a receiver need not check it again.
+     *
+     * @since 1.1
+     */
+    public static final int CSUM_VALID = 2;
+
     private final FramePool pool;
     private final int index;
     private final MemorySegment slot;
     private int offset;
     private int length;
     private int inputPort = -1;
+    private int checksum;
+    private int csumStart;
+    private int csumOffset;
     boolean free = true;
 
     Frame(FramePool pool, int index, MemorySegment slot) {
@@ -88,6 +112,50 @@ public final class Frame {
         this.inputPort = port;
     }
 
+    /** {@link #CSUM_NONE}, {@link #CSUM_PARTIAL} or {@link #CSUM_VALID}. @since 1.1 */
+    public int checksum() {
+        return checksum;
+    }
+
+    /** Where the partial checksum's sum starts, from the frame's first byte (its Ethernet header). @since 1.1 */
+    public int csumStart() {
+        return csumStart;
+    }
+
+    /** Where the partial checksum goes, from {@link #csumStart()}. @since 1.1 */
+    public int csumOffset() {
+        return csumOffset;
+    }
+
+    /**
+     * Marks the transport checksum partial ({@link #CSUM_PARTIAL}). Offsets from
+     * a peer must have been checked against the frame by the caller.
+     *
+     * @since 1.1
+     */
+    public void checksumPartial(int start, int offset) {
+        this.checksum = CSUM_PARTIAL;
+        this.csumStart = start;
+        this.csumOffset = offset;
+    }
+
+    /** Sets {@link #CSUM_NONE} or {@link #CSUM_VALID}. @since 1.1 */
+    public void checksum(int state) {
+        if (state != CSUM_NONE && state != CSUM_VALID) {
+            throw new IllegalArgumentException("checksum state " + state + " (a partial one has offsets)");
+        }
+        this.checksum = state;
+        this.csumStart = 0;
+        this.csumOffset = 0;
+    }
+
+    /** Gives this frame {@code from}'s checksum state, for a copy of its bytes. @since 1.1 */
+    public void checksumFrom(Frame from) {
+        this.checksum = from.checksum;
+        this.csumStart = from.csumStart;
+        this.csumOffset = from.csumOffset;
+    }
+
     /** Returns the frame to its pool; the caller gives up ownership. */
     public void release() {
         pool.release(this);
@@ -97,6 +165,9 @@ public final class Frame {
         offset = FramePool.HEADROOM;
         length = 0;
         inputPort = -1;
+        checksum = CSUM_NONE;
+        csumStart = 0;
+        csumOffset = 0;
     }
 
     @Override

@@ -88,6 +88,21 @@ public interface Link {
     /** Whether the link has carrier (its peer is present and the link usable). */
     boolean carrier();
 
+    /** {@link #offloads()} bit: the link takes frames whose transport checksum is partial ({@link io.pktstack.api.frame.Frame#CSUM_PARTIAL}). */
+    int OFFLOAD_CSUM = 1;
+
+    /**
+     * What the link takes of frames with offloads, now ({@link #OFFLOAD_CSUM});
+     * it can change as the peer (re)negotiates, and the stack reads it for every
+     * transmit. For a frame the link does not take as it is, the stack does the
+     * work first (completes the checksum in software).
+     *
+     * @since 1.2
+     */
+    default int offloads() {
+        return 0;
+    }
+
     /**
      * The driver's own drops and errors, typed, for the interface's counters
      * ({@code netstat -i}). Read from any thread; each number only grows.

@@ -100,4 +100,28 @@ public final class Checksum {
     public static int compute(MemorySegment seg, long offset, long length) {
         return finish(sum(seg, offset, length));
     }
+
+    /**
+     * Completes a partial checksum (VIRTIO's NEEDS_CSUM, Linux's
+     * CHECKSUM_PARTIAL) in the packet of {@code length} bytes at {@code packet}:
+     * the 16-bit field at {@code csumStart + csumOffset} holds the folded
+     * pseudo-header sum; the checksum of everything from {@code csumStart} to
+     * the end goes there. A result of 0 is stored as 0xFFFF, which means the
+     * same (RFC 768: a UDP checksum of 0 would mean "none").
+     *
+     * @return false, changing nothing, if the offsets do not fit the packet
+     *         (they may come from a peer) or are odd
+     * @since 1.2
+     */
+    public static boolean completePartial(MemorySegment seg, long packet, int length, int csumStart, int csumOffset) {
+        if (csumStart < 14 || csumStart >= length || csumOffset < 0 || csumOffset > length - csumStart - 2
+                || (csumOffset & 1) != 0) {
+            return false;
+        }
+        int c = finish(sum(seg, packet + csumStart, length - csumStart));
+        long at = packet + csumStart + csumOffset;
+        seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at, (byte) ((c == 0 ? 0xFFFF : c) >>> 8));
+        seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 1, (byte) (c == 0 ? 0xFF : c));
+        return true;
+    }
 }

@@ -210,6 +210,22 @@ public final class TcpSegment {
                 Checksum.addPseudoHeaderV6(0, srcHi, srcLo, dstHi, dstLo, IpProtocol.TCP, len)));
     }
 
+    /**
+     * Leaves the checksum partial for a link that completes it
+     * ({@link Checksum#completePartial}): the field holds the folded
+     * pseudo-header sum. The frame must say so ({@code Frame.checksumPartial}).
+     *
+     * @since 1.2
+     */
+    public void fillPartialChecksumV4(int srcAddr, int dstAddr) {
+        setChecksum(Checksum.fold(Checksum.addPseudoHeaderV4(0, srcAddr, dstAddr, IpProtocol.TCP, len)));
+    }
+
+    /** {@link #fillPartialChecksumV4} for IPv6. @since 1.2 */
+    public void fillPartialChecksumV6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        setChecksum(Checksum.fold(Checksum.addPseudoHeaderV6(0, srcHi, srcLo, dstHi, dstLo, IpProtocol.TCP, len)));
+    }
+
     public boolean verifyChecksumV4(int srcAddr, int dstAddr) {
         long acc = Checksum.addPseudoHeaderV4(0, srcAddr, dstAddr, IpProtocol.TCP, len);
         return Checksum.fold(Checksum.add(acc, seg, off, len)) == 0xFFFF;

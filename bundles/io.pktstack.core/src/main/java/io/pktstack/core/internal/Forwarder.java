@@ -261,6 +261,7 @@ final class Forwarder {
         MemorySegment.copy(f.segment(), f.offset(), c.segment(), c.offset(), f.length());
         c.length(f.length());
         c.inputPort(f.inputPort());
+        c.checksumFrom(f);
         return c;
     }
 

@@ -44,6 +44,7 @@ final class Fragmenter {
      * or the pieces would not fit {@code into}.
      */
     boolean fragmentV4(Frame f, int mtu, FrameBatch into) {
+        ChecksumOffload.complete(f); // the pieces carry the whole datagram's checksum, no partial one
         MemorySegment s = f.segment();
         long eth = f.offset();
         long ip = eth + EthernetFrame.HEADER_LEN;
@@ -157,6 +158,7 @@ final class Fragmenter {
      * behind it and at most {@code mtu} bytes in all (RFC 8200 §4.5).
      */
     boolean fragmentV6(Frame f, int mtu, FrameBatch into) {
+        ChecksumOffload.complete(f); // the pieces carry the whole datagram's checksum, no partial one
         MemorySegment s = f.segment();
         long eth = f.offset();
         long ip = eth + EthernetFrame.HEADER_LEN;

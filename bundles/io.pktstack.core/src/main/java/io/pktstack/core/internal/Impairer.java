@@ -100,6 +100,7 @@ final class Impairer {
                         continue;
                     }
                     if (chance(rnd, s.corruptPercent()) && f.length() > 14) {
+                        ChecksumOffload.toWire(f); // a corrupted frame must be found out by its checksum
                         int bit = rnd.nextInt((f.length() - 14) * 8);
                         MemorySegment seg = f.segment();
                         long at = f.offset() + 14 + bit / 8;
@@ -111,6 +112,7 @@ final class Impairer {
                         if (copy != null) {
                             MemorySegment.copy(f.segment(), f.offset(), copy.segment(), copy.offset(), f.length());
                             copy.length(f.length());
+                            copy.checksumFrom(f);
                             hold(delayQueue, copy, now + delay); // the copy follows from the timer
                             duplicated.increment();
                             armed = true;

@@ -119,6 +119,9 @@ final class NetInterface {
             batch.releaseAll();
             return;
         }
+        if ((link.offloads() & Link.OFFLOAD_CSUM) == 0) {
+            ChecksumOffload.complete(batch);
+        }
         Capture c = capture;
         if (c != null) {
             c.tap(batch, true);
@@ -148,6 +151,9 @@ final class NetInterface {
             outputDrop(DropReason.INTERFACE_DOWN, n);
             batch.releaseAll();
             return 0;
+        }
+        if ((link.offloads() & Link.OFFLOAD_CSUM) == 0) {
+            ChecksumOffload.complete(batch);
         }
         Capture c = capture;
         if (c != null) {

@@ -52,6 +52,7 @@ final class PacketFilterService implements PacketFilter, PfEngine.Interfaces {
 
     /** An IPv4 packet (validated, wrapped by the input) arrived on {@code l3}: false if pf dropped it (counted). */
     boolean inbound(NetInterface l3, Frame f, PathContext ctx) {
+        ChecksumOffload.complete(f); // pf updates checksums incrementally: they must be whole
         long ip = f.offset() + EthernetFrame.HEADER_LEN;
         int verdict = engine.inbound(f.segment(), ip, Be.u16(f.segment(), ip + 2), l3.name, ctx.now);
         if (verdict != PfEngine.PASS) {
@@ -63,6 +64,7 @@ final class PacketFilterService implements PacketFilter, PfEngine.Interfaces {
 
     /** A forwarded IPv4 packet leaves by {@code out}: false if pf dropped it (counted on {@code in}). */
     boolean outbound(NetInterface in, NetInterface out, Frame f, PathContext ctx) {
+        ChecksumOffload.complete(f); // pf updates checksums incrementally: they must be whole
         long ip = f.offset() + EthernetFrame.HEADER_LEN;
         int verdict = engine.outbound(f.segment(), ip, Be.u16(f.segment(), ip + 2), out.name, ctx.now);
         if (verdict != PfEngine.PASS) {

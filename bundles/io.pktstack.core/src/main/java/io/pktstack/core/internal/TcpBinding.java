@@ -38,7 +38,7 @@ final class TcpBinding implements ProtocolHandler, Network {
     @Override
     public boolean input(Inbound in, Frame f, PathContext ctx) {
         int r = tcp.inputInBatch(f.segment(), in.l4Offset, in.l4Length, in.v6, in.srcHi, in.srcLo, in.dstHi,
-                in.dstLo);
+                in.dstLo, f.checksum() != Frame.CSUM_NONE);
         if (r == Tcp.MALFORMED) {
             in.l3.drop(DropReason.MALFORMED, 1);
         } else if (r == Tcp.BAD_CHECKSUM) {

@@ -119,9 +119,10 @@ final class UdpSockets implements ProtocolHandler {
             return false;
         }
         // Over IPv4 a zero checksum means none was computed (RFC 768); over IPv6 it is mandatory (RFC 8200 §8.1).
-        boolean sumOk = in.v6
+        // A partial or vouched-for one (a guest of this host's) is not summed again (Frame.CSUM_PARTIAL).
+        boolean sumOk = f.checksum() != Frame.CSUM_NONE || (in.v6
                 ? u.verifyChecksumV6(in.srcHi, in.srcLo, in.dstHi, in.dstLo)
-                : u.verifyChecksumV4(in.srcV4(), in.dstV4());
+                : u.verifyChecksumV4(in.srcV4(), in.dstV4()));
         if (!sumOk) {
             stats.count(Stat.UDP_BAD_SUM);
             in.l3.drop(DropReason.BAD_CHECKSUM, 1);

@@ -34,9 +34,15 @@ final class FakeLink implements Link {
     volatile boolean discard;
     /** Frames the link takes per {@link #transmit} call; the rest "find the ring full". */
     volatile int room = Integer.MAX_VALUE;
+    /** What the link says it takes of offloads ({@link Link#offloads}). */
+    volatile int offloads;
     int attaches;
     int detaches;
     private final List<byte[]> sent = new ArrayList<>();
+    /** Each transmitted frame's checksum state ({@link Frame#checksum()}), in order; cleared with {@link #takeSent}. */
+    final List<Integer> sentChecksums = new ArrayList<>();
+    /** The checksum states of the frames the last {@link #takeSent} returned, in the same order. */
+    volatile List<Integer> lastStates = List.of();
 
     FakeLink(String mac) {
         this(MacAddress.parse(mac), true);
@@ -106,11 +112,28 @@ final class FakeLink implements Link {
                 byte[] b = new byte[f.length()];
                 MemorySegment.copy(f.segment(), ValueLayout.JAVA_BYTE, f.offset(), b, 0, b.length);
                 sent.add(b);
+                sentChecksums.add(f.checksum());
             }
             sent.notifyAll();
         }
         batch.releaseFirst(n);
         return n;
+    }
+
+    @Override
+    public int offloads() {
+        return offloads;
+    }
+
+    /** Delivers one frame whose transport checksum is partial ({@link Frame#checksumPartial}), as a guest link does. */
+    void injectPartial(byte[] frame, int csumStart, int csumOffset) {
+        Frame f = port.pool().take();
+        MemorySegment.copy(frame, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), frame.length);
+        f.length(frame.length);
+        f.checksumPartial(csumStart, csumOffset);
+        FrameBatch batch = new FrameBatch();
+        batch.add(f);
+        port.receive(batch);
     }
 
     @Override
@@ -155,7 +178,9 @@ final class FakeLink implements Link {
             for (byte[] b : sent) {
                 out.add(HexFormat.of().formatHex(b));
             }
+            lastStates = List.copyOf(sentChecksums);
             sent.clear();
+            sentChecksums.clear();
             return out;
         }
     }

@@ -95,6 +95,12 @@ final class BackendSession implements Session {
     }
 
     @Override
+    public int offloads() {
+        GuestQueues q = queues;
+        return q == null ? 0 : q.offloads();
+    }
+
+    @Override
     public boolean refused() {
         return refused;
     }

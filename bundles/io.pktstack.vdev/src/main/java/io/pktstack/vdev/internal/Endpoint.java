@@ -395,6 +395,12 @@ public final class Endpoint implements AutoCloseable {
         return s != null && s.up();
     }
 
+    /** What the current session's peer takes of offloads ({@code Link.offloads}); 0 without one. */
+    public int offloads() {
+        Session s = session;
+        return s == null ? 0 : s.offloads();
+    }
+
     /**
      * Sends frames from the front of the batch (the {@code Link.transmit}
      * contract): without a session they are dropped and counted; frames that
@@ -445,7 +451,7 @@ public final class Endpoint implements AutoCloseable {
         m.put("rx drops: bad header/length", counters.rxBadHeader.sum());
         m.put("rx drops: larger than the MTU", counters.rxTooBig.sum());
         m.put("rx: segments cut / frames made", counters.rxSegmented.sum() + "/" + counters.rxSegments.sum());
-        m.put("rx: checksums completed", counters.rxChecksummed.sum());
+        m.put("rx: partial checksums (left to the egress link)", counters.rxChecksummed.sum());
         m.put("kicks sent/received", counters.kicksSent.sum() + "/" + counters.kicksReceived.sum());
         m.put("sessions", counters.sessions.sum());
         m.put("resets: ring rules/protocol", counters.ringViolations.sum() + "/" + counters.protocolViolations.sum());

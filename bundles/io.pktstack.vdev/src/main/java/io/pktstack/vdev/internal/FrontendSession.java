@@ -1,10 +1,11 @@
 package io.pktstack.vdev.internal;
 
-import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
 
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.link.Link;
+import io.pktstack.api.wire.Checksum;
 import io.pktstack.hostio.EventFd;
 import io.pktstack.hostio.HostIoException;
 import io.pktstack.hostio.Poller;
@@ -18,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
 
 /**
  * pktstack's virtio-net as a vhost-user front-end (as DPDK's virtio-user is):
@@ -37,7 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FrontendSession implements Session {
 
     /** Features this driver can use; everything else it declines. */
-    static final long WANTED = bit(VirtioNetFeatures.VERSION_1) | bit(VirtioNetFeatures.RING_EVENT_IDX);
+    /**
+     * Checksum offload both ways: what the stack leaves partial goes to the
+     * back-end as NEEDS_CSUM (CSUM), and what arrives partial or checked is taken
+     * as such (GUEST_CSUM), so TCP between guests sums its data nowhere.
+     */
+    static final long WANTED = bit(VirtioNetFeatures.VERSION_1) | bit(VirtioNetFeatures.RING_EVENT_IDX)
+            | bit(VirtioNetFeatures.CSUM) | bit(VirtioNetFeatures.GUEST_CSUM);
     static final long PROTOCOL_WANTED = bit(VhostUser.PROTOCOL_F_REPLY_ACK) | bit(VhostUser.PROTOCOL_F_CONFIG)
             | bit(VhostUser.PROTOCOL_F_STATUS);
 
@@ -64,6 +72,10 @@ final class FrontendSession implements Session {
     private int hdrLen;
     private long offered;
     private long features;
+    /** The back-end takes partial checksums (CSUM negotiated). */
+    private boolean csum;
+    /** We take NEEDS_CSUM and DATA_VALID on receive (GUEST_CSUM negotiated). */
+    private boolean guestCsum;
     private long protocolFeatures;
     private volatile boolean up;
     private volatile boolean refused;
@@ -96,6 +108,11 @@ final class FrontendSession implements Session {
     @Override
     public boolean up() {
         return up;
+    }
+
+    @Override
+    public int offloads() {
+        return up && csum ? Link.OFFLOAD_CSUM : 0; // csum is written before up is set
     }
 
     @Override
@@ -198,6 +215,8 @@ final class FrontendSession implements Session {
         send(msg.start(VhostUser.SET_OWNER, VhostUser.VERSION), true);
         send(msg.start(VhostUser.SET_FEATURES, VhostUser.VERSION).putU64(features), true);
         hdrLen = VirtioNetFeatures.headerLength(features);
+        csum = has(features, VirtioNetFeatures.CSUM);
+        guestCsum = has(features, VirtioNetFeatures.GUEST_CSUM);
         if (has(protocolFeatures, VhostUser.PROTOCOL_F_CONFIG)) {
             long mac = config.mac().bits();
             byte[] b = new byte[6];
@@ -355,7 +374,12 @@ final class FrontendSession implements Session {
         long addr = region.rxBuffer(id);
         MemorySegment mem = region.segment();
         int frameLen = len - hdrLen;
-        if (frameLen < 14 || frameLen > config.mtu() || !VirtioNetHeader.validate(mem, addr, hdrLen == 10)) {
+        int flags = frameLen < 14 ? 0 : VirtioNetHeader.flags(mem, addr);
+        int csumStart = VirtioNetHeader.csumStart(mem, addr);
+        int csumOffset = VirtioNetHeader.csumOffset(mem, addr);
+        if (frameLen < 14 || frameLen > config.mtu() || !VirtioNetHeader.validate(mem, addr, hdrLen == 10, guestCsum)
+                || ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0
+                        && (!guestCsum || !VirtioNetHeader.csumFits(csumStart, csumOffset, frameLen)))) {
             counters.rxBadHeader.increment();
         } else if (spareCount == 0) {
             counters.rxNoFrame.increment();
@@ -366,6 +390,12 @@ final class FrontendSession implements Session {
             MemorySegment.copy(mem, addr + hdrLen, f.segment(), f.offset(), frameLen);
             filling = null;
             f.length(frameLen);
+            // The flags read before the check, once: the back-end may write the buffer meanwhile.
+            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+                f.checksumPartial(csumStart, csumOffset);
+            } else if (guestCsum && (flags & VirtioNetHeader.F_DATA_VALID) != 0) {
+                f.checksum(Frame.CSUM_VALID);
+            }
             rxBatch.add(f);
         }
         rxq.post(id, addr, region.bufferSize(), true);
@@ -422,7 +452,14 @@ final class FrontendSession implements Session {
             }
             int id = freeTx[--freeTxCount];
             long addr = region.txBuffer(id);
-            VirtioNetHeader.write(mem, addr, hdrLen, 0);
+            if (f.checksum() == Frame.CSUM_PARTIAL && csum) {
+                VirtioNetHeader.write(mem, addr, hdrLen, 0, VirtioNetHeader.F_NEEDS_CSUM, f.csumStart(), f.csumOffset());
+            } else {
+                if (f.checksum() == Frame.CSUM_PARTIAL) { // the back-end renegotiated since the stack looked
+                    Checksum.completePartial(f.segment(), f.offset(), f.length(), f.csumStart(), f.csumOffset());
+                }
+                VirtioNetHeader.write(mem, addr, hdrLen, 0);
+            }
             MemorySegment.copy(f.segment(), f.offset(), mem, addr + hdrLen, f.length());
             txq.post(id, addr, hdrLen + f.length(), false);
             sent++;

@@ -3,6 +3,8 @@ package io.pktstack.vdev.internal;
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.link.Link;
+import io.pktstack.api.wire.Checksum;
 import io.pktstack.hostio.EventFd;
 import io.pktstack.hostio.Poller;
 import io.pktstack.vdev.DescriptorChain;
@@ -17,7 +19,10 @@ import java.lang.foreign.MemorySegment;
  * receive, queue 1 transmit; vhost-user numbers them as rings 0 and 1): the
  * stack's frames are copied into the guest's receive buffers, and packets
  * the guest transmits are copied out into the stack's frames, large TCP
- * segments cut to the MTU and partial checksums completed ({@link TxOffload}).
+ * segments cut to the MTU and their checksums completed ({@link TxOffload}).
+ * A plain packet's partial checksum stays partial (Frame.CSUM_PARTIAL) and
+ * goes on as NEEDS_CSUM to a guest that takes it: between guests of this
+ * host nobody sums the data.
  *
  * <p>Every frame crosses by one copy, which is also what makes the untrusted
  * guest safe: a packet is checked after it was copied, so the guest cannot
@@ -53,6 +58,8 @@ final class GuestQueues {
     private final boolean tso4;
     private final boolean tso6;
     private final boolean csum;
+    /** The guest takes partial checksums and DATA_VALID on its receive queue (GUEST_CSUM). */
+    private final boolean guestCsum;
     private final int mtu;
     private final FramePool pool;
     private final LinkListener listener;
@@ -90,6 +97,7 @@ final class GuestQueues {
         this.tso4 = VirtioNetFeatures.has(features, VirtioNetFeatures.HOST_TSO4);
         this.tso6 = VirtioNetFeatures.has(features, VirtioNetFeatures.HOST_TSO6);
         this.csum = VirtioNetFeatures.has(features, VirtioNetFeatures.CSUM);
+        this.guestCsum = VirtioNetFeatures.has(features, VirtioNetFeatures.GUEST_CSUM);
         this.mtu = mtu;
         this.pool = pool;
         this.listener = listener;
@@ -102,7 +110,34 @@ final class GuestQueues {
         fullWait.set(0, rxKick == null ? -1 : rxKick.fd());
     }
 
+    /** What the stack may hand this guest as it is ({@code Link.offloads}). */
+    int offloads() {
+        return guestCsum ? Link.OFFLOAD_CSUM : 0;
+    }
+
     // ---- stack -> guest: the guest's receive queue ------------------------------
+
+    /**
+     * The virtio_net_hdr for {@code f} at {@code off}: a partial checksum passed
+     * on as NEEDS_CSUM and a checked one as DATA_VALID to a guest that took
+     * GUEST_CSUM (as vhost-net passes CHECKSUM_PARTIAL); to one that did not, a
+     * partial checksum is completed here (the stack does that before, but the
+     * guest may have renegotiated since).
+     */
+    private void header(MemorySegment seg, long off, int numBuffers, Frame f) {
+        int state = f.checksum();
+        if (state == Frame.CSUM_PARTIAL && guestCsum) {
+            VirtioNetHeader.write(seg, off, hdrLen, numBuffers, VirtioNetHeader.F_NEEDS_CSUM, f.csumStart(),
+                    f.csumOffset());
+            return;
+        }
+        if (state == Frame.CSUM_PARTIAL) {
+            Checksum.completePartial(f.segment(), f.offset(), f.length(), f.csumStart(), f.csumOffset());
+            f.checksum(Frame.CSUM_VALID);
+        }
+        VirtioNetHeader.write(seg, off, hdrLen, numBuffers, guestCsum && state != Frame.CSUM_NONE
+                ? VirtioNetHeader.F_DATA_VALID : 0, 0, 0);
+    }
 
     /**
      * Copies frames from the front of the batch into the guest's receive buffers
@@ -218,13 +253,13 @@ final class GuestQueues {
             DescriptorChain first = rxChains[0];
             if (heads == 1 && first.length(0) >= need) {
                 // The common case: one buffer holds header and frame; no staging, no walk.
-                VirtioNetHeader.write(first.segment(0), first.offset(0), hdrLen, 1);
+                header(first.segment(0), first.offset(0), 1, f);
                 MemorySegment.copy(f.segment(), f.offset(), first.segment(0), first.offset(0) + hdrLen, f.length());
                 rx.pushUsed(rxHeads[0], need);
                 sent++;
                 continue;
             }
-            VirtioNetHeader.write(rxHdr, 0, hdrLen, heads);
+            header(rxHdr, 0, heads, f);
             long pos = 0; // position in header-then-frame
             for (int h = 0; h < heads; h++) {
                 DescriptorChain c = rxChains[h];
@@ -319,12 +354,16 @@ final class GuestQueues {
             filling = null;
             f.length(len);
             if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
-                if (!csum || !offload.completeChecksum(f.segment(), f.offset(), len,
-                        VirtioNetHeader.csumStart(txHdr, 0), VirtioNetHeader.csumOffset(txHdr, 0))) {
+                // Kept partial (the header was copied out of guest memory, so these are read once): whatever
+                // takes the frame to a wire completes it; a guest of this host or the host's TCP need not.
+                int start = VirtioNetHeader.csumStart(txHdr, 0);
+                int at = VirtioNetHeader.csumOffset(txHdr, 0);
+                if (!csum || !VirtioNetHeader.csumFits(start, at, len)) {
                     counters.rxBadHeader.increment();
                     f.release();
                     return;
                 }
+                f.checksumPartial(start, at);
                 counters.rxChecksummed.increment();
             }
             add(f);

@@ -15,6 +15,11 @@ interface Session {
     /** Whether frames flow. */
     boolean up();
 
+    /** What the stack may hand this session's peer as it is ({@code Link.offloads}); 0 while down. */
+    default int offloads() {
+        return 0;
+    }
+
     /** State for {@code nicinfo}. */
     Map<String, Object> details();
 

@@ -187,19 +187,14 @@ final class TxOffload {
 
     /**
      * Completes a checksum the guest left partial (VIRTIO_NET_HDR_F_NEEDS_CSUM,
-     * §5.1.6.2): the field at {@code csumStart + csumOffset} holds the
-     * pseudo-header sum; the one's complement sum from {@code csumStart} to the
-     * end goes there. A result of 0 is stored as 0xFFFF, which means the same
-     * (RFC 768: a UDP checksum of 0 would mean "none").
+     * §5.1.6.2; {@link Checksum#completePartial}).
      *
      * @return false (see {@link #problem()}) if the offsets do not fit the packet
      */
     boolean completeChecksum(MemorySegment frame, long offset, int length, int csumStart, int csumOffset) {
-        if (csumStart < 14 || csumStart >= length || csumOffset > length - csumStart - 2 || (csumOffset & 1) != 0) {
+        if (!Checksum.completePartial(frame, offset, length, csumStart, csumOffset)) {
             return refuse("checksum at " + csumStart + "+" + csumOffset + " outside a packet of " + length + " bytes");
         }
-        int c = Checksum.finish(Checksum.sum(frame, offset + csumStart, length - csumStart));
-        frame.set(BE16, offset + csumStart + csumOffset, (short) (c == 0 ? 0xffff : c));
         return true;
     }
 

@@ -112,7 +112,7 @@ public final class Tcp implements TcpStack {
             long dstLo) {
         Rx rx = rxs.get();
         rx.inBatch = false;
-        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo);
+        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo, false);
     }
 
     /**
@@ -125,9 +125,19 @@ public final class Tcp implements TcpStack {
      */
     public int inputInBatch(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
             long dstHi, long dstLo) {
+        return inputInBatch(seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo, false);
+    }
+
+    /**
+     * {@link #inputInBatch} for a segment whose checksum need not be checked
+     * ({@code sumTrusted}): its frame never crossed a wire (a partial checksum
+     * from a guest of this host) or a peer checked it already.
+     */
+    public int inputInBatch(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
+            long dstHi, long dstLo, boolean sumTrusted) {
         Rx rx = rxs.get();
         rx.inBatch = true;
-        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo);
+        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo, sumTrusted);
     }
 
     /** Ends a receive batch: the output and ACKs deferred to it, a transmit per connection. */
@@ -148,14 +158,14 @@ public final class Tcp implements TcpStack {
     }
 
     private int input(Rx rx, MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo,
-            long dstHi, long dstLo) {
+            long dstHi, long dstLo, boolean sumTrusted) {
         TcpSegment t = rx.tcp;
         if (!t.wrapChecked(seg, offset, length)) {
             stats.count(Stat.BAD_HEADER);
             return MALFORMED;
         }
-        boolean sumOk = v6 ? t.verifyChecksumV6(srcHi, srcLo, dstHi, dstLo)
-                : t.verifyChecksumV4((int) srcLo, (int) dstLo);
+        boolean sumOk = sumTrusted || (v6 ? t.verifyChecksumV6(srcHi, srcLo, dstHi, dstLo)
+                : t.verifyChecksumV4((int) srcLo, (int) dstLo));
         if (!sumOk) {
             stats.count(Stat.BAD_CHECKSUM);
             return BAD_CHECKSUM;

@@ -1,10 +1,12 @@
 package io.pktstack.core.internal.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.tcp.TcpSocket;
+import io.pktstack.api.wire.Checksum;
 import io.pktstack.api.wire.TcpOptions;
 import io.pktstack.api.wire.TcpSegment;
 import io.pktstack.core.internal.time.StackTimer;
@@ -169,6 +171,12 @@ final class TcpTestNet implements AutoCloseable {
 
                 @Override
                 public boolean send(Frame f, int l4Length) {
+                    if (f.checksum() == Frame.CSUM_PARTIAL) { // this wire is a link without checksum offload
+                        int start = f.csumStart();
+                        assertTrue(Checksum.completePartial(f.segment(), f.offset(), start + l4Length, start,
+                                f.csumOffset()), "partial checksum offsets outside the segment");
+                        f.checksum(Frame.CSUM_VALID);
+                    }
                     byte[] bytes = new byte[l4Length];
                     MemorySegment.copy(f.segment(), Network.l4Offset(f, false), MemorySegment.ofArray(bytes), 0,
                             l4Length);
