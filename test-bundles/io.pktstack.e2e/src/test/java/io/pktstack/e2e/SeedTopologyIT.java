@@ -138,6 +138,9 @@ class SeedTopologyIT {
         }
         String nic = host.ok("nicinfo vp1");
         assertTrue(nic.contains("vdevpeer-net") && nic.contains("Link is                       : up"), nic);
+        // A pktstack guest takes the modern header, event-index suppression and checksum offload.
+        assertTrue(nic.contains("Features negotiated           : CSUM GUEST_CSUM EVENT_IDX PROTOCOL_FEATURES VERSION_1"),
+                nic);
         assertTrue(nic.contains("Peer                          : /dev/qvm/qnx7-guest2/p2p"), nic);
         String drivers = host.ok("drivers");
         assertTrue(drivers.contains("vdevpeer-net") && drivers.contains("vp0,vp1,vp2"), drivers);

@@ -49,8 +49,11 @@ public final class VirtioNetDriver {
         @AttributeDefinition(description = "MAC generated when none was assigned", required = false)
         String mac_generated() default "";
 
-        @AttributeDefinition(description = "VIRTIO feature bits this side accepts at most from its back-end", required = false)
-        long peerfeats() default 0;
+        // -1, not 0, when not given: bnd writes every default into the component's properties, so "given" cannot
+        // be told by the key being there (with 0 and that test, every pktstack guest negotiated no feature at all).
+        @AttributeDefinition(description = "VIRTIO feature bits this side accepts at most from its back-end (-1: all)",
+                required = false)
+        long peerfeats() default LinkOptions.ALL_FEATURES;
 
         @AttributeDefinition(name = "bind.mode", description = "Permissions of the bound node", required = false)
         String bind_mode() default "rw-------";
@@ -85,8 +88,7 @@ public final class VirtioNetDriver {
         MacAddress mac = assigned ? LinkOptions.mac("mac", config.mac())
                 : !config.mac_generated().isEmpty() ? LinkOptions.mac("mac", config.mac_generated())
                 : MacAddress.generateLocal();
-        long mask = config.peerfeats() == 0 && !properties.containsKey("peerfeats") ? LinkOptions.ALL_FEATURES
-                : config.peerfeats();
+        long mask = config.peerfeats();
         EndpointConfig ec = new EndpointConfig(config.bind_path(), dc.map(config.bind_path()), config.peer_path(),
                 dc.map(config.peer_path()), true, mac, LinkOptions.DEFAULT_MTU, false, LinkOptions.QUEUE_SIZE,
                 config.bind_mode(), mask);
