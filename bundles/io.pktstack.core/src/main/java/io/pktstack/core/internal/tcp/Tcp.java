@@ -110,9 +110,15 @@ public final class Tcp implements TcpStack {
      */
     public int input(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo, long dstHi,
             long dstLo) {
+        return input(seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo, false);
+    }
+
+    /** {@link #input} for a segment whose checksum need not be checked (see {@link #inputInBatch} with it). */
+    public int input(MemorySegment seg, long offset, int length, boolean v6, long srcHi, long srcLo, long dstHi,
+            long dstLo, boolean sumTrusted) {
         Rx rx = rxs.get();
         rx.inBatch = false;
-        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo, false);
+        return input(rx, seg, offset, length, v6, srcHi, srcLo, dstHi, dstLo, sumTrusted);
     }
 
     /**

@@ -128,11 +128,14 @@ public class TcpEngineBenchmark {
         while (!toB.isEmpty() || !toA.isEmpty()) {
             Frame f;
             while ((f = toB.poll()) != null) {
-                b.input(f.segment(), Network.l4Offset(f, false), f.length(), false, 0, A, 0, B);
+                // As over a guest link with checksum offload: the partial checksum is taken, not summed.
+                b.input(f.segment(), Network.l4Offset(f, false), f.length(), false, 0, A, 0, B,
+                        f.checksum() != Frame.CSUM_NONE);
                 f.release();
             }
             while ((f = toA.poll()) != null) {
-                a.input(f.segment(), Network.l4Offset(f, false), f.length(), false, 0, B, 0, A);
+                a.input(f.segment(), Network.l4Offset(f, false), f.length(), false, 0, B, 0, A,
+                        f.checksum() != Frame.CSUM_NONE);
                 f.release();
             }
         }

@@ -5,6 +5,7 @@ import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.tcp.TcpListener;
 import io.pktstack.api.tcp.TcpSocket;
 import io.pktstack.api.tcp.TcpState;
+import io.pktstack.api.wire.Checksum;
 import io.pktstack.api.wire.TcpSegment;
 import io.pktstack.core.internal.time.StackTimer;
 import io.pktstack.fuzz.FuzzInput;
@@ -120,6 +121,10 @@ public final class TcpStatesFuzz {
 
                 @Override
                 public boolean send(Frame f, int l4Length) {
+                    if (f.checksum() == Frame.CSUM_PARTIAL) { // the wire here is a link without checksum offload
+                        Checksum.completePartial(f.segment(), f.offset(), f.csumStart() + l4Length, f.csumStart(),
+                                f.csumOffset());
+                    }
                     byte[] bytes = new byte[l4Length];
                     MemorySegment.copy(f.segment(), Network.l4Offset(f, false), MemorySegment.ofArray(bytes), 0, l4Length);
                     f.release();
