@@ -15,8 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -87,8 +87,12 @@ final class ControlServer implements AutoCloseable {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path), 64);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        timers = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
                 r -> Thread.ofPlatform().daemon().name("pktstack-ctl-timer").unstarted(r));
+        // Every request arms two deadlines and cancels them when it is done: without this, each cancelled one
+        // (and the connection it holds) stays queued for the whole timeout, thousands under a burst of requests.
+        t.setRemoveOnCancelPolicy(true);
+        timers = t;
         thread = Thread.ofPlatform().daemon().name("pktstack-ctl").start(this::serve);
     }
 
