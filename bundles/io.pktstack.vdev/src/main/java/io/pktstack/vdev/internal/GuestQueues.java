@@ -61,13 +61,16 @@ final class GuestQueues {
     /** The guest takes partial checksums and DATA_VALID on its receive queue (GUEST_CSUM). */
     private final boolean guestCsum;
     private final int mtu;
+    /** How long a transmit waits for receive buffers ({@link #FULL_WAIT_MILLIS}; 0 in harnesses that never post). */
+    private final int fullWaitMillis;
     private final FramePool pool;
     private final LinkListener listener;
     private final LinkCounters counters;
 
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment txHdr = arena.allocate(16, 8);
-    private final MemorySegment rxHdr = arena.allocate(16, 8);
+    // 32 bytes left to the collector: closing a shared arena is a handshake with every thread, paid at each
+    // link reset (and at each input of the guest-rings fuzz target).
+    private final MemorySegment txHdr = Arena.ofAuto().allocate(16, 8);
+    private final MemorySegment rxHdr = Arena.ofAuto().allocate(16, 8);
     private final DescriptorChain txChain = new DescriptorChain(MAX_TX_BUFFERS);
     private final DescriptorChain[] rxChains = new DescriptorChain[MAX_MERGED];
     private final int[] rxHeads = new int[MAX_MERGED];
@@ -79,7 +82,7 @@ final class GuestQueues {
     /** A frame being filled from guest memory: a copy that faults (region truncated) throws mid-way. */
     private Frame filling;
     /** Waits for the guest's receive-ring kick when the ring is full (the transmitting thread, under the session's lock). */
-    private final Poller fullWait = new Poller(1);
+    private final Poller fullWait;
     /** The guest let a whole wait pass without posting receive buffers: drop, do not wait, until it posts again. */
     private boolean stalled;
     /** Chains {@link #fill} left available (a packet that needed more merged buffers than there were). */
@@ -87,6 +90,15 @@ final class GuestQueues {
 
     GuestQueues(DeviceQueue rx, DeviceQueue tx, EventFd rxKick, EventFd rxCall, EventFd txCall, long features,
             int mtu, FramePool pool, LinkListener listener, LinkCounters counters) {
+        this(rx, tx, rxKick, rxCall, txCall, features, mtu, FULL_WAIT_MILLIS, pool, listener, counters);
+    }
+
+    /**
+     * With the transmit's wait for receive buffers bounded by {@code fullWaitMillis}: a fuzz harness's guest
+     * never posts while a transmit waits, so there each wait would only cost its whole bound.
+     */
+    GuestQueues(DeviceQueue rx, DeviceQueue tx, EventFd rxKick, EventFd rxCall, EventFd txCall, long features,
+            int mtu, int fullWaitMillis, FramePool pool, LinkListener listener, LinkCounters counters) {
         this.rx = rx;
         this.tx = tx;
         this.rxKick = rxKick;
@@ -99,6 +111,7 @@ final class GuestQueues {
         this.csum = VirtioNetFeatures.has(features, VirtioNetFeatures.CSUM);
         this.guestCsum = VirtioNetFeatures.has(features, VirtioNetFeatures.GUEST_CSUM);
         this.mtu = mtu;
+        this.fullWaitMillis = fullWaitMillis;
         this.pool = pool;
         this.listener = listener;
         this.counters = counters;
@@ -107,7 +120,10 @@ final class GuestQueues {
         }
         // Receive: kicks only while a transmit waits for buffers (awaitBuffers).
         rx.enableNotifications(false);
-        fullWait.set(0, rxKick == null ? -1 : rxKick.fd());
+        fullWait = rxKick == null ? null : new Poller(1); // without a kick the ring is polled
+        if (fullWait != null) {
+            fullWait.set(0, rxKick.fd());
+        }
     }
 
     /** What the stack may hand this guest as it is ({@code Link.offloads}). */
@@ -180,7 +196,7 @@ final class GuestQueues {
         }
         rx.enableNotifications(true);
         try {
-            long deadline = System.nanoTime() + FULL_WAIT_MILLIS * 1_000_000L;
+            long deadline = System.nanoTime() + fullWaitMillis * 1_000_000L;
             while (true) {
                 if (rx.available() > leftAvailable) {
                     return true;
@@ -457,7 +473,8 @@ final class GuestQueues {
 
     void close() {
         releaseFrames();
-        fullWait.close();
-        arena.close();
+        if (fullWait != null) {
+            fullWait.close();
+        }
     }
 }
