@@ -69,6 +69,22 @@ class GuestLinkPairTest {
         return links.getLast();
     }
 
+    // The host's end (vp0) and a guest's (g1) of one link, set by connectHostAndGuest.
+    RecordingPort host;
+    VdevLink hostLink;
+    RecordingPort guest;
+    VdevLink guestLink;
+
+    /** Starts a host end and a guest end that connect to each other, and waits until both have carrier. */
+    void connectHostAndGuest() throws IOException, InterruptedException {
+        host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        hostLink = last();
+        guest = start(config(G1, HOST_BIND, true, G1_MAC));
+        guestLink = last();
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+    }
+
     @AfterEach
     void closeAllAndCheckPools() throws IOException {
         for (VdevLink l : links) {
@@ -167,12 +183,7 @@ class GuestLinkPairTest {
      */
     @Test
     void aSenderWaitsForRoomInsteadOfFindingTheRingFull() throws Exception {
-        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
-        VdevLink hostLink = last();
-        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
-        VdevLink guestLink = last();
-        assertTrue(host.nextCarrier());
-        assertTrue(guest.nextCarrier());
+        connectHostAndGuest();
         int count = 4 * LinkOptions.QUEUE_SIZE;
         List<byte[]> toGuest = new ArrayList<>();
         List<byte[]> toHost = new ArrayList<>();
@@ -246,12 +257,7 @@ class GuestLinkPairTest {
 
     @Test
     void partialChecksumsCrossBothWaysUnsummedAndBadOffsetsAreRefused() throws Exception {
-        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
-        VdevLink hostLink = last();
-        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
-        VdevLink guestLink = last();
-        assertTrue(host.nextCarrier());
-        assertTrue(guest.nextCarrier());
+        connectHostAndGuest();
         assertEquals(Link.OFFLOAD_CSUM, guestLink.offloads());
         assertEquals(Link.OFFLOAD_CSUM, hostLink.offloads());
 
@@ -291,12 +297,7 @@ class GuestLinkPairTest {
 
     @Test
     void aFrameLargerThanTheMtuIsDroppedAndCounted() throws Exception {
-        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
-        VdevLink hostLink = last();
-        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
-        VdevLink guestLink = last();
-        assertTrue(host.nextCarrier());
-        assertTrue(guest.nextCarrier());
+        connectHostAndGuest();
 
         FrameBatch b = guest.batch(frame(HOST_MAC, G1_MAC, 1515, 0), frame(HOST_MAC, G1_MAC, 60, 1));
         assertEquals(1, guestLink.transmit(b));
@@ -325,12 +326,7 @@ class GuestLinkPairTest {
 
     @Test
     void aGuestRestartTakesTheHostLinkDownAndUpAgain() throws Exception {
-        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
-        VdevLink hostLink = last();
-        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
-        VdevLink guestLink = last();
-        assertTrue(host.nextCarrier());
-        assertTrue(guest.nextCarrier());
+        connectHostAndGuest();
         exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 10);
 
         guestLink.detach(); // the guest stops
@@ -349,12 +345,7 @@ class GuestLinkPairTest {
 
     @Test
     void aHostRestartTakesTheGuestLinkDownAndUpAgain() throws Exception {
-        RecordingPort host = start(config(HOST_BIND, G1, false, HOST_MAC));
-        VdevLink hostLink = last();
-        RecordingPort guest = start(config(G1, HOST_BIND, true, G1_MAC));
-        VdevLink guestLink = last();
-        assertTrue(host.nextCarrier());
-        assertTrue(guest.nextCarrier());
+        connectHostAndGuest();
 
         hostLink.detach();
         assertFalse(guest.nextCarrier());
