@@ -17,7 +17,10 @@ import java.nio.file.Path;
  */
 public final class EventFd implements AutoCloseable {
 
-    private final Arena arena = Arena.ofShared();
+    // Small syscall buffers in an automatic arena, freed by the collector: closing a shared arena is a handshake
+    // with every thread of the JVM, paid at every link reset (and per input by the vhost-messages fuzz target),
+    // and the calls pass raw addresses, which a closed arena would not protect anyway.
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
     private final MemorySegment sink = arena.allocate(ValueLayout.JAVA_LONG);
     private final MemorySegment signalErrno = Libc.errnoSegment(arena);
@@ -92,7 +95,6 @@ public final class EventFd implements AutoCloseable {
         if (!closed) {
             closed = true;
             Libc.close(fd);
-            arena.close();
         }
     }
 

@@ -11,7 +11,10 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Poller implements AutoCloseable {
 
-    private final Arena arena = Arena.ofShared();
+    // Small syscall buffers in an automatic arena, freed by the collector: closing a shared arena is a handshake
+    // with every thread of the JVM, paid at every link reset (and per input by the vhost-messages fuzz target),
+    // and the calls pass raw addresses, which a closed arena would not protect anyway.
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment fds;
     private final MemorySegment err = Libc.errnoSegment(arena);
     private final int capacity;
@@ -64,8 +67,8 @@ public final class Poller implements AutoCloseable {
         return (long) i * Libc.POLLFD_SIZE;
     }
 
+    /** Nothing to release: a poller holds no descriptor, and its memory goes with it (an automatic arena). */
     @Override
     public void close() {
-        arena.close();
     }
 }

@@ -45,7 +45,10 @@ public final class UnixSocket implements AutoCloseable {
                 + " bytes long; a Unix socket's path takes at most " + MAX_PATH + " (use a shorter --root)";
     }
 
-    private final Arena arena = Arena.ofShared();
+    // Small syscall buffers in an automatic arena, freed by the collector: closing a shared arena is a handshake
+    // with every thread of the JVM, paid at every link reset (and per input by the vhost-messages fuzz target),
+    // and the calls pass raw addresses, which a closed arena would not protect anyway.
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment err = Libc.errnoSegment(arena);
     private final MemorySegment sendErr = Libc.errnoSegment(arena);
     private final MemorySegment msghdr = arena.allocate(Libc.MSGHDR_SIZE, 8);
@@ -315,7 +318,6 @@ public final class UnixSocket implements AutoCloseable {
         }
         closed = true;
         Libc.close(fd);
-        arena.close();
         if (path != null) {
             try {
                 Files.deleteIfExists(path);
