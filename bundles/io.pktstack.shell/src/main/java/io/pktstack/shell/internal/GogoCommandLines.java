@@ -23,6 +23,8 @@ import org.osgi.service.component.annotations.Reference;
 @Component
 public final class GogoCommandLines implements CommandLines {
 
+    private static final System.Logger LOG = System.getLogger(GogoCommandLines.class.getName());
+
     /** What {@link #run(List)} takes as a command name: a Gogo command, optionally scoped ({@code net:ping}). */
     private static final Pattern COMMAND = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*(:[A-Za-z_][A-Za-z0-9_.-]*)?");
     /** Session variables carrying the arguments of {@link #run(List)}. */
@@ -64,6 +66,26 @@ public final class GogoCommandLines implements CommandLines {
         return execute(line.toString(), argv);
     }
 
+    /**
+     * What the operator is told of a failed command: the message of one that
+     * says why (a refused argument); for one that does not (a defect, such as a
+     * NullPointerException in a command), the exception and where it was
+     * thrown, and its whole trace goes to the instance's log.
+     */
+    static String describe(Exception e) {
+        if (e.getMessage() != null) {
+            return e.getMessage();
+        }
+        LOG.log(System.Logger.Level.WARNING, "command failed", e);
+        for (StackTraceElement at : e.getStackTrace()) {
+            String c = at.getClassName();
+            if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) { // the command, not the JDK
+                return e + " in " + at + " (its trace is in the log)";
+            }
+        }
+        return e + " (its trace is in the log)";
+    }
+
     private Outcome execute(String line, List<String> argv) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -84,7 +106,7 @@ public final class GogoCommandLines implements CommandLines {
                 }
             }
         } catch (Exception e) {
-            perr.println(e.getMessage() != null ? e.getMessage() : e.toString());
+            perr.println(describe(e));
             status = 1;
         }
         pout.flush();

@@ -23,6 +23,11 @@ class GogoCommandLinesTest {
             }
             return sb.toString();
         }
+
+        /** A defective command: a NullPointerException without a message, as Gogo's own refresh throws. */
+        public String broken() {
+            return java.util.Arrays.asList((Object[]) null).toString();
+        }
     }
 
     private final ThreadIOImpl threadIo = new ThreadIOImpl();
@@ -32,6 +37,7 @@ class GogoCommandLinesTest {
         threadIo.start();
         CommandProcessorImpl processor = new CommandProcessorImpl(threadIo);
         processor.addCommand("net", new Echo(), "show");
+        processor.addCommand("net", new Echo(), "broken");
         lines = new GogoCommandLines(processor, null, null);
     }
 
@@ -72,5 +78,12 @@ class GogoCommandLinesTest {
         assertEquals(1, none.status());
         assertTrue(none.err().contains("no command given"), none.err());
         assertEquals("[a]\n", lines.run(List.of("net:show", "a")).out());
+    }
+
+    @Test
+    void aDefectSaysWhereItHappenedNotJustItsClass() {
+        CommandLines.Outcome o = lines.run(List.of("broken"));
+        assertEquals(1, o.status());
+        assertTrue(o.err().startsWith("java.lang.NullPointerException in " + Echo.class.getName() + ".broken("), o.err());
     }
 }
