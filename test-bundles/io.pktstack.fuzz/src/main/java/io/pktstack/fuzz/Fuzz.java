@@ -145,6 +145,7 @@ public final class Fuzz {
                 "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-XX:+UseParallelGC",
                 "-Dpktstack.fuzz.home=" + home.toAbsolutePath(),
+                "-Djava.util.logging.config.file=" + home.resolve("logging.properties").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"),
                 "com.code_intelligence.jazzer.Jazzer",
                 "--target_class=" + t.className(),

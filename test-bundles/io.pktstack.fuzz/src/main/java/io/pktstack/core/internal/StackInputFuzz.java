@@ -43,8 +43,11 @@ public final class StackInputFuzz {
     private static final byte[] STACK_V6 = addr("fd00::1");
     private static final byte[] BRIDGE_V6 = addr("fd01::1");
 
+    /** Held: java.util.logging keeps loggers weakly, so a level set on one that is collected is lost. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.pktstack.core");
+
     static {
-        java.util.logging.Logger.getLogger("io.pktstack.core").setLevel(java.util.logging.Level.OFF);
+        QUIET.setLevel(java.util.logging.Level.OFF);
     }
 
     private StackInputFuzz() {
