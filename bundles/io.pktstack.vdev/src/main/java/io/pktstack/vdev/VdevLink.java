@@ -1,6 +1,7 @@
 package io.pktstack.vdev;
 
 import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.link.LinkPort;
 import io.pktstack.api.net.MacAddress;
@@ -99,6 +100,12 @@ public final class VdevLink implements Link, AutoCloseable {
 
     /** What the endpoint reports, passed to the stack's port. */
     private final class PortListener implements LinkListener {
+        @Override
+        public FramePool largePool() {
+            LinkPort p = port;
+            return p == null ? null : p.largePool();
+        }
+
         @Override
         public void up(MacAddress peerMac) {
             LinkPort p = port;

@@ -35,6 +35,12 @@ public final class VirtioNetHeader {
     public static final int F_RSC_INFO = 4;
     /** gso_type: no segmentation. */
     public static final int GSO_NONE = 0;
+    /** gso_type: TCP over IPv4 (needs HOST_TSO4 or GUEST_TSO4). */
+    public static final int GSO_TCPV4 = 1;
+    /** gso_type: TCP over IPv6 (needs HOST_TSO6 or GUEST_TSO6). */
+    public static final int GSO_TCPV6 = 4;
+    /** gso_type bit: the segment had CWR set (needs HOST_ECN or GUEST_ECN). */
+    public static final int GSO_ECN = 0x80;
 
     private static final long FLAGS = 0;
     private static final long GSO_TYPE = 1;
@@ -81,6 +87,19 @@ public final class VirtioNetHeader {
         if (length == SIZE) {
             seg.set(U16, off + NUM_BUFFERS, (short) numBuffers);
         }
+    }
+
+    /**
+     * Writes a header for a segmentation-offload packet (§5.1.6.2): NEEDS_CSUM
+     * with where the checksum starts and goes, gso_type ({@link #GSO_TCPV4},
+     * {@link #GSO_TCPV6}), hdr_len (Ethernet, IP and TCP headers) and gso_size.
+     */
+    public static void writeGso(MemorySegment seg, long off, int length, int numBuffers, int csumStart,
+            int csumOffset, int gsoType, int headerLength, int gsoSize) {
+        write(seg, off, length, numBuffers, F_NEEDS_CSUM, csumStart, csumOffset);
+        seg.set(ValueLayout.JAVA_BYTE, off + GSO_TYPE, (byte) gsoType);
+        seg.set(U16, off + HDR_LEN, (short) headerLength);
+        seg.set(U16, off + GSO_SIZE, (short) gsoSize);
     }
 
     /** flags (§5.1.6): {@link #F_NEEDS_CSUM}, {@link #F_DATA_VALID}, {@link #F_RSC_INFO}. */

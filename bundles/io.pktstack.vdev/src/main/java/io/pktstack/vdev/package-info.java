@@ -7,7 +7,7 @@
  * LinkOptions.requireFree (a node in use refused at configuration).
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.pktstack.vdev;
 
 import org.osgi.annotation.bundle.Export;

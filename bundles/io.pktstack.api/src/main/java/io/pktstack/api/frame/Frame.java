@@ -39,6 +39,20 @@ public final class Frame {
      */
     public static final int CSUM_VALID = 2;
 
+    /** Not a segmentation-offload frame: one packet, at most the link's MTU. @since 1.2 */
+    public static final int GSO_NONE = 0;
+    /**
+     * A TCP/IPv4 segment larger than the MTU, to be cut into segments of
+     * {@link #gsoSize()} payload bytes where it leaves for a link that does not
+     * take it whole (VIRTIO's GSO_TCPV4, Linux's SKB_GSO_TCPV4). Its checksum
+     * is partial.
+     *
+     * @since 1.2
+     */
+    public static final int GSO_TCPV4 = 1;
+    /** As {@link #GSO_TCPV4}, over IPv6. @since 1.2 */
+    public static final int GSO_TCPV6 = 4;
+
     private final FramePool pool;
     private final int index;
     private final MemorySegment slot;
@@ -48,6 +62,8 @@ public final class Frame {
     private int checksum;
     private int csumStart;
     private int csumOffset;
+    private int gso;
+    private int gsoSize;
     boolean free = true;
 
     Frame(FramePool pool, int index, MemorySegment slot) {
@@ -156,6 +172,44 @@ public final class Frame {
         this.csumOffset = from.csumOffset;
     }
 
+    /** {@link #GSO_NONE}, {@link #GSO_TCPV4} or {@link #GSO_TCPV6}. @since 1.2 */
+    public int gso() {
+        return gso;
+    }
+
+    /** Payload bytes per segment of a segmentation-offload frame (its MSS); 0 for {@link #GSO_NONE}. @since 1.2 */
+    public int gsoSize() {
+        return gsoSize;
+    }
+
+    /**
+     * Marks this frame a segmentation-offload one ({@link #GSO_TCPV4},
+     * {@link #GSO_TCPV6}) of {@code size}-byte segments, or not one
+     * ({@link #GSO_NONE}, size 0). Headers from a peer must have been checked
+     * by the caller.
+     *
+     * @since 1.2
+     */
+    public void segmentation(int type, int size) {
+        if (type == GSO_NONE ? size != 0 : (type != GSO_TCPV4 && type != GSO_TCPV6) || size <= 0) {
+            throw new IllegalArgumentException("segmentation " + type + " of " + size + " bytes");
+        }
+        this.gso = type;
+        this.gsoSize = size;
+    }
+
+    /**
+     * Gives this frame {@code from}'s checksum and segmentation state, for a
+     * copy of its bytes.
+     *
+     * @since 1.2
+     */
+    public void offloadsFrom(Frame from) {
+        checksumFrom(from);
+        this.gso = from.gso;
+        this.gsoSize = from.gsoSize;
+    }
+
     /** Returns the frame to its pool; the caller gives up ownership. */
     public void release() {
         pool.release(this);
@@ -168,6 +222,8 @@ public final class Frame {
         checksum = CSUM_NONE;
         csumStart = 0;
         csumOffset = 0;
+        gso = GSO_NONE;
+        gsoSize = 0;
     }
 
     @Override

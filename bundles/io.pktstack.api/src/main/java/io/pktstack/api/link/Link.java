@@ -90,12 +90,22 @@ public interface Link {
 
     /** {@link #offloads()} bit: the link takes frames whose transport checksum is partial ({@link io.pktstack.api.frame.Frame#CSUM_PARTIAL}). */
     int OFFLOAD_CSUM = 1;
+    /**
+     * {@link #offloads()} bit: the link takes TCP/IPv4 segmentation-offload frames
+     * ({@link io.pktstack.api.frame.Frame#GSO_TCPV4}) whole, up to 64 KiB.
+     *
+     * @since 1.3
+     */
+    int OFFLOAD_TSO4 = 2;
+    /** {@link #offloads()} bit: as {@link #OFFLOAD_TSO4}, for {@link io.pktstack.api.frame.Frame#GSO_TCPV6}. @since 1.3 */
+    int OFFLOAD_TSO6 = 4;
 
     /**
-     * What the link takes of frames with offloads, now ({@link #OFFLOAD_CSUM});
+     * What the link takes of frames with offloads, now ({@link #OFFLOAD_CSUM},
+     * {@link #OFFLOAD_TSO4}, {@link #OFFLOAD_TSO6});
      * it can change as the peer (re)negotiates, and the stack reads it for every
      * transmit. For a frame the link does not take as it is, the stack does the
-     * work first (completes the checksum in software).
+     * work first (completes the checksum, cuts a large segment, in software).
      *
      * @since 1.2
      */

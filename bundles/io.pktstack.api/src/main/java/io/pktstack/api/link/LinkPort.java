@@ -12,6 +12,18 @@ public interface LinkPort {
     FramePool pool();
 
     /**
+     * The pool of frames for segmentation-offload packets (64 KiB and more),
+     * or null when the stack takes none: a driver then cuts a large segment
+     * it receives into frames of {@link #pool()}. Few frames: a driver that
+     * finds it empty does that too.
+     *
+     * @since 1.3
+     */
+    default FramePool largePool() {
+        return null;
+    }
+
+    /**
      * Delivers received frames. Takes ownership of every frame in the batch and
      * empties it. Called from the driver's receive thread; returns quickly.
      */

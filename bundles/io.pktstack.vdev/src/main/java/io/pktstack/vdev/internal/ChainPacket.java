@@ -1,10 +1,11 @@
 package io.pktstack.vdev.internal;
 
+import io.pktstack.api.wire.TcpSegmenter;
 import io.pktstack.vdev.DescriptorChain;
 import java.lang.foreign.MemorySegment;
 
 /** The packet in a transmit chain: its bytes after the first {@code skip} (the virtio_net_hdr). */
-final class ChainPacket implements PacketBytes {
+final class ChainPacket implements TcpSegmenter.Source {
 
     private DescriptorChain chain;
     private long skip;

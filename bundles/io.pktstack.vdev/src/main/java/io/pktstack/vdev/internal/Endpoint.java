@@ -141,6 +141,11 @@ public final class Endpoint implements AutoCloseable {
         }
 
         @Override
+        public FramePool largePool() {
+            return next.largePool();
+        }
+
+        @Override
         public void up(MacAddress mac) {
             peerMac = mac;
             lastProblem = "";
@@ -451,6 +456,9 @@ public final class Endpoint implements AutoCloseable {
         m.put("rx drops: bad header/length", counters.rxBadHeader.sum());
         m.put("rx drops: larger than the MTU", counters.rxTooBig.sum());
         m.put("rx: segments cut / frames made", counters.rxSegmented.sum() + "/" + counters.rxSegments.sum());
+        m.put("rx: large segments passed whole / cut for want of a large frame", counters.rxLarge.sum() + "/"
+                + counters.rxNoLargeFrame.sum());
+        m.put("tx: large segments handed whole", counters.txLarge.sum());
         m.put("rx: partial checksums (left to the egress link)", counters.rxChecksummed.sum());
         m.put("kicks sent/received", counters.kicksSent.sum() + "/" + counters.kicksReceived.sum());
         m.put("sessions", counters.sessions.sum());

@@ -5,6 +5,7 @@ import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.wire.Checksum;
+import io.pktstack.api.wire.TcpSegmenter;
 import io.pktstack.hostio.EventFd;
 import io.pktstack.hostio.Poller;
 import io.pktstack.vdev.DescriptorChain;
@@ -18,8 +19,11 @@ import java.lang.foreign.MemorySegment;
  * A back-end's data path over a guest's two queues (VIRTIO 1.2 §5.1.2: queue 0
  * receive, queue 1 transmit; vhost-user numbers them as rings 0 and 1): the
  * stack's frames are copied into the guest's receive buffers, and packets
- * the guest transmits are copied out into the stack's frames, large TCP
- * segments cut to the MTU and their checksums completed ({@link TxOffload}).
+ * the guest transmits are copied out into the stack's frames. A large TCP
+ * segment (TSO) crosses whole, in one of the stack's large frames, to be cut
+ * only where it leaves for a link that cannot take it; a guest that took
+ * GUEST_TSO receives it whole. Without a large frame it is cut to the MTU
+ * here ({@link TcpSegmenter}).
  * A plain packet's partial checksum stays partial (Frame.CSUM_PARTIAL) and
  * goes on as NEEDS_CSUM to a guest that takes it: between guests of this
  * host nobody sums the data.
@@ -32,8 +36,14 @@ import java.lang.foreign.MemorySegment;
  */
 final class GuestQueues {
 
-    /** Receive buffers one packet may span with MRG_RXBUF (a 1526-byte packet in 96-byte buffers). */
-    static final int MAX_MERGED = 16;
+    /**
+     * Receive buffers one packet may span with MRG_RXBUF: a 64 KiB segment in
+     * Linux's smallest mergeable buffers (1536 bytes), or a 1526-byte packet in
+     * 96-byte ones.
+     */
+    static final int MAX_MERGED = 48;
+    /** Buffers in one receive chain: Linux's "big packets" without MRG_RXBUF are MAX_SKB_FRAGS + 2 pages. */
+    static final int MAX_RX_BUFFERS = 24;
     /** Buffers in one transmit chain: a 64 KiB segment in 4 KiB pages and a header, split at region edges. */
     static final int MAX_TX_BUFFERS = 64;
     /** Largest packet a guest may transmit: a 64 KiB GSO segment with its Ethernet and VLAN headers. */
@@ -57,6 +67,9 @@ final class GuestQueues {
     private final boolean mergeable;
     private final boolean tso4;
     private final boolean tso6;
+    /** The guest takes large TCP segments whole on its receive queue (GUEST_TSO4, GUEST_TSO6 with GUEST_CSUM). */
+    private final boolean guestTso4;
+    private final boolean guestTso6;
     private final boolean csum;
     /** The guest takes partial checksums and DATA_VALID on its receive queue (GUEST_CSUM). */
     private final boolean guestCsum;
@@ -75,7 +88,8 @@ final class GuestQueues {
     private final DescriptorChain[] rxChains = new DescriptorChain[MAX_MERGED];
     private final int[] rxHeads = new int[MAX_MERGED];
     private final ChainPacket packet = new ChainPacket();
-    private final TxOffload offload = new TxOffload();
+    private final TcpSegmenter offload = new TcpSegmenter();
+    private final TcpSegmenter.Contiguous whole = new TcpSegmenter.Contiguous();
     private final FrameBatch batch = new FrameBatch();
     private final Frame[] spare = new Frame[FrameBatch.MAX];
     private int spareCount;
@@ -110,13 +124,16 @@ final class GuestQueues {
         this.tso6 = VirtioNetFeatures.has(features, VirtioNetFeatures.HOST_TSO6);
         this.csum = VirtioNetFeatures.has(features, VirtioNetFeatures.CSUM);
         this.guestCsum = VirtioNetFeatures.has(features, VirtioNetFeatures.GUEST_CSUM);
+        // §5.1.3.1: GUEST_TSO4/6 require GUEST_CSUM; without it the stack cuts segments before they come here.
+        this.guestTso4 = guestCsum && VirtioNetFeatures.has(features, VirtioNetFeatures.GUEST_TSO4);
+        this.guestTso6 = guestCsum && VirtioNetFeatures.has(features, VirtioNetFeatures.GUEST_TSO6);
         this.mtu = mtu;
         this.fullWaitMillis = fullWaitMillis;
         this.pool = pool;
         this.listener = listener;
         this.counters = counters;
         for (int i = 0; i < MAX_MERGED; i++) {
-            rxChains[i] = new DescriptorChain(8);
+            rxChains[i] = new DescriptorChain(MAX_RX_BUFFERS);
         }
         // Receive: kicks only while a transmit waits for buffers (awaitBuffers).
         rx.enableNotifications(false);
@@ -128,7 +145,18 @@ final class GuestQueues {
 
     /** What the stack may hand this guest as it is ({@code Link.offloads}). */
     int offloads() {
-        return guestCsum ? Link.OFFLOAD_CSUM : 0;
+        return (guestCsum ? Link.OFFLOAD_CSUM : 0) | (guestTso4 ? Link.OFFLOAD_TSO4 : 0)
+                | (guestTso6 ? Link.OFFLOAD_TSO6 : 0);
+    }
+
+    /** Whether the guest takes {@code f} as it is: not a large segment, or one of a type it took GUEST_TSO for. */
+    private boolean takesWhole(Frame f) {
+        return switch (f.gso()) {
+            case Frame.GSO_NONE -> true;
+            case Frame.GSO_TCPV4 -> guestTso4 && f.checksum() == Frame.CSUM_PARTIAL;
+            case Frame.GSO_TCPV6 -> guestTso6 && f.checksum() == Frame.CSUM_PARTIAL;
+            default -> false;
+        };
     }
 
     // ---- stack -> guest: the guest's receive queue ------------------------------
@@ -142,6 +170,13 @@ final class GuestQueues {
      */
     private void header(MemorySegment seg, long off, int numBuffers, Frame f) {
         int state = f.checksum();
+        if (f.gso() != Frame.GSO_NONE) { // takesWhole: partial, and the guest took TSO of that type
+            int doff = (f.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, f.offset() + f.csumStart() + 12) & 0xf0) >>> 2;
+            VirtioNetHeader.writeGso(seg, off, hdrLen, numBuffers, f.csumStart(), f.csumOffset(),
+                    f.gso() == Frame.GSO_TCPV4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6,
+                    f.csumStart() + doff, f.gsoSize());
+            return;
+        }
         if (state == Frame.CSUM_PARTIAL && guestCsum) {
             VirtioNetHeader.write(seg, off, hdrLen, numBuffers, VirtioNetHeader.F_NEEDS_CSUM, f.csumStart(),
                     f.csumOffset());
@@ -234,7 +269,7 @@ final class GuestQueues {
         for (; i < frames.size(); i++) {
             Frame f = frames.get(i);
             int need = hdrLen + f.length();
-            if (f.length() > mtu) {
+            if (f.gso() == Frame.GSO_NONE ? f.length() > mtu : !takesWhole(f)) {
                 counters.txTooBig.increment();
                 continue;
             }
@@ -289,6 +324,9 @@ final class GuestQueues {
                 }
                 rx.pushUsed(rxHeads[h], n);
                 pos += n;
+            }
+            if (f.gso() != Frame.GSO_NONE) {
+                counters.txLarge.increment();
             }
             sent++;
         }
@@ -355,7 +393,7 @@ final class GuestQueues {
         int gso = VirtioNetHeader.gsoType(txHdr, 0);
         packet.over(txChain, hdrLen);
         int len = (int) packet.length();
-        if (gso == TxOffload.GSO_NONE) {
+        if (gso == VirtioNetHeader.GSO_NONE) {
             if (len > mtu) {
                 counters.rxTooBig.increment();
                 return;
@@ -385,9 +423,18 @@ final class GuestQueues {
             add(f);
             return;
         }
-        int type = gso & ~TxOffload.GSO_ECN;
-        boolean allowed = (type == TxOffload.GSO_TCPV4 && tso4) || (type == TxOffload.GSO_TCPV6 && tso6);
-        if (!allowed || (gso & TxOffload.GSO_ECN) != 0 || !offload.prepare(packet, type, VirtioNetHeader.gsoSize(txHdr, 0), mtu)) {
+        int type = gso & ~VirtioNetHeader.GSO_ECN;
+        boolean allowed = (type == VirtioNetHeader.GSO_TCPV4 && tso4) || (type == VirtioNetHeader.GSO_TCPV6 && tso6);
+        int gsoSize = VirtioNetHeader.gsoSize(txHdr, 0);
+        if (!allowed || (gso & VirtioNetHeader.GSO_ECN) != 0) {
+            counters.rxBadHeader.increment();
+            return;
+        }
+        int taken = takeLarge(len, type, gsoSize);
+        if (taken != 0) {
+            return; // delivered whole, or refused
+        }
+        if (!offload.prepare(packet, type, gsoSize, mtu)) {
             counters.rxBadHeader.increment();
             return;
         }
@@ -399,12 +446,47 @@ final class GuestQueues {
                 return;
             }
             filling = f;
-            int l = offload.build(k, packet, f.segment(), f.offset());
+            int l = offload.build(k, packet, f.segment(), f.offset(), false);
             filling = null;
             f.length(l);
             add(f);
             counters.rxSegments.increment();
         }
+    }
+
+    /**
+     * A large segment copied whole into one of the stack's large frames, then
+     * {@link TcpSegmenter#prepare checked} there, where the guest can no longer
+     * change it; its checksum made partial at the TCP header whatever the
+     * guest's NEEDS_CSUM said (the stack completes or cuts it where it
+     * leaves). Returns 1 when delivered, -1 when refused (counted), 0 when
+     * the stack has no large frames or none is free: the caller cuts it.
+     */
+    private int takeLarge(int len, int type, int gsoSize) {
+        FramePool large = listener.largePool();
+        if (large == null || len > large.slotSize() - FramePool.HEADROOM || len <= mtu) {
+            return 0;
+        }
+        Frame f = large.take();
+        if (f == null) {
+            counters.rxNoLargeFrame.increment();
+            return 0;
+        }
+        filling = f;
+        packet.copyTo(0, f.segment(), f.offset(), len);
+        filling = null;
+        f.length(len);
+        if (!offload.prepare(whole.over(f.segment(), f.offset(), len), type, gsoSize, mtu)) {
+            f.release();
+            counters.rxBadHeader.increment();
+            return -1;
+        }
+        f.checksumPartial(offload.transportOffset(), 16);
+        f.segmentation(type == VirtioNetHeader.GSO_TCPV4 ? Frame.GSO_TCPV4 : Frame.GSO_TCPV6,
+                Math.min(gsoSize, mtu - offload.headerLength()));
+        add(f);
+        counters.rxLarge.increment();
+        return 1;
     }
 
     private void add(Frame f) {

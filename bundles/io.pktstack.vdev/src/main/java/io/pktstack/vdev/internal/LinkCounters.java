@@ -17,6 +17,11 @@ final class LinkCounters {
     /** Large segments from the guest cut into MTU-sized frames, and the frames they became. */
     final LongAdder rxSegmented = new LongAdder();
     final LongAdder rxSegments = new LongAdder();
+    /** Large segments from the guest passed on whole in a large frame, and ones cut because none was free. */
+    final LongAdder rxLarge = new LongAdder();
+    final LongAdder rxNoLargeFrame = new LongAdder();
+    /** Large segments handed to the guest whole (it took GUEST_TSO). */
+    final LongAdder txLarge = new LongAdder();
     final LongAdder rxChecksummed = new LongAdder();
     final LongAdder kicksSent = new LongAdder();
     final LongAdder kicksReceived = new LongAdder();

@@ -1,6 +1,7 @@
 package io.pktstack.vdev.internal;
 
 import io.pktstack.api.frame.FrameBatch;
+import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.net.MacAddress;
 
 /** What a guest link's endpoint tells its owner (the driver's link). */
@@ -16,4 +17,9 @@ public interface LinkListener {
 
     /** Something the operator should see. */
     void event(String message);
+
+    /** Frames for segmentation-offload packets ({@code LinkPort.largePool}), or null: large segments are cut here. */
+    default FramePool largePool() {
+        return null;
+    }
 }

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
+import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
 import io.pktstack.hostio.SharedMemory;
+import io.pktstack.testfixtures.TsoFixtures;
 import io.pktstack.vdev.EndpointConfig;
 import io.pktstack.vdev.LinkOptions;
 import io.pktstack.vdev.VirtioNetHeader;
@@ -64,6 +67,15 @@ class HostileFrontEndTest {
         final BlockingQueue<Boolean> carrier = new LinkedBlockingQueue<>();
         final List<String> messages = new CopyOnWriteArrayList<>();
         final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+        /** Each received frame's segmentation: its gso type and size, "0/0" for a plain one. */
+        final BlockingQueue<String> gso = new LinkedBlockingQueue<>();
+        /** The stack's large frames, or null for a stack that takes none. */
+        volatile FramePool large;
+
+        @Override
+        public FramePool largePool() {
+            return large;
+        }
 
         @Override
         public void up(MacAddress peerMac) {
@@ -80,6 +92,8 @@ class HostileFrontEndTest {
             for (int i = 0; i < batch.size(); i++) {
                 var f = batch.get(i);
                 frames.add(f.segment().asSlice(f.offset(), f.length()).toArray(ValueLayout.JAVA_BYTE));
+                gso.add(f.gso() + "/" + f.gsoSize() + (f.checksum() == io.pktstack.api.frame.Frame.CSUM_PARTIAL
+                        ? " partial at " + f.csumStart() + "+" + f.csumOffset() : ""));
             }
             batch.releaseAll();
         }
@@ -322,17 +336,13 @@ class HostileFrontEndTest {
         assertReset("a loop", "1/0");
     }
 
-    @Test
-    void aLargeTcpSegmentFromTheGuestArrivesAsMtuSizedFrames() throws Exception {
-        guest.setUp(FEATURES);
-        assertTrue(events.nextCarrier());
-        byte[] pkt = TxOffloadTest.packet(TxOffloadTest.ETH_V4 + TxOffloadTest.IPV4 + TxOffloadTest.TCP, 4000);
+    /** The guest transmits {@code pkt} as one large TCPv4 segment (gso_size 1448, NEEDS_CSUM) in a chain of two buffers. */
+    private void sendLargeSegment(byte[] pkt) throws Exception {
         MemorySegment mem = guest.memory();
-        // One descriptor chain of two buffers, 12-byte header in the first: TCPv4, gso_size 1448, NEEDS_CSUM.
         long a = guest.region.txBuffer(0);
         mem.asSlice(a, 12).fill((byte) 0);
         mem.set(ValueLayout.JAVA_BYTE, a, (byte) VirtioNetHeader.F_NEEDS_CSUM);
-        mem.set(ValueLayout.JAVA_BYTE, a + 1, (byte) TxOffload.GSO_TCPV4);
+        mem.set(ValueLayout.JAVA_BYTE, a + 1, (byte) VirtioNetHeader.GSO_TCPV4);
         mem.set(U16, a + 4, (short) 1448);
         mem.set(U16, a + 6, (short) 34);
         mem.set(U16, a + 8, (short) 16);
@@ -352,15 +362,79 @@ class HostileFrontEndTest {
         mem.set(U16, l.availEntry(0), (short) 0);
         mem.set(U16, l.availIdx(), (short) 1);
         guest.kicks[1].signal();
+    }
+
+    @Test
+    void aLargeTcpSegmentFromTheGuestArrivesAsMtuSizedFrames() throws Exception {
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        byte[] pkt = TsoFixtures.packet(TsoFixtures.ETH_V4 + TsoFixtures.IPV4 + TsoFixtures.TCP, 4000);
+        sendLargeSegment(pkt);
         int payload = 0;
         for (int k = 0; k < 3; k++) {
             byte[] f = events.frames.poll(20, TimeUnit.SECONDS);
             assertTrue(f != null && f.length <= 1514, "segment " + k);
-            assertEquals(0xffff, TxOffloadTest.sum(f, 14, 20, 0));
-            assertEquals(0xffff, TxOffloadTest.sum(f, 34, f.length - 34, TxOffloadTest.pseudoV4(f, 14, f.length - 34)));
+            assertEquals(0xffff, TsoFixtures.sum(f, 14, 20, 0));
+            assertEquals(0xffff, TsoFixtures.sum(f, 34, f.length - 34, TsoFixtures.pseudoV4(f, 14, f.length - 34)));
             payload += f.length - 66;
         }
         assertEquals(4000, payload);
         assertEquals("1/3", host.details().get("rx: segments cut / frames made"));
+    }
+
+    /** With the stack's large frames the segment crosses whole, checked, its checksum left partial at the TCP header. */
+    @Test
+    void aLargeTcpSegmentFromTheGuestArrivesWholeWhenTheStackTakesLargeFrames() throws Exception {
+        events.large = new FramePool(4, 66 * 1024);
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        byte[] pkt = TsoFixtures.packet(TsoFixtures.ETH_V4 + TsoFixtures.IPV4 + TsoFixtures.TCP, 4000);
+        sendLargeSegment(pkt);
+        byte[] f = events.frames.poll(20, TimeUnit.SECONDS);
+        assertArrayEquals(pkt, f, "whole, as the guest wrote it");
+        assertEquals(Frame.GSO_TCPV4 + "/1448 partial at 34+16", events.gso.poll());
+        assertEquals("1/0", host.details().get("rx: large segments passed whole / cut for want of a large frame"));
+        assertEquals("0/0", host.details().get("rx: segments cut / frames made"));
+        assertEquals(4, events.large.available(), "the large frame went back");
+    }
+
+    /** A stack's large segment goes to a guest that took GUEST_TSO4 whole, across merged receive buffers. */
+    @Test
+    void aLargeSegmentReachesAGuestThatTookTsoWholeWithItsHeader() throws Exception {
+        guest.setUp(FEATURES);
+        assertTrue(events.nextCarrier());
+        assertEquals(Link.OFFLOAD_CSUM | Link.OFFLOAD_TSO4 | Link.OFFLOAD_TSO6, host.offloads());
+        byte[] pkt = TsoFixtures.packet(TsoFixtures.ETH_V4 + TsoFixtures.IPV4 + TsoFixtures.TCP, 3000);
+        try (FramePool large = new FramePool(1, 66 * 1024)) {
+            Frame f = large.take();
+            MemorySegment.copy(pkt, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), pkt.length);
+            f.length(pkt.length);
+            f.checksumPartial(34, 16);
+            f.segmentation(Frame.GSO_TCPV4, 1448);
+            FrameBatch batch = new FrameBatch();
+            batch.add(f);
+            assertEquals(1, host.transmit(batch));
+            assertEquals(1, large.available());
+        }
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        int[] buffers = {0};
+        MemorySegment mem = guest.memory();
+        guest.rxq.reap((id, len) -> {
+            byte[] b = mem.asSlice(guest.region.rxBuffer(id), len).toArray(ValueLayout.JAVA_BYTE);
+            got.write(b, 0, b.length);
+            buffers[0]++;
+        }, 16);
+        byte[] all = got.toByteArray();
+        MemorySegment hdr = MemorySegment.ofArray(all);
+        assertEquals(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.flags(hdr, 0));
+        assertEquals(VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.gsoType(hdr, 0));
+        assertEquals(1448, VirtioNetHeader.gsoSize(hdr, 0));
+        assertEquals(66, VirtioNetHeader.hdrLen(hdr, 0), "Ethernet, IPv4 and TCP with options");
+        assertEquals(34, VirtioNetHeader.csumStart(hdr, 0));
+        assertEquals(16, VirtioNetHeader.csumOffset(hdr, 0));
+        assertEquals(2, VirtioNetHeader.numBuffers(hdr, 0), "3078 bytes in 2048-byte buffers");
+        assertEquals(2, buffers[0]);
+        assertArrayEquals(pkt, java.util.Arrays.copyOfRange(all, 12, all.length));
+        assertEquals("1", String.valueOf(host.details().get("tx: large segments handed whole")));
     }
 }

@@ -1,5 +1,13 @@
-package io.pktstack.vdev.internal;
+package io.pktstack.api.wire;
 
+import static io.pktstack.testfixtures.TsoFixtures.ETH_V4;
+import static io.pktstack.testfixtures.TsoFixtures.IPV4;
+import static io.pktstack.testfixtures.TsoFixtures.TCP;
+import static io.pktstack.testfixtures.TsoFixtures.packet;
+import static io.pktstack.testfixtures.TsoFixtures.pseudoV4;
+import static io.pktstack.testfixtures.TsoFixtures.sum;
+import static io.pktstack.testfixtures.TsoFixtures.u16;
+import static io.pktstack.testfixtures.TsoFixtures.u32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,28 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /**
- * Segmentation and checksum completion of what a guest transmits with
- * offloads, against byte fixtures: a packet built from hex, each output
- * segment checked field by field and its checksums verified with a plain
- * RFC 1071 sum written here (not the one under test).
+ * Segmentation of large TCP segments against byte fixtures: a packet built
+ * from hex, each output segment checked field by field and its checksums
+ * verified with a plain RFC 1071 sum written in the fixtures (not the one
+ * under test); partial checksums completed with {@link Checksum#completePartial}.
  */
-class TxOffloadTest {
+class TcpSegmenterTest {
 
-    static final HexFormat HEX = HexFormat.of();
-
-    /** Ethernet (02:..:02 <- 02:..:01, IPv4), IPv4 (id 0x1234, TTL 64, 10.0.0.1 -> 10.0.0.2), TCP 1000 -> 2000. */
-    static final String ETH_V4 = "020000000002" + "020000000001" + "0800";
-    static final String IPV4 = "4500" + "0000" + "1234" + "4000" + "4006" + "0000" + "0a000001" + "0a000002";
-    /** seq 0x01020304, ack 0x0a0b0c0d, data offset 8 (12 bytes of options), flags CWR|PSH|ACK|FIN, window 0x7210. */
-    static final String TCP = "03e8" + "07d0" + "01020304" + "0a0b0c0d" + "80" + "99" + "7210" + "0000" + "0000"
-            + "0101080a" + "00000001" + "00000002";
-
-    /** A packet in a heap array, read the way the back-end reads a descriptor chain. */
-    record Bytes(MemorySegment seg) implements PacketBytes {
+    /** A packet in a heap array, read the way a back-end reads a descriptor chain. */
+    record Bytes(MemorySegment seg) implements TcpSegmenter.Source {
         @Override
         public long length() {
             return seg.byteSize();
@@ -40,53 +38,18 @@ class TxOffloadTest {
         }
     }
 
-    static byte[] packet(String headers, int payload) {
-        byte[] h = HEX.parseHex(headers);
-        byte[] p = Arrays.copyOf(h, h.length + payload);
-        for (int i = 0; i < payload; i++) {
-            p[h.length + i] = (byte) (i * 7 + 3);
-        }
-        return p;
-    }
-
-    /** RFC 1071, the plain way: 16-bit big-endian words, end-around carry. */
-    static int sum(byte[] b, int off, int len, long start) {
-        long s = start;
-        for (int i = 0; i < len; i += 2) {
-            int hi = b[off + i] & 0xff;
-            int lo = i + 1 < len ? b[off + i + 1] & 0xff : 0;
-            s += (hi << 8) | lo;
-        }
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
-        return (int) s;
-    }
-
-    static int u16(byte[] b, int at) {
-        return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
-    }
-
-    static long u32(byte[] b, int at) {
-        return ((long) u16(b, at) << 16) | u16(b, at + 2);
-    }
-
-    static long pseudoV4(byte[] f, int ip, int tcpLen) {
-        return u16(f, ip + 12) + u16(f, ip + 14) + u16(f, ip + 16) + u16(f, ip + 18) + 6 + tcpLen;
-    }
-
     @Test
     void aTcpV4SegmentOfThreeThousandBytesBecomesThreeFramesWithinTheMtu() {
         byte[] in = packet(ETH_V4 + IPV4 + TCP, 3000);
         int hdrs = 14 + 20 + 32;
-        TxOffload o = new TxOffload();
+        TcpSegmenter o = new TcpSegmenter();
         Bytes pkt = new Bytes(MemorySegment.ofArray(in));
-        assertTrue(o.prepare(pkt, TxOffload.GSO_TCPV4, 1448, 1514), o.problem());
+        assertTrue(o.prepare(pkt, TcpSegmenter.GSO_TCPV4, 1448, 1514), o.problem());
         assertEquals(3, o.segments());
         int[] sizes = {1448, 1448, 104};
         for (int k = 0; k < 3; k++) {
             byte[] out = new byte[1600];
-            int len = o.build(k, pkt, MemorySegment.ofArray(out), 10);
+            int len = o.build(k, pkt, MemorySegment.ofArray(out), 10, false);
             byte[] f = Arrays.copyOfRange(out, 10, 10 + len);
             assertEquals(hdrs + sizes[k], len, "segment " + k);
             assertTrue(len <= 1514);
@@ -111,13 +74,13 @@ class TxOffloadTest {
     @Test
     void theSegmentSizeIsCutToTheMtuWhateverTheGuestAsks() {
         byte[] in = packet(ETH_V4 + IPV4 + TCP, 4000);
-        TxOffload o = new TxOffload();
+        TcpSegmenter o = new TcpSegmenter();
         Bytes pkt = new Bytes(MemorySegment.ofArray(in));
-        assertTrue(o.prepare(pkt, TxOffload.GSO_TCPV4, 9000, 1514));
+        assertTrue(o.prepare(pkt, TcpSegmenter.GSO_TCPV4, 9000, 1514));
         int room = 1514 - 66;
         assertEquals((4000 + room - 1) / room, o.segments());
         byte[] out = new byte[2048];
-        assertEquals(1514, o.build(0, pkt, MemorySegment.ofArray(out), 0));
+        assertEquals(1514, o.build(0, pkt, MemorySegment.ofArray(out), 0, false));
     }
 
     @Test
@@ -127,13 +90,13 @@ class TxOffloadTest {
                 + "fd000000000000000000000000000002";
         String tcp = "03e8" + "07d0" + "fffffff0" + "00000001" + "50" + "18" + "ffff" + "0000" + "0000";
         byte[] in = packet(eth + ip6 + tcp, 2000);
-        TxOffload o = new TxOffload();
+        TcpSegmenter o = new TcpSegmenter();
         Bytes pkt = new Bytes(MemorySegment.ofArray(in));
-        assertTrue(o.prepare(pkt, TxOffload.GSO_TCPV6, 1440, 1514), o.problem());
+        assertTrue(o.prepare(pkt, TcpSegmenter.GSO_TCPV6, 1440, 1514), o.problem());
         assertEquals(2, o.segments());
         for (int k = 0; k < 2; k++) {
             byte[] f = new byte[1514];
-            int len = o.build(k, pkt, MemorySegment.ofArray(f), 0);
+            int len = o.build(k, pkt, MemorySegment.ofArray(f), 0, false);
             int tcpLen = len - 54;
             assertEquals(tcpLen, u16(f, 14 + 4), "IPv6 payload length");
             assertEquals((0xfffffff0L + 1440L * k) & 0xffffffffL, u32(f, 54 + 4), "sequence number wraps");
@@ -155,8 +118,7 @@ class TxOffloadTest {
         int pseudo = sum(f, 26, 8, 17 + 19) ; // addresses, protocol, UDP length
         f[34 + 6] = (byte) (pseudo >>> 8);
         f[34 + 7] = (byte) pseudo;
-        TxOffload o = new TxOffload();
-        assertTrue(o.completeChecksum(MemorySegment.ofArray(f), 0, f.length, 34, 6), o.problem());
+        assertTrue(Checksum.completePartial(MemorySegment.ofArray(f), 0, f.length, 34, 6));
         assertEquals(0xffff, sum(f, 34, 19, sum(f, 26, 8, 17 + 19) ), "UDP checksum verifies");
         assertTrue(u16(f, 40) != 0, "never 0 for UDP");
     }
@@ -164,50 +126,72 @@ class TxOffloadTest {
     @Test
     void checksumOffsetsOutsideThePacketAreRefused() {
         byte[] f = packet(ETH_V4 + IPV4 + TCP, 10);
-        TxOffload o = new TxOffload();
         MemorySegment s = MemorySegment.ofArray(f);
-        assertFalse(o.completeChecksum(s, 0, f.length, f.length, 0));
-        assertFalse(o.completeChecksum(s, 0, f.length, 34, f.length));
-        assertFalse(o.completeChecksum(s, 0, f.length, 34, 0xffff));
-        assertFalse(o.completeChecksum(s, 0, f.length, 2, 0), "inside the Ethernet header");
-        assertFalse(o.completeChecksum(s, 0, f.length, f.length - 1, 0), "no room for the field");
-        assertTrue(o.problem().contains("outside"), o.problem());
+        assertFalse(Checksum.completePartial(s, 0, f.length, f.length, 0));
+        assertFalse(Checksum.completePartial(s, 0, f.length, 34, f.length));
+        assertFalse(Checksum.completePartial(s, 0, f.length, 34, 0xffff));
+        assertFalse(Checksum.completePartial(s, 0, f.length, 2, 0), "inside the Ethernet header");
+        assertFalse(Checksum.completePartial(s, 0, f.length, f.length - 1, 0), "no room for the field");
     }
 
     @Test
     void packetsThatCannotBeSegmentedAreRefusedWithTheReason() {
-        TxOffload o = new TxOffload();
+        TcpSegmenter o = new TcpSegmenter();
         byte[] v4 = packet(ETH_V4 + IPV4 + TCP, 3000);
         Bytes pkt = new Bytes(MemorySegment.ofArray(v4));
-        assertFalse(o.prepare(pkt, TxOffload.GSO_TCPV6, 1448, 1514), "TCPv6 type on an IPv4 packet");
-        assertFalse(o.prepare(pkt, TxOffload.GSO_UDP, 1448, 1514), "UDP fragmentation offload not offered");
-        assertFalse(o.prepare(pkt, TxOffload.GSO_TCPV4, 8, 1514), "a segment size that only makes work");
+        assertFalse(o.prepare(pkt, TcpSegmenter.GSO_TCPV6, 1448, 1514), "TCPv6 type on an IPv4 packet");
+        assertFalse(o.prepare(pkt, 3, 1448, 1514), "UDP fragmentation offload not offered");
+        assertFalse(o.prepare(pkt, TcpSegmenter.GSO_TCPV4, 8, 1514), "a segment size that only makes work");
         assertTrue(o.problem().contains("segment size"), o.problem());
         byte[] udp = packet(ETH_V4 + IPV4.replace("4006", "4011") + TCP, 3000);
-        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(udp)), TxOffload.GSO_TCPV4, 1448, 1514));
+        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(udp)), TcpSegmenter.GSO_TCPV4, 1448, 1514));
         assertTrue(o.problem().contains("protocol 17"), o.problem());
         byte[] frag = packet(ETH_V4 + IPV4.replace("4000" + "4006", "2000" + "4006") + TCP, 3000);
-        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(frag)), TxOffload.GSO_TCPV4, 1448, 1514), "fragment");
+        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(frag)), TcpSegmenter.GSO_TCPV4, 1448, 1514), "fragment");
         byte[] shortTcp = packet(ETH_V4 + IPV4, 10);
-        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(shortTcp)), TxOffload.GSO_TCPV4, 1448, 1514));
+        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(shortTcp)), TcpSegmenter.GSO_TCPV4, 1448, 1514));
         byte[] badOffset = packet(ETH_V4 + IPV4 + TCP.replace("0a0b0c0d" + "80", "0a0b0c0d" + "f0"), 20);
-        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(badOffset)), TxOffload.GSO_TCPV4, 1448, 1514),
+        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(badOffset)), TcpSegmenter.GSO_TCPV4, 1448, 1514),
                 "a TCP header longer than the packet");
-        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(new byte[10])), TxOffload.GSO_TCPV4, 1448, 1514));
+        assertFalse(o.prepare(new Bytes(MemorySegment.ofArray(new byte[10])), TcpSegmenter.GSO_TCPV4, 1448, 1514));
     }
 
     @Test
     void aVlanTaggedSegmentIsCutBehindTheTag() {
         String eth = "020000000002" + "020000000001" + "8100" + "0064" + "0800";
         byte[] in = packet(eth + IPV4 + TCP, 1500);
-        TxOffload o = new TxOffload();
+        TcpSegmenter o = new TcpSegmenter();
         Bytes pkt = new Bytes(MemorySegment.ofArray(in));
-        assertTrue(o.prepare(pkt, TxOffload.GSO_TCPV4, 1400, 1518), o.problem());
+        assertTrue(o.prepare(pkt, TcpSegmenter.GSO_TCPV4, 1400, 1518), o.problem());
         byte[] f = new byte[1600];
-        int len = o.build(1, pkt, MemorySegment.ofArray(f), 0);
+        int len = o.build(1, pkt, MemorySegment.ofArray(f), 0, false);
         assertEquals(18 + 20 + 32 + 100, len);
         assertEquals(0xffff, sum(f, 18, 20, 0));
         assertEquals(0x1235, u16(f, 18 + 4));
         assertEquals(0x8100, u16(f, 12));
+    }
+
+    @Test
+    void aPartialSegmentCarriesThePseudoHeaderSumThatCompletesToTheWholeChecksum() {
+        byte[] in = packet(ETH_V4 + IPV4 + TCP, 3000);
+        TcpSegmenter o = new TcpSegmenter();
+        Bytes pkt = new Bytes(MemorySegment.ofArray(in));
+        assertTrue(o.prepare(pkt, TcpSegmenter.GSO_TCPV4, 1448, 1514), o.problem());
+        assertEquals(34, o.transportOffset());
+        assertEquals(66, o.headerLength());
+        byte[] f = new byte[1514];
+        int len = o.build(1, pkt, MemorySegment.ofArray(f), 0, true);
+        int tcpLen = len - 34;
+        assertEquals(sumFolded(pseudoV4(f, 14, tcpLen)), u16(f, 34 + 16), "the pseudo-header sum, not complemented");
+        assertTrue(Checksum.completePartial(MemorySegment.ofArray(f), 0, len, 34, 16));
+        assertEquals(0xffff, sum(f, 34, tcpLen, pseudoV4(f, 14, tcpLen)), "completed, it verifies");
+        assertEquals(0xffff, sum(f, 14, 20, 0), "the IPv4 header checksum is whole either way");
+    }
+
+    private static int sumFolded(long s) {
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
     }
 }

@@ -1,41 +1,74 @@
-package io.pktstack.vdev.internal;
+package io.pktstack.api.wire;
 
-import io.pktstack.api.wire.Checksum;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * What a back-end does to a packet a guest transmitted with offloads before
- * the stack sees it (VIRTIO 1.2 §5.1.6.2, the device's side of
- * VIRTIO_NET_F_CSUM and VIRTIO_NET_F_HOST_TSO4/6): cuts a TCP segment larger
- * than the link into MTU-sized ones, and completes checksums the guest left
- * partial. The stack's frames are 2 KiB and the link's MTU is the most it may
- * be handed, so this is done here, as a NIC without TSO on the far side would
- * have to.
+ * TCP segmentation offload done in software (Linux's tcp_gso_segment): cuts
+ * a TCP segment larger than a link's MTU, as a guest hands it with a
+ * virtio_net_hdr or as the stack's own TCP builds it, into segments of at
+ * most {@code gso_size} payload bytes, each with its own IP length, IPv4 id
+ * and header checksum, sequence number and flags (FIN and PSH only on the
+ * last segment, CWR only on the first).
  *
  * <p>Untrusted input: the headers are copied once into a private buffer and
  * parsed there (Ethernet with at most one VLAN tag, IPv4 without fragments or
- * IPv6 without extension headers, then TCP); every length is checked; the
- * guest's {@code hdr_len} is not trusted. Payload is copied once into each
- * output frame and checksummed there, so the guest cannot change what was
- * summed. One instance per transmit queue, reused: nothing is allocated per
- * packet.
+ * IPv6 without extension headers, then TCP); every length is checked, and a
+ * {@code hdr_len} a peer gave is not used. The payload is copied once into
+ * each segment, after which the peer can no longer change what is summed.
+ * One instance per thread, reused: nothing is allocated per packet.
+ *
+ * @since 1.3
  */
-final class TxOffload {
+public final class TcpSegmenter {
 
-    /** gso_type values (§5.1.6). */
-    static final int GSO_NONE = 0;
-    static final int GSO_TCPV4 = 1;
-    static final int GSO_UDP = 3;
-    static final int GSO_TCPV6 = 4;
-    static final int GSO_ECN = 0x80;
+    /** A packet's bytes where they lie (a frame, a descriptor chain in guest memory), copied out piece by piece. */
+    public interface Source {
+
+        /** Bytes in the packet. */
+        long length();
+
+        /** Copies {@code [from, from + len)} of the packet to {@code dst} at {@code dstOffset}; within {@link #length()}. */
+        void copyTo(long from, MemorySegment dst, long dstOffset, int len);
+    }
+
+    /** A packet in one piece of memory (a frame), reusable: {@link #over} points it at the next one. */
+    public static final class Contiguous implements Source {
+        private MemorySegment seg;
+        private long offset;
+        private long length;
+
+        /** Points this source at {@code [offset, offset + length)} of {@code seg}. */
+        public Contiguous over(MemorySegment s, long off, long len) {
+            java.util.Objects.checkFromIndexSize(off, len, s.byteSize());
+            this.seg = s;
+            this.offset = off;
+            this.length = len;
+            return this;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public void copyTo(long from, MemorySegment dst, long dstOffset, int len) {
+            java.util.Objects.checkFromIndexSize(from, len, length);
+            MemorySegment.copy(seg, offset + from, dst, dstOffset, len);
+        }
+    }
+
+    /** gso_type of VIRTIO 1.2 §5.1.6 (and {@code io.pktstack.api.frame.Frame}'s GSO values). */
+    public static final int GSO_TCPV4 = 1;
+    public static final int GSO_TCPV6 = 4;
 
     /** Enough for Ethernet + VLAN tag + a 60-byte IPv4 header + a 60-byte TCP header. */
-    static final int MAX_HEADERS = 160;
-    /** Smallest segment size accepted: TCP's own floor is 48 (Linux tcp_min_snd_mss); below, a guest only makes work. */
-    static final int MIN_MSS = 32;
+    public static final int MAX_HEADERS = 160;
+    /** Smallest segment size accepted: TCP's own floor is 48 (Linux tcp_min_snd_mss); below, a peer only makes work. */
+    public static final int MIN_MSS = 32;
 
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -56,8 +89,8 @@ final class TxOffload {
     private boolean ipv4;
     private String problem = "";
 
-    /** Why the last {@link #prepare} or {@link #completeChecksum} refused, for the drop counter's log. */
-    String problem() {
+    /** Why the last {@link #prepare} refused, for the drop counter's log. */
+    public String problem() {
         return problem;
     }
 
@@ -67,14 +100,14 @@ final class TxOffload {
     }
 
     /**
-     * Reads and checks the headers of a TCP segmentation-offload packet.
+     * Reads and checks the headers of a segmentation-offload packet.
      *
-     * @param gsoType the header's gso_type without the ECN bit
-     * @param gsoSize the header's gso_size: payload bytes per segment
-     * @param mtu the largest frame the stack takes, Ethernet header included
+     * @param gsoType {@link #GSO_TCPV4} or {@link #GSO_TCPV6} (without VIRTIO's ECN bit)
+     * @param gsoSize payload bytes per segment
+     * @param maxFrame the largest segment to make, Ethernet header included (the MTU)
      * @return false (see {@link #problem()}) for a packet that cannot be segmented
      */
-    boolean prepare(PacketBytes pkt, int gsoType, int gsoSize, int mtu) {
+    public boolean prepare(Source pkt, int gsoType, int gsoSize, int maxFrame) {
         long len = pkt.length();
         int copied = (int) Math.min(len, MAX_HEADERS);
         if (copied < 14) {
@@ -121,31 +154,43 @@ final class TxOffload {
             return refuse("GSO packet with TCP data offset " + doff);
         }
         payloadLen = len - hdrLen;
-        int room = mtu - hdrLen;
+        int room = maxFrame - hdrLen;
         if (gsoSize < MIN_MSS || room < MIN_MSS) {
-            return refuse("GSO segment size " + gsoSize + " (headers " + hdrLen + ", MTU " + mtu + ")");
+            return refuse("GSO segment size " + gsoSize + " (headers " + hdrLen + ", MTU " + maxFrame + ")");
         }
-        // Never hand the stack more than the MTU, whatever gso_size says.
+        // Never make a segment larger than the link takes, whatever gso_size says.
         mss = Math.min(gsoSize, room);
         segments = payloadLen == 0 ? 1 : (int) ((payloadLen + mss - 1) / mss);
         return true;
     }
 
-    /** Frames the prepared packet becomes. */
-    int segments() {
+    /** Segments the prepared packet becomes. */
+    public int segments() {
         return segments;
+    }
+
+    /** Bytes of Ethernet, IP and TCP header of the prepared packet: where the payload starts. */
+    public int headerLength() {
+        return hdrLen;
+    }
+
+    /** Where the prepared packet's TCP header starts. */
+    public int transportOffset() {
+        return l4;
     }
 
     /**
      * Builds segment {@code k} of the prepared packet into {@code frame} at
      * {@code offset}: the headers with the IP length, IPv4 id and header
-     * checksum, TCP sequence number and flags of that segment, its payload, and
-     * the complete TCP checksum (RFC 9293 §3.1; FIN and PSH only on the last
-     * segment, CWR only on the first, as Linux's tcp_gso_segment does).
+     * checksum, TCP sequence number and flags of that segment, and its payload
+     * (RFC 9293 §3.1). With {@code partial} the TCP checksum field holds the
+     * pseudo-header sum only (as {@link TcpSegment#fillPartialChecksumV4}), for
+     * a frame marked partial at {@link #transportOffset()} + 16; otherwise the
+     * whole checksum.
      *
-     * @return the frame's length
+     * @return the segment's length
      */
-    int build(int k, PacketBytes pkt, MemorySegment frame, long offset) {
+    public int build(int k, Source pkt, MemorySegment frame, long offset, boolean partial) {
         long from = (long) k * mss;
         int segLen = (int) Math.min(mss, payloadLen - from);
         MemorySegment.copy(hdr, 0, frame, offset, hdrLen);
@@ -180,22 +225,13 @@ final class TxOffload {
             sum = Checksum.addPseudoHeaderV6(0, frame.get(BE64, ip + 8), frame.get(BE64, ip + 16),
                     frame.get(BE64, ip + 24), frame.get(BE64, ip + 32), 6, tcpLen);
         }
-        sum = Checksum.add(sum, frame, tcp, tcpLen);
-        frame.set(BE16, tcp + 16, (short) Checksum.finish(sum));
-        return hdrLen + segLen;
-    }
-
-    /**
-     * Completes a checksum the guest left partial (VIRTIO_NET_HDR_F_NEEDS_CSUM,
-     * §5.1.6.2; {@link Checksum#completePartial}).
-     *
-     * @return false (see {@link #problem()}) if the offsets do not fit the packet
-     */
-    boolean completeChecksum(MemorySegment frame, long offset, int length, int csumStart, int csumOffset) {
-        if (!Checksum.completePartial(frame, offset, length, csumStart, csumOffset)) {
-            return refuse("checksum at " + csumStart + "+" + csumOffset + " outside a packet of " + length + " bytes");
+        if (partial) {
+            frame.set(BE16, tcp + 16, (short) Checksum.fold(sum));
+        } else {
+            sum = Checksum.add(sum, frame, tcp, tcpLen);
+            frame.set(BE16, tcp + 16, (short) Checksum.finish(sum));
         }
-        return true;
+        return hdrLen + segLen;
     }
 
     private int u16(int at) {
