@@ -88,10 +88,20 @@ final class Forwarder {
             return;
         }
         Impairer imp = in.impairer;
-        if (imp != null) {
+        if (imp == null) {
+            deliver(in, batch, ctx);
+        } else if (in.segmentation != null && Segmentation.mustCut(batch, 0)) {
+            // The impairer works on frames as the wire carries them: a lost or corrupted segment, not 64 KiB.
+            FrameBatch pieces = NetInterface.cutScratch.get();
+            while (!batch.isEmpty()) {
+                in.segmentation.cut(batch, pieces, 0, in.mtu, in);
+                imp.inbound.apply(pieces);
+                deliver(in, pieces, ctx);
+            }
+        } else {
             imp.inbound.apply(batch); // what it holds back comes to deliver() from the timer
+            deliver(in, batch, ctx);
         }
-        deliver(in, batch, ctx);
     }
 
     /** The rest of receive, past counters, capture and impairment. Takes ownership and empties the batch. */
@@ -254,14 +264,14 @@ final class Forwarder {
     }
 
     private Frame copyOf(Frame f) {
-        Frame c = pool.take();
+        Frame c = f.pool().take(); // a large segment's copy is a large frame too
         if (c == null) {
             return null;
         }
         MemorySegment.copy(f.segment(), f.offset(), c.segment(), c.offset(), f.length());
         c.length(f.length());
         c.inputPort(f.inputPort());
-        c.checksumFrom(f);
+        c.offloadsFrom(f);
         return c;
     }
 

@@ -108,11 +108,11 @@ final class Impairer {
                         corrupted.increment();
                     }
                     if (chance(rnd, s.duplicatePercent())) {
-                        Frame copy = pool.take();
+                        Frame copy = f.pool().take();
                         if (copy != null) {
                             MemorySegment.copy(f.segment(), f.offset(), copy.segment(), copy.offset(), f.length());
                             copy.length(f.length());
-                            copy.checksumFrom(f);
+                            copy.offloadsFrom(f);
                             hold(delayQueue, copy, now + delay); // the copy follows from the timer
                             duplicated.increment();
                             armed = true;

@@ -18,6 +18,8 @@ final class InterfaceCounters {
     final LongAdder outPackets = new LongAdder();
     final LongAdder outBytes = new LongAdder();
     final LongAdder outDrops = new LongAdder();
+    /** Large TCP segments cut into MTU-sized frames in software on their way out ({@link Segmentation}). */
+    final LongAdder gsoCut = new LongAdder();
 
     Counters snapshot() {
         return new Counters(inPackets.sum(), inBytes.sum(), 0, inDrops.sum(),

@@ -136,7 +136,8 @@ final class IpForwarding {
         }
         int total = ip.totalLength();
         int mtu = r.ipMtu();
-        if (total > mtu && ip.dontFragment()) {
+        int wire = Segmentation.wireIpLength(f, total); // a large TCP segment's pieces are what must fit
+        if (wire > mtu && (ip.dontFragment() || f.gso() != Frame.GSO_NONE)) {
             stats.count(Stat.IP_CANT_FRAGMENT);
             in.drop(DropReason.NEEDS_FRAGMENTATION, 1);
             icmp.unreachableV4(in, f, IcmpErrors.UNREACH_NEEDFRAG, mtu, ctx); // RFC 1191 §4
@@ -155,7 +156,7 @@ final class IpForwarding {
         ip.setHeaderChecksum(ChecksumUpdate.word(ip.headerChecksum(), (ttl << 8) | word, ((ttl - 1) << 8) | word));
         f.length(EthernetFrame.HEADER_LEN + total); // without the link's padding
         stats.count(Stat.IP_FORWARDED);
-        if (total > mtu) {
+        if (wire > mtu) {
             return sendFragmentsV4(in, f, r, slot, mtu, nextHop, ctx);
         }
         send(f, r, slot, false, nextHop, 0, 0, ctx);
@@ -243,7 +244,7 @@ final class IpForwarding {
         }
         int total = Ipv6Packet.HEADER_LEN + ip.payloadLength();
         int mtu = r.ipMtu();
-        if (total > mtu) { // routers never fragment IPv6 (RFC 8200 §5)
+        if (Segmentation.wireIpLength(f, total) > mtu) { // routers never fragment IPv6 (RFC 8200 §5)
             stats.count(Stat.IP6_TOO_BIG);
             in.drop(DropReason.NEEDS_FRAGMENTATION, 1);
             icmp.packetTooBig(in, f, mtu, ctx);

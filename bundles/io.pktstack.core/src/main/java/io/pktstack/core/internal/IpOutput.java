@@ -165,8 +165,8 @@ final class IpOutput {
         boolean v4 = dst instanceof Inet4Address;
         stats.count(v4 ? Stat.IP_SENT : Stat.IP6_SENT);
         NeighborCache cache = v4 ? arp : ndp;
-        if (f.length() - EthernetFrame.HEADER_LEN <= r.ipMtu()) {
-            return cache.resolveAndSend(r, r.nextHop(dst), f, ctx);
+        if (Segmentation.wireIpLength(f, f.length() - EthernetFrame.HEADER_LEN) <= r.ipMtu()) {
+            return cache.resolveAndSend(r, r.nextHop(dst), f, ctx); // a large TCP segment is cut where it leaves
         }
         // Larger than the link takes: the stack is the source, so it fragments (RFC 791 §3.2, RFC 8200 §4.5).
         FrameBatch pieces = ctx.fragments;
@@ -202,7 +202,8 @@ final class IpOutput {
      * keeps nothing) when the entry is no longer reachable: call {@link #send}.
      */
     boolean sendTo(NeighborCache.Entry nh, Routing.Route r, Frame f, boolean v6, long now, PathContext ctx) {
-        if (nh == null || !nh.reachable(now) || f.length() - EthernetFrame.HEADER_LEN > r.ipMtu()) {
+        if (nh == null || !nh.reachable(now)
+                || Segmentation.wireIpLength(f, f.length() - EthernetFrame.HEADER_LEN) > r.ipMtu()) {
             return false;
         }
         stats.count(v6 ? Stat.IP6_SENT : Stat.IP_SENT);

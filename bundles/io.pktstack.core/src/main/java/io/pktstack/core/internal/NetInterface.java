@@ -54,6 +54,8 @@ final class NetInterface {
     volatile Capture capture;
     /** Fault injection on this interface ({@code impair}), or null (one null check per batch). */
     volatile Impairer impairer;
+    /** Cuts large TCP segments for a link or an impairer that cannot take them whole; null for the loopback. */
+    Segmentation segmentation;
 
     /** This interface alone, as the segment of an interface that is not a bridge. */
     private final NetInterface[] alone = {this};
@@ -102,10 +104,20 @@ final class NetInterface {
      */
     void transmit(FrameBatch batch) {
         Impairer imp = impairer;
-        if (imp != null && !batch.isEmpty()) {
+        if (imp == null || batch.isEmpty()) {
+            transmitNow(batch);
+        } else if (segmentation != null && Segmentation.mustCut(batch, 0)) {
+            // The impairer works on frames as the wire carries them: a lost or corrupted segment, not 64 KiB.
+            FrameBatch pieces = cutScratch.get(); // emptied by transmitNow, which finds nothing more to cut
+            while (!batch.isEmpty()) {
+                segmentation.cut(batch, pieces, 0, mtu, this);
+                imp.outbound.apply(pieces);
+                transmitNow(pieces);
+            }
+        } else {
             imp.outbound.apply(batch); // what it holds back comes to transmitNow() from the timer
+            transmitNow(batch);
         }
-        transmitNow(batch);
     }
 
     /** {@link #transmit} past the impairment. */
@@ -119,7 +131,21 @@ final class NetInterface {
             batch.releaseAll();
             return;
         }
-        if ((link.offloads() & Link.OFFLOAD_CSUM) == 0) {
+        int offloads = link.offloads();
+        if (segmentation != null && Segmentation.mustCut(batch, offloads)) {
+            FrameBatch pieces = cutScratch.get();
+            while (!batch.isEmpty()) {
+                segmentation.cut(batch, pieces, offloads, mtu, this);
+                transmitLink(pieces, offloads);
+            }
+            return;
+        }
+        transmitLink(batch, offloads);
+    }
+
+    /** Frames the link takes as they are (cut if need be) out to it; empties the batch. */
+    private void transmitLink(FrameBatch batch, int offloads) {
+        if ((offloads & Link.OFFLOAD_CSUM) == 0) {
             ChecksumOffload.complete(batch);
         }
         Capture c = capture;
@@ -166,6 +192,9 @@ final class NetInterface {
         counters.outBytes.add(bytes);
         return sent;
     }
+
+    /** Per thread: the segments of a batch being cut ({@link #transmitNow}), reused. */
+    static final ThreadLocal<FrameBatch> cutScratch = ThreadLocal.withInitial(FrameBatch::new);
 
     private static long bytes(FrameBatch batch) {
         long b = 0;

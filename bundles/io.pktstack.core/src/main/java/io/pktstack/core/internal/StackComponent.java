@@ -92,6 +92,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private final FramePool pool;
     private final LongSupplier clock;
     private final Forwarder forwarder;
+    /** Cuts large TCP segments where they leave for a link that cannot take them whole. */
+    private final Segmentation segmentation;
     private final StackTimer timer;
     private final IpLayer ip;
     private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
@@ -152,6 +154,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         this.pool = pool;
         this.clock = nanoClock;
         this.forwarder = new Forwarder(pool, nanoClock);
+        this.segmentation = new Segmentation(pool);
         this.timer = new StackTimer(nanoClock);
         this.ip = new IpLayer(pool, forwarder, timer, this::interfacesSnapshot, contexts::get);
         forwarder.setL3(ip);
@@ -401,6 +404,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             NetInterface nif = new NetInterface(table.nextIndex(), name, NetInterface.Kind.LINK,
                     String.valueOf(props.get(Link.DRIVER)), instance, mac, link.mtu(), link, null);
             nif.key = key;
+            nif.segmentation = segmentation;
             nif.addAddress(IpLayer.linkLocal(mac));
             table.add(nif);
             links.put(link, nif);
@@ -612,6 +616,11 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         }
 
         @Override
+        public FramePool largePool() {
+            return ip.big;
+        }
+
+        @Override
         public long busyPollMicros() {
             return busyPollMicros;
         }
@@ -772,6 +781,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             MacAddress mac = MacAddress.generateLocal();
             NetInterface nif = new NetInterface(table.nextIndex(), reserved, NetInterface.Kind.BRIDGE, "bridge",
                     null, mac, 1514, null, b);
+            nif.segmentation = segmentation;
             b.setSelf(nif);
             nif.addAddress(IpLayer.linkLocal(mac));
             table.add(nif);

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 final class TcpBinding implements ProtocolHandler, Network {
 
     private final FramePool pool;
+    private final FramePool large;
     private final IpOutput out;
     private final Routing routing;
     private final StackTimer timer;
@@ -25,9 +26,10 @@ final class TcpBinding implements ProtocolHandler, Network {
     private final Supplier<PathContext> contexts;
     Tcp tcp;
 
-    TcpBinding(FramePool pool, IpOutput out, Routing routing, StackTimer timer, Supplier<List<NetInterface>> interfaces,
+    TcpBinding(FramePool pool, FramePool large, IpOutput out, Routing routing, StackTimer timer, Supplier<List<NetInterface>> interfaces,
             Supplier<PathContext> contexts) {
         this.pool = pool;
+        this.large = large;
         this.out = out;
         this.routing = routing;
         this.timer = timer;
@@ -50,6 +52,11 @@ final class TcpBinding implements ProtocolHandler, Network {
     @Override
     public Frame take() {
         return pool.take();
+    }
+
+    @Override
+    public Frame takeLarge() {
+        return large.take();
     }
 
     @Override
@@ -124,6 +131,27 @@ final class TcpBinding implements ProtocolHandler, Network {
         @Override
         public int ipMtu() {
             return route.ipMtu();
+        }
+
+        @Override
+        public boolean largeSegments() {
+            NetInterface nif = route.nif();
+            int bit = v6 ? io.pktstack.api.link.Link.OFFLOAD_TSO6 : io.pktstack.api.link.Link.OFFLOAD_TSO4;
+            if (nif.link != null) {
+                return nif.running() && (nif.link.offloads() & bit) != 0;
+            }
+            Bridge b = nif.bridgeState;
+            if (b == null) {
+                return false;
+            }
+            // A bridge passes a large segment to the member behind which the peer is; one that takes it whole
+            // makes it worth sending so (the others cut it at their egress, as a frame from a guest's TSO).
+            for (NetInterface m : b.members()) {
+                if (m.link != null && m.running() && (m.link.offloads() & bit) != 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -41,8 +41,12 @@ final class FakeLink implements Link {
     private final List<byte[]> sent = new ArrayList<>();
     /** Each transmitted frame's checksum state ({@link Frame#checksum()}), in order; cleared with {@link #takeSent}. */
     final List<Integer> sentChecksums = new ArrayList<>();
+    /** The segment size of each frame sent whole as a large segment (TSO), 0 for the others. */
+    final List<Integer> sentGso = new ArrayList<>();
     /** The checksum states of the frames the last {@link #takeSent} returned, in the same order. */
     volatile List<Integer> lastStates = List.of();
+    /** {@link #sentGso} of what the last {@link #takeSent} returned. */
+    volatile List<Integer> lastGso = List.of();
 
     FakeLink(String mac) {
         this(MacAddress.parse(mac), true);
@@ -113,6 +117,7 @@ final class FakeLink implements Link {
                 MemorySegment.copy(f.segment(), ValueLayout.JAVA_BYTE, f.offset(), b, 0, b.length);
                 sent.add(b);
                 sentChecksums.add(f.checksum());
+                sentGso.add(f.gso() == Frame.GSO_NONE ? 0 : f.gsoSize());
             }
             sent.notifyAll();
         }
@@ -123,6 +128,21 @@ final class FakeLink implements Link {
     @Override
     public int offloads() {
         return offloads;
+    }
+
+    /**
+     * Delivers one large TCP segment (TSO) as a guest link does with the
+     * stack's large frames: whole, its checksum partial at {@code l4}.
+     */
+    void injectLarge(byte[] frame, int gsoType, int gsoSize, int l4) {
+        Frame f = port.largePool().take();
+        MemorySegment.copy(frame, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), frame.length);
+        f.length(frame.length);
+        f.checksumPartial(l4, 16);
+        f.segmentation(gsoType, gsoSize);
+        FrameBatch batch = new FrameBatch();
+        batch.add(f);
+        port.receive(batch);
     }
 
     /** Delivers one frame whose transport checksum is partial ({@link Frame#checksumPartial}), as a guest link does. */
@@ -179,6 +199,8 @@ final class FakeLink implements Link {
                 out.add(HexFormat.of().formatHex(b));
             }
             lastStates = List.copyOf(sentChecksums);
+            lastGso = List.copyOf(sentGso);
+            sentGso.clear();
             sent.clear();
             sentChecksums.clear();
             return out;

@@ -12,6 +12,11 @@ public interface Network {
     /** A frame from the pool, or null when it is empty. */
     Frame take();
 
+    /** A large frame, for a segment to be cut where it leaves (TSO), or null when none is free. */
+    default Frame takeLarge() {
+        return null;
+    }
+
     /**
      * Where segments to the remote address go, from {@code local} if it is
      * given ({@code localGiven}), else from the address the route chooses.
@@ -48,6 +53,16 @@ public interface Network {
 
         /** The largest IP packet the outgoing interface carries. */
         int ipMtu();
+
+        /**
+         * Whether a segment of several MSS may leave as one frame
+         * ({@code Frame.GSO_TCPV4/6}), cut only where a link needs it: the
+         * way out takes large segments whole (a guest link that took TSO, a
+         * bridge with such a member).
+         */
+        default boolean largeSegments() {
+            return false;
+        }
 
         /**
          * Sends the {@code l4Length} bytes at {@link Network#l4Offset} (a TCP

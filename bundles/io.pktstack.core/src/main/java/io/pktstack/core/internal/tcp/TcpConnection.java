@@ -347,6 +347,14 @@ final class TcpConnection {
         return Math.min(peerMss + 20, path.ipMtu() - ipHeader) - 20 - optionBytes;
     }
 
+    /** Most data bytes in a large segment: whole SMSS, at most 64 of them, the IP length within 64 KiB. */
+    private int largeSegmentData() {
+        return Math.min(MAX_LARGE_SEGMENTS, (0xFFFF - 60 - 60) / smss) * smss;
+    }
+
+    /** Segments a large one may be cut into, whatever the MSS: within what one frame batch carries. */
+    static final int MAX_LARGE_SEGMENTS = 64;
+
     /** The MSS we offer: what fits our interface's MTU. */
     private int ourMss() {
         return path.ipMtu() - (key.v6 ? 40 : 20) - 20;
@@ -948,12 +956,15 @@ final class TcpConnection {
             } else {
                 usable = Math.min(sndWnd, cc.cwnd() + inflation + limitedTransmit()) - (sndNxt - sndUna);
             }
-            int len = (int) Math.max(0, Math.min(Math.min(avail, usable), smss));
+            // A large segment (TSO) where the way out takes one and nothing is being repaired: it is cut into
+            // SMSS-sized segments only where a link needs it, so building and sending cost once per 64 KiB.
+            int most = !inRecovery && Seq.ge(sndNxt, sndMax) && path.largeSegments() ? largeSegmentData() : smss;
+            int len = (int) Math.max(0, Math.min(Math.min(avail, usable), most));
             // Our FIN goes with the segment that reaches the end of the data, until it has been sent once past here.
             boolean fin = finQueued && Seq.le(sndNxt, finSeq()) && off + len == buffered;
             boolean send = fin;
             if (len > 0) {
-                send |= len == smss
+                send |= len >= smss
                         // Nagle (RFC 896): a short segment only when nothing is unacknowledged
                         || (len == avail && (noDelay || sndMax == sndUna))
                         // sender SWS avoidance (RFC 9293 §3.8.6.2.1)
@@ -1103,7 +1114,10 @@ final class TcpConnection {
      * frame or no route.
      */
     private int sendSegment(int seq, int len, int flags, long now) {
-        Frame f = tcp.network.take();
+        Frame f = len > smss ? tcp.network.takeLarge() : null;
+        if (f == null) {
+            f = tcp.network.take(); // and the segment is one SMSS: room says so below
+        }
         if (f == null) {
             stats.count(Stat.NO_BUFFER);
             return -1;
@@ -1137,8 +1151,11 @@ final class TcpConnection {
         }
         int optLen = (int) (at - l4) - TcpSegment.MIN_HEADER_LEN;
         int hdrLen = TcpSegment.MIN_HEADER_LEN + optLen;
+        int perSegment = maxSegmentData(optLen);
         if (len > 0) {
-            int room = Math.min(maxSegmentData(optLen), Network.l4Capacity(f, key.v6) - hdrLen);
+            int capacity = Network.l4Capacity(f, key.v6) - hdrLen;
+            int room = len > perSegment && capacity > perSegment
+                    ? Math.min(capacity, largeSegmentData() / smss * perSegment) : Math.min(perSegment, capacity);
             if (len > room) {
                 len = Math.max(0, room); // options took room: the rest, and the FIN, go in the next segment
                 flags &= ~(TcpSegment.FIN | TcpSegment.PSH);
@@ -1178,6 +1195,11 @@ final class TcpConnection {
             tcpHdr.fillPartialChecksumV4((int) path.localLo(), (int) key.remoteLo);
         }
         f.checksumPartial((int) (Network.l4Offset(f, key.v6) - f.offset()), 16);
+        int segments = 1;
+        if (len > perSegment && perSegment > 0) {
+            f.segmentation(key.v6 ? Frame.GSO_TCPV6 : Frame.GSO_TCPV4, perSegment);
+            segments = (len + perSegment - 1) / perSegment;
+        }
         if (!path.send(f, hdrLen + len)) {
             stats.count(Stat.NO_ROUTE);
             return -1;
@@ -1190,9 +1212,9 @@ final class TcpConnection {
         } else {
             rcvAdv = rcvNxt + field;
         }
-        stats.count(Stat.SEGS_SENT);
+        stats.add(Stat.SEGS_SENT, segments);
         if (len > 0) {
-            stats.count(Stat.DATA_SEGS_SENT);
+            stats.add(Stat.DATA_SEGS_SENT, segments);
             stats.add(Stat.DATA_BYTES_SENT, len);
             lastSendTime = now;
         } else if (!syn && (flags & TcpSegment.FIN) == 0 && (flags & TcpSegment.RST) == 0) {

@@ -95,6 +95,10 @@ final class TcpTestNet implements AutoCloseable {
     final AtomicLong clock = new AtomicLong(T0);
     final StackTimer timer = new StackTimer(clock::get);
     final FramePool pool = new FramePool(8192, FramePool.DEFAULT_SLOT_SIZE);
+    /** Frames for large segments (TSO), taken only while {@link #largeSegments} is set. */
+    final FramePool large = new FramePool(8, 66 * 1024);
+    /** Whether the paths take large segments whole (a guest link that took TSO); the wire then carries them so. */
+    boolean largeSegments;
     final TcpConfig configA = new TcpConfig();
     final TcpConfig configB = new TcpConfig();
     final Tcp a;
@@ -147,6 +151,11 @@ final class TcpTestNet implements AutoCloseable {
         }
 
         @Override
+        public Frame takeLarge() {
+            return large.take();
+        }
+
+        @Override
         public Path path(boolean v6, long remoteHi, long remoteLo, boolean localGiven, long localHi, long localLo) {
             long self = isA ? addrA : addrB;
             long other = isA ? addrB : addrA;
@@ -170,7 +179,18 @@ final class TcpTestNet implements AutoCloseable {
                 }
 
                 @Override
+                public boolean largeSegments() {
+                    return largeSegments;
+                }
+
+                @Override
                 public boolean send(Frame f, int l4Length) {
+                    if (f.gso() != Frame.GSO_NONE) {
+                        assertTrue(largeSegments, "a large segment on a path that takes none");
+                        assertEquals(Frame.GSO_TCPV4, f.gso());
+                        assertTrue(f.gsoSize() > 0 && f.gsoSize() <= mtu - 40, "segment size " + f.gsoSize());
+                        assertTrue(l4Length > f.gsoSize(), "a large segment of one segment's size");
+                    }
                     if (f.checksum() == Frame.CSUM_PARTIAL) { // this wire is a link without checksum offload
                         int start = f.csumStart();
                         assertTrue(Checksum.completePartial(f.segment(), f.offset(), start + l4Length, start,
@@ -397,6 +417,7 @@ final class TcpTestNet implements AutoCloseable {
 
     void assertPoolFull() {
         assertEquals(pool.capacity(), pool.available(), "frames still out of the pool");
+        assertEquals(large.capacity(), large.available(), "large frames still out of their pool");
     }
 
     @Override

@@ -77,6 +77,24 @@ class TcpTransferTest {
     }
 
     @Test
+    void overAPathThatTakesLargeSegmentsTheDataLeavesInFewerLargerFramesAndArrivesIntact() throws Exception {
+        net.largeSegments = true;
+        TcpSocket[] s = net.connect(80);
+        byte[] up = data(1 << 20, 4);
+
+        assertArrayEquals(up, net.transfer(s[0], s[1], up, 60));
+
+        assertEquals(0, net.a.stats().get(Stat.REXMT_SEGS));
+        long frames = net.log.stream().filter(g -> g.fromA && g.dataLen() > 0).count();
+        long large = net.log.stream().filter(g -> g.fromA && g.dataLen() > 1448).count();
+        int mostData = net.log.stream().filter(g -> g.fromA).mapToInt(TcpTestNet.Seg::dataLen).max().orElse(0);
+        assertTrue(large > 0 && frames < (1 << 20) / 1448 / 2, "frames " + frames + ", large " + large);
+        assertTrue(mostData <= 64 * 1448, "largest segment " + mostData);
+        // Counted as the segments they become on a wire, as Linux counts tcp_skb_pcount.
+        assertTrue(net.a.stats().get(Stat.DATA_SEGS_SENT) >= (1 << 20) / 1448, "data segments counted");
+    }
+
+    @Test
     void lossIsRepairedBySackRecovery() throws Exception {
         TcpSocket[] s = net.connect(80);
         net.fromA = firstSendsLost(40); // every 40th data segment lost, its retransmission not
