@@ -42,13 +42,20 @@ public final class GuestRingsFuzz {
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final MemorySegment MEM = Arena.global().allocate(MEMORY, 4096);
     private static final FramePool POOL = new FramePool(512, FramePool.DEFAULT_SLOT_SIZE);
+    /** The stack's large frames: two, so a burst of large segments also finds none and is cut from the chain. */
+    private static final FramePool LARGE = new FramePool(2, 66 * 1024);
     private static final long[] FEATURE_BITS = {VirtioNetFeatures.VERSION_1, VirtioNetFeatures.MRG_RXBUF,
         VirtioNetFeatures.RING_EVENT_IDX, VirtioNetFeatures.CSUM, VirtioNetFeatures.HOST_TSO4,
-        VirtioNetFeatures.HOST_TSO6};
+        VirtioNetFeatures.HOST_TSO6, VirtioNetFeatures.GUEST_CSUM, VirtioNetFeatures.GUEST_TSO4};
 
     /** What the back-end hands the stack: checked, then released. */
     private static final class Sink implements LinkListener {
         long frames;
+
+        @Override
+        public FramePool largePool() {
+            return LARGE;
+        }
 
         @Override
         public void up(MacAddress peerMac) {
@@ -62,7 +69,14 @@ public final class GuestRingsFuzz {
         public void received(FrameBatch batch) {
             for (int i = 0; i < batch.size(); i++) {
                 Frame f = batch.get(i);
-                if (f.length() < 14 || f.length() > MTU) {
+                if (f.gso() != Frame.GSO_NONE) {
+                    // A large segment: whole in a large frame, checked, partial at its TCP header, each piece within the MTU.
+                    if (f.pool() != LARGE || f.length() <= MTU || f.checksum() != Frame.CSUM_PARTIAL
+                            || f.gsoSize() < 32 || f.gsoSize() > MTU - 54 || f.csumStart() < 34 || f.csumOffset() != 16) {
+                        throw new AssertionError("delivered a large segment of " + f.length() + " bytes, size "
+                                + f.gsoSize() + ", checksum at " + f.csumStart() + "+" + f.csumOffset());
+                    }
+                } else if (f.length() < 14 || f.length() > MTU) {
                     throw new AssertionError("delivered a frame of " + f.length() + " bytes (MTU " + MTU + ")");
                 }
             }
@@ -122,6 +136,9 @@ public final class GuestRingsFuzz {
         } finally {
             batch.releaseAll();
             q.close();
+        }
+        if (LARGE.available() != LARGE.capacity()) {
+            throw new AssertionError((LARGE.capacity() - LARGE.available()) + " large frames not back in their pool");
         }
         if (POOL.available() != POOL.capacity()) {
             throw new AssertionError((POOL.capacity() - POOL.available()) + " frames not back in the pool");
@@ -193,6 +210,12 @@ public final class GuestRingsFuzz {
                 break;
             }
             f.length(Math.min(f.capacity(), in.intIn(14, 1600)));
+            if (f.length() >= 74 && in.bool()) {
+                // Marked a large segment whatever its bytes hold (the stack's mark is trusted, its bytes need not
+                // be): a guest that took GUEST_TSO gets it whole with a header read from the frame.
+                f.checksumPartial(34, 16);
+                f.segmentation(in.bool() ? Frame.GSO_TCPV4 : Frame.GSO_TCPV6, in.intIn(1, 1500));
+            }
             batch.add(f);
         }
         try {

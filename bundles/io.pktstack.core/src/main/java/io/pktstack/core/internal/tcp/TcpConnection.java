@@ -1154,7 +1154,9 @@ final class TcpConnection {
         int perSegment = maxSegmentData(optLen);
         if (len > 0) {
             int capacity = Network.l4Capacity(f, key.v6) - hdrLen;
-            int room = len > perSegment && capacity > perSegment
+            // More than SMSS only from output() over a path that takes large segments; options (SACK blocks)
+            // may leave each piece less than SMSS, and a segment of one SMSS is then cut to what fits.
+            int room = len > smss && capacity > perSegment
                     ? Math.min(capacity, largeSegmentData() / smss * perSegment) : Math.min(perSegment, capacity);
             if (len > room) {
                 len = Math.max(0, room); // options took room: the rest, and the FIN, go in the next segment

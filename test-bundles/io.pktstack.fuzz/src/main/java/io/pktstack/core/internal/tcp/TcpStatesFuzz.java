@@ -44,6 +44,8 @@ public final class TcpStatesFuzz {
         TcpState.FIN_WAIT_1, TcpState.FIN_WAIT_2, TcpState.CLOSE_WAIT, TcpState.CLOSING, TcpState.LAST_ACK,
         TcpState.TIME_WAIT};
     private static final FramePool POOL = new FramePool(1024, FramePool.DEFAULT_SLOT_SIZE);
+    /** Large frames, for the inputs whose paths take large segments (TSO). */
+    private static final FramePool LARGE = new FramePool(8, 66 * 1024);
 
     private final AtomicLong clock = new AtomicLong(T0);
     private final StackTimer timer = new StackTimer(clock::get);
@@ -61,15 +63,19 @@ public final class TcpStatesFuzz {
     private int aPort = 40000;
     private int bPort = 80;
     private final ByteBuffer scratch = ByteBuffer.allocate(65536);
+    /** Whether the paths take large segments whole, as a guest link that took TSO does. */
+    private final boolean largeSegments;
 
-    private TcpStatesFuzz() {
+    private TcpStatesFuzz(boolean largeSegments) {
+        this.largeSegments = largeSegments;
         a = new Tcp(new End(true), timer, new TcpConfig(), new TcpStats(), new SplittableRandom(1));
         b = new Tcp(new End(false), timer, new TcpConfig(), new TcpStats(), new SplittableRandom(2));
     }
 
     public static void fuzzerTestOneInput(byte[] data) throws Exception {
         FuzzInput in = new FuzzInput(data);
-        TcpStatesFuzz t = new TcpStatesFuzz();
+        // Inputs of odd length take large segments: decided by the length, so the corpus's bytes keep their meaning.
+        TcpStatesFuzz t = new TcpStatesFuzz(data.length % 2 == 1);
         int held = 0;
         try {
             t.play(in);
@@ -78,7 +84,7 @@ public final class TcpStatesFuzz {
             t.b.close();
             t.wire.clear();
             t.timer.close();
-            held = POOL.capacity() - POOL.available();
+            held = POOL.capacity() - POOL.available() + LARGE.capacity() - LARGE.available();
         }
         if (held != 0) {
             throw new AssertionError(held + " frames not back in the pool");
@@ -95,6 +101,11 @@ public final class TcpStatesFuzz {
         @Override
         public Frame take() {
             return POOL.take();
+        }
+
+        @Override
+        public Frame takeLarge() {
+            return LARGE.take();
         }
 
         @Override
@@ -120,7 +131,17 @@ public final class TcpStatesFuzz {
                 }
 
                 @Override
+                public boolean largeSegments() {
+                    return largeSegments;
+                }
+
+                @Override
                 public boolean send(Frame f, int l4Length) {
+                    if (f.gso() != Frame.GSO_NONE && (!largeSegments || f.gsoSize() <= 0 || f.gsoSize() > 1460
+                            || l4Length <= f.gsoSize() || l4Length > 0xFFFF - 20)) {
+                        throw new AssertionError("large segment of " + l4Length + " bytes, segment size "
+                                + f.gsoSize() + " on a path that " + (largeSegments ? "takes" : "takes none"));
+                    }
                     if (f.checksum() == Frame.CSUM_PARTIAL) { // the wire here is a link without checksum offload
                         Checksum.completePartial(f.segment(), f.offset(), f.csumStart() + l4Length, f.csumStart(),
                                 f.csumOffset());
