@@ -842,9 +842,14 @@ final class TcpConnection {
         }
     }
 
-    /** Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): at least every second full segment, or after the delay. */
+    /**
+     * Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): at least every second full segment, or after the delay.
+     * A large segment (segmentation offload, several MSS in one frame) counts as the segments it carries, as
+     * Linux counts a GRO packet: one of 64 KiB is answered at once, not after the delay, or a sender whose
+     * window holds two such segments would wait out the timer each time.
+     */
     private void scheduleAck(Rx rx) {
-        unackedSegments++;
+        unackedSegments += rx.dataLen > smss && smss > 0 ? (rx.dataLen + smss - 1) / smss : 1;
         if (!cfg.delayedAck) {
             ackNow = true;
         } else if (unackedSegments >= 2 && rx.inBatch) {

@@ -94,6 +94,25 @@ class TcpTransferTest {
         assertTrue(net.a.stats().get(Stat.DATA_SEGS_SENT) >= (1 << 20) / 1448, "data segments counted");
     }
 
+    /**
+     * A large segment counts as the full segments it carries for the delayed ACK: answered at once, so a
+     * sender whose window holds one or two of them does not wait out the ACK delay each round.
+     */
+    @Test
+    void aLargeSegmentIsAcknowledgedAtOnceNotAfterTheDelay() throws Exception {
+        net.largeSegments = true;
+        TcpSocket[] s = net.connect(80);
+        byte[] up = data(8 * 1448, 5);
+        s[0].write(java.nio.ByteBuffer.wrap(up));
+        TcpTestNet.Seg large = net.wire.peekLast();
+        assertTrue(large != null && large.fromA && large.dataLen() == up.length, "one large segment: " + large);
+        net.deliverAsBatch(1);
+        TcpTestNet.Seg ack = net.wire.peekLast();
+        assertTrue(ack != null && !ack.fromA && ack.ack() == large.seq() + up.length,
+                "acknowledged within the batch, without the delay: " + ack);
+        assertEquals(0, net.b.stats().get(Stat.DELAYED_ACKS));
+    }
+
     @Test
     void lossIsRepairedBySackRecovery() throws Exception {
         TcpSocket[] s = net.connect(80);
