@@ -102,6 +102,18 @@ public final class VirtioNetHeader {
         seg.set(U16, off + GSO_SIZE, (short) gsoSize);
     }
 
+    /**
+     * {@link #writeGso} for a large segment of the stack's ({@code f.gso()} not
+     * GSO_NONE, its checksum partial at the TCP header): hdr_len is read from
+     * the TCP header's data offset in the frame.
+     */
+    public static void writeGso(MemorySegment seg, long off, int length, int numBuffers, io.pktstack.api.frame.Frame f) {
+        int doff = (f.segment().get(ValueLayout.JAVA_BYTE, f.offset() + f.csumStart() + 12) & 0xf0) >>> 2;
+        writeGso(seg, off, length, numBuffers, f.csumStart(), f.csumOffset(),
+                f.gso() == io.pktstack.api.frame.Frame.GSO_TCPV4 ? GSO_TCPV4 : GSO_TCPV6, f.csumStart() + doff,
+                f.gsoSize());
+    }
+
     /** flags (§5.1.6): {@link #F_NEEDS_CSUM}, {@link #F_DATA_VALID}, {@link #F_RSC_INFO}. */
     public static int flags(MemorySegment seg, long off) {
         return seg.get(ValueLayout.JAVA_BYTE, off + FLAGS) & 0xff;

@@ -12,7 +12,9 @@ import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.net.MacAddress;
+import io.pktstack.testfixtures.TsoFixtures;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -238,7 +240,7 @@ class GuestLinkPairTest {
         VdevLink guestLink = last();
         assertTrue(host.nextCarrier());
         assertTrue(guest.nextCarrier());
-        assertEquals("CSUM GUEST_CSUM EVENT_IDX PROTOCOL_FEATURES", guestLink.details().get("features negotiated"));
+        assertEquals("CSUM GUEST_CSUM HOST_TSO4 HOST_TSO6 EVENT_IDX PROTOCOL_FEATURES", guestLink.details().get("features negotiated"));
         exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 300);
 
         // peerfeats=0: the guest accepts nothing but the vhost-user transport's own bit.
@@ -258,8 +260,10 @@ class GuestLinkPairTest {
     @Test
     void partialChecksumsCrossBothWaysUnsummedAndBadOffsetsAreRefused() throws Exception {
         connectHostAndGuest();
-        assertEquals(Link.OFFLOAD_CSUM, guestLink.offloads());
-        assertEquals(Link.OFFLOAD_CSUM, hostLink.offloads());
+        assertEquals(Link.OFFLOAD_CSUM | Link.OFFLOAD_TSO4 | Link.OFFLOAD_TSO6, guestLink.offloads(),
+                "the guest may send large segments (HOST_TSO4/6)");
+        assertEquals(Link.OFFLOAD_CSUM | Link.OFFLOAD_TSO4 | Link.OFFLOAD_TSO6, hostLink.offloads(),
+                "the guest takes them too (GUEST_TSO4/6 with MRG_RXBUF)");
 
         // Guest to host: NEEDS_CSUM; the bytes arrive as sent (nobody summed them) and the frame says partial.
         byte[] up = frame(HOST_MAC, G1_MAC, 200, 3);
@@ -293,6 +297,76 @@ class GuestLinkPairTest {
         assertArrayEquals(after, host.nextFrame());
         assertEquals(errors + 3, hostLink.counters().rxErrors());
         assertTrue(hostLink.carrier());
+    }
+
+    /** A large TCP segment from the guest: whole to a stack with large frames, cut to the MTU for one without. */
+    @Test
+    void aLargeSegmentFromTheGuestCrossesWholeOrIsCutWhereTheStackHasNoLargeFrames() throws Exception {
+        connectHostAndGuest();
+        byte[] large = TsoFixtures.ipv4Packet(4000);
+        System.arraycopy(HOST_MAC.toBytes(), 0, large, 0, 6);
+        System.arraycopy(G1_MAC.toBytes(), 0, large, 6, 6);
+        try (FramePool guestLarge = new FramePool(2, 66 * 1024); FramePool hostLarge = new FramePool(2, 66 * 1024)) {
+            host.large = hostLarge;
+            assertEquals(1, guestLink.transmit(batchOf(guestLarge, large)));
+            assertArrayEquals(large, host.nextFrame(), "whole");
+            assertEquals(Frame.GSO_TCPV4 + " 1448", host.segmentation.poll(20, TimeUnit.SECONDS));
+            assertEquals(Frame.CSUM_PARTIAL + " 34 16", host.nextChecksum());
+
+            host.large = null;
+            assertEquals(1, guestLink.transmit(batchOf(guestLarge, large)));
+            int payload = 0;
+            for (int k = 0; k < 3; k++) {
+                byte[] f = host.nextFrame();
+                assertTrue(f.length <= 1514, "segment " + k + " of " + f.length);
+                assertTrue(TsoFixtures.checksumsVerify(f, 14), "segment " + k + " checksums");
+                payload += f.length - TsoFixtures.V4_HEADERS;
+            }
+            assertEquals(4000, payload);
+            assertEquals(2, guestLarge.available());
+            assertEquals(2, hostLarge.available());
+        }
+        assertEquals("2", String.valueOf(guestLink.details().get("tx: large segments handed whole")), "both sent whole");
+        assertEquals("1/0", hostLink.details().get("rx: large segments passed whole / cut for want of a large frame"));
+    }
+
+    /** A large segment from the host goes whole into a guest that took GUEST_TSO4, across merged buffers. */
+    @Test
+    void aLargeSegmentFromTheHostArrivesWholeInAGuestThatTookTso() throws Exception {
+        connectHostAndGuest();
+        assertEquals(Link.OFFLOAD_CSUM | Link.OFFLOAD_TSO4 | Link.OFFLOAD_TSO6, hostLink.offloads());
+        try (FramePool hostLarge = new FramePool(4, 66 * 1024); FramePool guestLarge = new FramePool(4, 66 * 1024)) {
+            guest.large = guestLarge;
+            for (int payload : new int[] {1500, 4000, 20_000, 64_000, 3000}) {
+                byte[] large = TsoFixtures.ipv4Packet(payload);
+                System.arraycopy(G1_MAC.toBytes(), 0, large, 0, 6);
+                System.arraycopy(HOST_MAC.toBytes(), 0, large, 6, 6);
+                assertEquals(1, hostLink.transmit(batchOf(hostLarge, large)));
+                byte[] got = guest.received.poll(5, TimeUnit.SECONDS);
+                assertArrayEquals(large, got, "whole, " + payload + " bytes of payload; " + guestLink.details());
+                assertEquals(Frame.GSO_TCPV4 + " 1448", guest.segmentation.poll(20, TimeUnit.SECONDS));
+                assertEquals(Frame.CSUM_PARTIAL + " 34 16", guest.nextChecksum());
+            }
+            // A plain frame after them still arrives as one.
+            byte[] plain = frame(G1_MAC, HOST_MAC, 1514, 7);
+            assertEquals(1, hostLink.transmit(host.batch(plain)));
+            assertArrayEquals(plain, guest.nextFrame());
+            assertEquals(4, hostLarge.available());
+        }
+        assertEquals("5", String.valueOf(hostLink.details().get("tx: large segments handed whole")));
+        assertEquals("5/0", guestLink.details().get("rx: large segments passed whole / cut for want of a large frame"));
+    }
+
+    /** {@code bytes} as one large TCPv4 segment of 1448-byte pieces, partial at its TCP header, in a frame of {@code pool}. */
+    private static FrameBatch batchOf(FramePool pool, byte[] bytes) {
+        Frame f = pool.take();
+        MemorySegment.copy(bytes, 0, f.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE, f.offset(), bytes.length);
+        f.length(bytes.length);
+        f.checksumPartial(34, 16);
+        f.segmentation(Frame.GSO_TCPV4, 1448);
+        FrameBatch b = new FrameBatch();
+        b.add(f);
+        return b;
     }
 
     @Test

@@ -28,8 +28,18 @@ final class RecordingPort implements LinkPort {
     final BlockingQueue<Boolean> carrier = new LinkedBlockingQueue<>();
     final List<String> events = new CopyOnWriteArrayList<>();
 
+    /** Large frames the stack offers ({@link #largePool}), or null. */
+    volatile FramePool large;
+    /** Each received frame's segmentation as "TYPE SIZE" (Frame.gso(), gsoSize()). */
+    final BlockingQueue<String> segmentation = new LinkedBlockingQueue<>();
+
     RecordingPort(FramePool pool) {
         this.pool = pool;
+    }
+
+    @Override
+    public FramePool largePool() {
+        return large;
     }
 
     @Override
@@ -45,6 +55,7 @@ final class RecordingPort implements LinkPort {
             MemorySegment.copy(f.segment(), ValueLayout.JAVA_BYTE, f.offset(), b, 0, b.length);
             received.add(b);
             checksums.add(f.checksum() + " " + f.csumStart() + " " + f.csumOffset());
+            segmentation.add(f.gso() + " " + f.gsoSize());
         }
         batch.releaseAll();
     }

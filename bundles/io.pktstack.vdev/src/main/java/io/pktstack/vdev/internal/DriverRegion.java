@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
  * 0          receive queue  (VirtqueueLayout, N entries)
  * ...        transmit queue (16-aligned)
  * (4096-al.) N receive buffers of bufferSize bytes, then N transmit buffers
+ * (4096-al.) L large transmit buffers of {@link #LARGE_BUFFER} bytes (TSO)
  * </pre>
  */
 final class DriverRegion implements AutoCloseable {
@@ -27,20 +28,37 @@ final class DriverRegion implements AutoCloseable {
     private final VirtqueueLayout txq;
     private final long rxBuffers;
     private final long txBuffers;
+    private final long largeBuffers;
+    private final int largeCount;
+
+    /** A large transmit buffer: a virtio_net_hdr and a 64 KiB TCP segment with its Ethernet header, page-rounded. */
+    static final int LARGE_BUFFER = 68 * 1024;
 
     DriverRegion(String name, int queueSize, int bufferSize) throws HostIoException {
-        this(name, queueSize, bufferSize, true);
+        this(name, queueSize, bufferSize, 0, true);
+    }
+
+    /** With {@code largeCount} large transmit buffers (the front-end negotiated HOST_TSO). */
+    DriverRegion(String name, int queueSize, int bufferSize, int largeCount) throws HostIoException {
+        this(name, queueSize, bufferSize, largeCount, true);
+    }
+
+    DriverRegion(String name, int queueSize, int bufferSize, boolean sealed) throws HostIoException {
+        this(name, queueSize, bufferSize, 0, sealed);
     }
 
     /** @param sealed false only for tests that shrink the memory under the back-end, as a hostile guest would */
-    DriverRegion(String name, int queueSize, int bufferSize, boolean sealed) throws HostIoException {
+    private DriverRegion(String name, int queueSize, int bufferSize, int largeCount, boolean sealed)
+            throws HostIoException {
         this.queueSize = queueSize;
+        this.largeCount = largeCount;
         this.bufferSize = bufferSize;
         this.rxq = VirtqueueLayout.of(queueSize, 0);
         this.txq = VirtqueueLayout.of(queueSize, align(rxq.end(), 16));
         this.rxBuffers = align(txq.end(), 4096);
         this.txBuffers = rxBuffers + (long) queueSize * bufferSize;
-        this.memory = SharedMemory.create(name, txBuffers + (long) queueSize * bufferSize, sealed);
+        this.largeBuffers = align(txBuffers + (long) queueSize * bufferSize, 4096);
+        this.memory = SharedMemory.create(name, largeBuffers + (long) largeCount * LARGE_BUFFER, sealed);
     }
 
     static long align(long v, long a) {
@@ -77,6 +95,15 @@ final class DriverRegion implements AutoCloseable {
 
     long txBuffer(int i) {
         return txBuffers + (long) i * bufferSize;
+    }
+
+    /** Large transmit buffers in this region. */
+    int largeCount() {
+        return largeCount;
+    }
+
+    long largeBuffer(int i) {
+        return largeBuffers + (long) i * LARGE_BUFFER;
     }
 
     /** The front-end's user address of an offset in this region (what SET_VRING_ADDR carries). */

@@ -45,7 +45,17 @@ final class FrontendSession implements Session {
      * as such (GUEST_CSUM), so TCP between guests sums its data nowhere.
      */
     static final long WANTED = bit(VirtioNetFeatures.VERSION_1) | bit(VirtioNetFeatures.RING_EVENT_IDX)
-            | bit(VirtioNetFeatures.CSUM) | bit(VirtioNetFeatures.GUEST_CSUM);
+            | bit(VirtioNetFeatures.CSUM) | bit(VirtioNetFeatures.GUEST_CSUM) | bit(VirtioNetFeatures.HOST_TSO4)
+            | bit(VirtioNetFeatures.HOST_TSO6) | bit(VirtioNetFeatures.GUEST_TSO4) | bit(VirtioNetFeatures.GUEST_TSO6)
+            | bit(VirtioNetFeatures.MRG_RXBUF);
+    /** Receive buffers one packet may span: a 64 KiB segment in 2 KiB buffers (what the back-end merges, too). */
+    static final int MAX_MERGED = GuestQueues.MAX_MERGED;
+    /**
+     * Large transmit buffers, for TCP segments sent whole (HOST_TSO4/6): the
+     * back-end passes them on as one frame and they are cut only where a link
+     * needs it. 16 of 68 KiB: a megabyte in flight.
+     */
+    static final int LARGE_TX_BUFFERS = 16;
     static final long PROTOCOL_WANTED = bit(VhostUser.PROTOCOL_F_REPLY_ACK) | bit(VhostUser.PROTOCOL_F_CONFIG)
             | bit(VhostUser.PROTOCOL_F_STATUS);
 
@@ -76,6 +86,22 @@ final class FrontendSession implements Session {
     private boolean csum;
     /** We take NEEDS_CSUM and DATA_VALID on receive (GUEST_CSUM negotiated). */
     private boolean guestCsum;
+    /** Packets may span receive buffers (MRG_RXBUF): a large segment arrives whole (GUEST_TSO4/6, GUEST_CSUM). */
+    private boolean mergeable;
+    private boolean guestTso4;
+    private boolean guestTso6;
+    /** A packet being put together from merged receive buffers, or null; see {@link #receivedMerged}. */
+    private Frame merging;
+    private int mergeRemaining;
+    /** Buffers of a refused merged packet still to come, passed over. */
+    private int mergeSkipping;
+    private int mergeGso;
+    private int mergeGsoSize;
+    private int mergeCsumStart;
+    private int mergeCsumOffset;
+    /** The back-end takes large TCP segments (HOST_TSO4, HOST_TSO6, with CSUM). */
+    private boolean tso4;
+    private boolean tso6;
     private long protocolFeatures;
     private volatile boolean up;
     private volatile boolean refused;
@@ -87,11 +113,15 @@ final class FrontendSession implements Session {
     // Data path state.
     private int[] freeTx;
     private int freeTxCount;
+    /** The large buffer a transmit descriptor points at, or -1 for its own. */
+    private int[] largeOf;
+    private int[] freeLarge;
+    private int freeLargeCount;
     private final FrameBatch rxBatch = new FrameBatch();
     private final Frame[] spare = new Frame[FrameBatch.MAX];
     private int spareCount;
     private Frame filling;
-    private final DriverQueue.UsedHandler txDone = (id, len) -> freeTx[freeTxCount++] = id;
+    private final DriverQueue.UsedHandler txDone = this::transmitted;
     private final DriverQueue.UsedHandler rxDone = this::received;
 
     FrontendSession(EndpointConfig config, MessageChannel channel, Endpoint endpoint, FramePool pool,
@@ -112,7 +142,10 @@ final class FrontendSession implements Session {
 
     @Override
     public int offloads() {
-        return up && csum ? Link.OFFLOAD_CSUM : 0; // csum is written before up is set
+        if (!up || !csum) { // the flags are written before up is set
+            return 0;
+        }
+        return Link.OFFLOAD_CSUM | (tso4 ? Link.OFFLOAD_TSO4 : 0) | (tso6 ? Link.OFFLOAD_TSO6 : 0);
     }
 
     @Override
@@ -206,6 +239,10 @@ final class FrontendSession implements Session {
         offered = request(VhostUser.GET_FEATURES);
         long want = WANTED & config.featureMask();
         features = offered & want;
+        if (!has(features, VirtioNetFeatures.MRG_RXBUF)) {
+            // Our receive buffers are 2 KiB: a large segment needs them merged (we post no 64 KiB chains).
+            features &= ~(bit(VirtioNetFeatures.GUEST_TSO4) | bit(VirtioNetFeatures.GUEST_TSO6));
+        }
         boolean protocol = (offered & bit(VhostUser.F_PROTOCOL_FEATURES)) != 0;
         if (protocol) {
             features |= bit(VhostUser.F_PROTOCOL_FEATURES);
@@ -217,6 +254,12 @@ final class FrontendSession implements Session {
         hdrLen = VirtioNetFeatures.headerLength(features);
         csum = has(features, VirtioNetFeatures.CSUM);
         guestCsum = has(features, VirtioNetFeatures.GUEST_CSUM);
+        // §5.1.3.1: HOST_TSO4/6 require CSUM.
+        tso4 = csum && has(features, VirtioNetFeatures.HOST_TSO4);
+        tso6 = csum && has(features, VirtioNetFeatures.HOST_TSO6);
+        mergeable = has(features, VirtioNetFeatures.MRG_RXBUF);
+        guestTso4 = guestCsum && mergeable && has(features, VirtioNetFeatures.GUEST_TSO4);
+        guestTso6 = guestCsum && mergeable && has(features, VirtioNetFeatures.GUEST_TSO6);
         if (has(protocolFeatures, VhostUser.PROTOCOL_F_CONFIG)) {
             long mac = config.mac().bits();
             byte[] b = new byte[6];
@@ -232,7 +275,8 @@ final class FrontendSession implements Session {
                 return false;
             }
         }
-        region = new DriverRegion("pktstack " + config.bindPath(), config.queueSize(), config.bufferSize());
+        region = new DriverRegion("pktstack " + config.bindPath(), config.queueSize(), config.bufferSize(),
+                tso4 || tso6 ? LARGE_TX_BUFFERS : 0);
         send(msg.start(VhostUser.SET_MEM_TABLE, VhostUser.VERSION), region.memory(), true);
         boolean eventIdx = has(features, VirtioNetFeatures.RING_EVENT_IDX);
         rxq = new DriverQueue(region.segment(), region.rxQueue(), eventIdx);
@@ -242,6 +286,13 @@ final class FrontendSession implements Session {
             freeTx[i] = freeTx.length - 1 - i;
         }
         freeTxCount = freeTx.length;
+        largeOf = new int[region.queueSize()];
+        java.util.Arrays.fill(largeOf, -1);
+        freeLarge = new int[region.largeCount()];
+        for (int i = 0; i < freeLarge.length; i++) {
+            freeLarge[i] = i;
+        }
+        freeLargeCount = freeLarge.length;
         for (int i = 0; i < region.queueSize(); i++) {
             rxq.post(i, region.rxBuffer(i), region.bufferSize(), true);
         }
@@ -373,6 +424,13 @@ final class FrontendSession implements Session {
     private void received(int id, int len) {
         long addr = region.rxBuffer(id);
         MemorySegment mem = region.segment();
+        if (merging != null || mergeSkipping > 0
+                || (mergeable && len >= hdrLen && (VirtioNetHeader.numBuffers(mem, addr) > 1
+                        || VirtioNetHeader.gsoType(mem, addr) != VirtioNetHeader.GSO_NONE))) {
+            receivedMerged(mem, addr, len);
+            rxq.post(id, addr, region.bufferSize(), true);
+            return;
+        }
         int frameLen = len - hdrLen;
         int flags = frameLen < 14 ? 0 : VirtioNetHeader.flags(mem, addr);
         int csumStart = VirtioNetHeader.csumStart(mem, addr);
@@ -399,6 +457,106 @@ final class FrontendSession implements Session {
             rxBatch.add(f);
         }
         rxq.post(id, addr, region.bufferSize(), true);
+    }
+
+    /** Transmit descriptor {@code id} is back: it, and the large buffer it carried, are free again. */
+    private void transmitted(int id, int len) {
+        freeTx[freeTxCount++] = id;
+        int large = largeOf[id];
+        if (large >= 0) {
+            largeOf[id] = -1;
+            freeLarge[freeLargeCount++] = large;
+        }
+    }
+
+    /** Whether the back-end takes {@code f}, a large segment, as it is: of a type it took TSO for, partial. */
+    private boolean takesLarge(Frame f) {
+        return f.checksum() == Frame.CSUM_PARTIAL
+                && (f.gso() == Frame.GSO_TCPV4 ? tso4 : f.gso() == Frame.GSO_TCPV6 && tso6)
+                && hdrLen + f.length() <= DriverRegion.LARGE_BUFFER;
+    }
+
+    /**
+     * One buffer of a packet the back-end spread over several (MRG_RXBUF,
+     * §5.1.6.4.1): the first, whose header says how many follow, starts a
+     * frame (a large frame for a large segment), the next ones are appended,
+     * and the last delivers it. The header's fields are read once, from the
+     * first buffer; a packet refused there (a segmentation type not
+     * negotiated, offsets or sizes that do not fit) or finding no frame has
+     * its remaining buffers passed over, counted once.
+     */
+    private void receivedMerged(MemorySegment mem, long addr, int len) {
+        if (mergeSkipping > 0) {
+            mergeSkipping--;
+            return;
+        }
+        if (merging == null) {
+            int buffers = VirtioNetHeader.numBuffers(mem, addr);
+            int flags = VirtioNetHeader.flags(mem, addr);
+            int gso = VirtioNetHeader.gsoType(mem, addr);
+            mergeGsoSize = VirtioNetHeader.gsoSize(mem, addr);
+            mergeCsumStart = VirtioNetHeader.csumStart(mem, addr);
+            mergeCsumOffset = VirtioNetHeader.csumOffset(mem, addr);
+            mergeGso = gso == VirtioNetHeader.GSO_TCPV4 && guestTso4 ? Frame.GSO_TCPV4
+                    : gso == VirtioNetHeader.GSO_TCPV6 && guestTso6 ? Frame.GSO_TCPV6 : Frame.GSO_NONE;
+            boolean large = gso != VirtioNetHeader.GSO_NONE;
+            mergeSkipping = Math.max(0, buffers - 1);
+            if (buffers < 1 || buffers > MAX_MERGED || (large && (mergeGso == Frame.GSO_NONE
+                    || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || mergeGsoSize < 32 || mergeGsoSize > config.mtu()))
+                    || ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0 && !guestCsum)) {
+                counters.rxBadHeader.increment();
+                return;
+            }
+            FramePool from = large ? listener.largePool() : pool;
+            Frame f = from == null ? null : from.take();
+            if (f == null) {
+                counters.rxNoFrame.increment();
+                return;
+            }
+            merging = f;
+            mergeRemaining = buffers;
+            mergeSkipping = 0; // taken: the buffers that follow are appended, not passed over
+            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) == 0) {
+                mergeCsumStart = -1;
+            }
+            f.length(0);
+            addr += hdrLen;
+            len -= hdrLen;
+        }
+        Frame f = merging;
+        int at = f.length();
+        int most = f.capacity() - f.offset();
+        if (len > most - at || (mergeGso == Frame.GSO_NONE && at + len > config.mtu())) {
+            dropMerged(); // more than a frame holds, or a plain packet beyond the MTU
+            return;
+        }
+        MemorySegment.copy(mem, addr, f.segment(), f.offset() + at, len);
+        f.length(at + len);
+        if (--mergeRemaining > 0) {
+            return;
+        }
+        merging = null;
+        int total = f.length();
+        if (total < 14 || (mergeCsumStart >= 0 && !VirtioNetHeader.csumFits(mergeCsumStart, mergeCsumOffset, total))) {
+            counters.rxBadHeader.increment();
+            f.release();
+            return;
+        }
+        if (mergeCsumStart >= 0) {
+            f.checksumPartial(mergeCsumStart, mergeCsumOffset);
+        }
+        if (mergeGso != Frame.GSO_NONE) {
+            f.segmentation(mergeGso, mergeGsoSize);
+            counters.rxLarge.increment();
+        }
+        rxBatch.add(f);
+    }
+
+    private void dropMerged() {
+        counters.rxBadHeader.increment();
+        merging.release();
+        merging = null;
+        mergeSkipping = mergeRemaining - 1;
     }
 
     @Override
@@ -437,24 +595,33 @@ final class FrontendSession implements Session {
         int i = 0;
         for (; i < batch.size(); i++) {
             Frame f = batch.get(i);
-            if (f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
-                counters.txTooBig.increment();
+            boolean large = f.gso() != Frame.GSO_NONE;
+            if (large ? !takesLarge(f) : f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
+                counters.txTooBig.increment(); // a large one only if TSO was renegotiated away since the stack looked
                 continue;
             }
-            if (freeTxCount == 0) {
+            if (freeTxCount == 0 || (large && freeLargeCount == 0)) {
                 kickTx(); // the back-end must see what is posted before it can make room
                 // A worker never waits: it is what empties this process's receive rings, and the
                 // back-end may itself be waiting for it to make room (a TCP ACK sent from the receive
                 // thread); waiting would close a cycle. The frames stay with the caller (TCP keeps them).
-                if (Endpoint.onWorker() || !awaitTxRoom()) {
+                if (Endpoint.onWorker() || !awaitTxRoom(large)) {
                     break;
                 }
             }
             int id = freeTx[--freeTxCount];
-            long addr = region.txBuffer(id);
-            if (f.checksum() == Frame.CSUM_PARTIAL && csum) {
+            long addr;
+            if (large) {
+                int b = freeLarge[--freeLargeCount];
+                largeOf[id] = b;
+                addr = region.largeBuffer(b);
+                VirtioNetHeader.writeGso(mem, addr, hdrLen, 0, f);
+                counters.txLarge.increment();
+            } else if (f.checksum() == Frame.CSUM_PARTIAL && csum) {
+                addr = region.txBuffer(id);
                 VirtioNetHeader.write(mem, addr, hdrLen, 0, VirtioNetHeader.F_NEEDS_CSUM, f.csumStart(), f.csumOffset());
             } else {
+                addr = region.txBuffer(id);
                 if (f.checksum() == Frame.CSUM_PARTIAL) { // the back-end renegotiated since the stack looked
                     Checksum.completePartial(f.segment(), f.offset(), f.length(), f.csumStart(), f.csumOffset());
                 }
@@ -491,7 +658,7 @@ final class FrontendSession implements Session {
      * for so long is stalled, and its frames are left to the caller at once
      * until it returns buffers again.
      */
-    private boolean awaitTxRoom() throws RingViolation {
+    private boolean awaitTxRoom(boolean large) throws RingViolation {
         if (txStalled) {
             return false;
         }
@@ -500,7 +667,7 @@ final class FrontendSession implements Session {
             long deadline = System.nanoTime() + GuestQueues.FULL_WAIT_MILLIS * 1_000_000L;
             while (true) {
                 txq.reap(txDone, region.queueSize());
-                if (freeTxCount > 0) {
+                if (freeTxCount > 0 && (!large || freeLargeCount > 0)) {
                     return true;
                 }
                 long left = deadline - System.nanoTime();
@@ -526,6 +693,10 @@ final class FrontendSession implements Session {
         if (filling != null) {
             filling.release();
             filling = null;
+        }
+        if (merging != null) {
+            merging.release();
+            merging = null;
         }
         rxBatch.releaseAll();
         if (spareCount > 0) {

@@ -171,10 +171,7 @@ final class GuestQueues {
     private void header(MemorySegment seg, long off, int numBuffers, Frame f) {
         int state = f.checksum();
         if (f.gso() != Frame.GSO_NONE) { // takesWhole: partial, and the guest took TSO of that type
-            int doff = (f.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, f.offset() + f.csumStart() + 12) & 0xf0) >>> 2;
-            VirtioNetHeader.writeGso(seg, off, hdrLen, numBuffers, f.csumStart(), f.csumOffset(),
-                    f.gso() == Frame.GSO_TCPV4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6,
-                    f.csumStart() + doff, f.gsoSize());
+            VirtioNetHeader.writeGso(seg, off, hdrLen, numBuffers, f);
             return;
         }
         if (state == Frame.CSUM_PARTIAL && guestCsum) {
