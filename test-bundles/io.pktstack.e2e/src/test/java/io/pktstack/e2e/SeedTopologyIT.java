@@ -138,8 +138,8 @@ class SeedTopologyIT {
         }
         String nic = host.ok("nicinfo vp1");
         assertTrue(nic.contains("vdevpeer-net") && nic.contains("Link is                       : up"), nic);
-        // A pktstack guest takes the modern header, event-index suppression, checksum offload and sends TSO.
-        assertTrue(nic.contains("Features negotiated           : CSUM GUEST_CSUM HOST_TSO4 HOST_TSO6 EVENT_IDX PROTOCOL_FEATURES VERSION_1"),
+        // A pktstack guest takes the modern header, event-index suppression, checksum and segmentation offload.
+        assertTrue(nic.contains("Features negotiated           : CSUM GUEST_CSUM GUEST_TSO4 GUEST_TSO6 HOST_TSO4 HOST_TSO6 MRG_RXBUF EVENT_IDX PROTOCOL_FEATURES VERSION_1"),
                 nic);
         assertTrue(nic.contains("Peer                          : /dev/qvm/qnx7-guest2/p2p"), nic);
         String drivers = host.ok("drivers");

@@ -315,6 +315,10 @@ final class NetInterface {
                     + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(br.table.timeoutNanos()) + " s");
             details.put("addresses not learned (cache full)", br.table.overflows());
         }
+        long cut = counters.gsoCut.sum();
+        if (cut != 0) {
+            details.put("large segments cut in software for this link", cut);
+        }
         String refused = refusal;
         if (refused != null) {
             details.put("refused", refused);
