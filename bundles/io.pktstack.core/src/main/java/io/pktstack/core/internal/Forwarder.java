@@ -2,7 +2,6 @@ package io.pktstack.core.internal;
 
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
-import io.pktstack.api.frame.FramePool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -30,12 +29,10 @@ final class Forwarder {
     private static final int FLOOD = -3;
     private static final int FLOOD_AND_LOCAL = -4;
 
-    private final FramePool pool;
     private final LongSupplier clock;
     private L3Input l3;
 
-    Forwarder(FramePool pool, LongSupplier nanoClock) {
-        this.pool = pool;
+    Forwarder(LongSupplier nanoClock) {
         this.clock = nanoClock;
     }
 

@@ -2,7 +2,6 @@ package io.pktstack.core.internal;
 
 import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
-import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.stack.Impairment;
 import io.pktstack.core.internal.time.StackTimer;
 import java.lang.foreign.MemorySegment;
@@ -38,7 +37,6 @@ final class Impairer {
     }
 
     final Impairment settings;
-    private final FramePool pool;
     private final StackTimer timer;
     final LongAdder dropped = new LongAdder();
     final LongAdder duplicated = new LongAdder();
@@ -50,9 +48,8 @@ final class Impairer {
     final Direction outbound;
     private volatile boolean closed;
 
-    Impairer(Impairment settings, FramePool pool, StackTimer timer, Sink in, Sink out) {
+    Impairer(Impairment settings, StackTimer timer, Sink in, Sink out) {
         this.settings = settings;
-        this.pool = pool;
         this.timer = timer;
         this.inbound = new Direction(in);
         this.outbound = new Direction(out);

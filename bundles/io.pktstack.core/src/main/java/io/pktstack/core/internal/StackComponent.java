@@ -153,7 +153,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     StackComponent(FramePool pool, LongSupplier nanoClock, Instance instance) {
         this.pool = pool;
         this.clock = nanoClock;
-        this.forwarder = new Forwarder(pool, nanoClock);
+        this.forwarder = new Forwarder(nanoClock);
         this.segmentation = new Segmentation(pool);
         this.timer = new StackTimer(nanoClock);
         this.ip = new IpLayer(pool, forwarder, timer, this::interfacesSnapshot, contexts::get);
@@ -473,7 +473,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             }
         }
         if (was.impairment() != null) {
-            nif.impairer = new Impairer(was.impairment(), pool, timer, b -> forwarder.deliver(nif, b, contexts.get()),
+            nif.impairer = new Impairer(was.impairment(), timer, b -> forwarder.deliver(nif, b, contexts.get()),
                     nif::transmitNow);
             done.add("impair");
         }
@@ -961,7 +961,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             }
             old = nif.impairer;
             nif.impairer = settings.isNone() ? null
-                    : new Impairer(settings, pool, timer, b -> forwarder.deliver(nif, b, contexts.get()),
+                    : new Impairer(settings, timer, b -> forwarder.deliver(nif, b, contexts.get()),
                             nif::transmitNow);
         }
         if (old != null) {
