@@ -458,7 +458,8 @@ public final class Endpoint implements AutoCloseable {
         m.put("rx: segments cut / frames made", counters.rxSegmented.sum() + "/" + counters.rxSegments.sum());
         m.put("rx: large segments passed whole / cut for want of a large frame", counters.rxLarge.sum() + "/"
                 + counters.rxNoLargeFrame.sum());
-        m.put("tx: large segments handed whole", counters.txLarge.sum());
+        m.put("tx: large segments handed whole / sent in pieces for want of a large buffer", counters.txLarge.sum()
+                + "/" + counters.txCutForWantOfLarge.sum());
         m.put("rx: partial checksums (left to the egress link)", counters.rxChecksummed.sum());
         m.put("kicks sent/received", counters.kicksSent.sum() + "/" + counters.kicksReceived.sum());
         m.put("sessions", counters.sessions.sum());

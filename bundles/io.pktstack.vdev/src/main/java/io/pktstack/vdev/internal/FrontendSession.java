@@ -6,6 +6,7 @@ import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
 import io.pktstack.api.link.Link;
 import io.pktstack.api.wire.Checksum;
+import io.pktstack.api.wire.TcpSegmenter;
 import io.pktstack.hostio.EventFd;
 import io.pktstack.hostio.HostIoException;
 import io.pktstack.hostio.Poller;
@@ -99,6 +100,9 @@ final class FrontendSession implements Session {
     private int mergeGsoSize;
     private int mergeCsumStart;
     private int mergeCsumOffset;
+    /** Checks a large segment received, and cuts one to send when no large buffer is free. */
+    private final TcpSegmenter segmenter = new TcpSegmenter();
+    private final TcpSegmenter.Contiguous whole = new TcpSegmenter.Contiguous();
     /** The back-end takes large TCP segments (HOST_TSO4, HOST_TSO6, with CSUM). */
     private boolean tso4;
     private boolean tso6;
@@ -500,7 +504,9 @@ final class FrontendSession implements Session {
             mergeGso = gso == VirtioNetHeader.GSO_TCPV4 && guestTso4 ? Frame.GSO_TCPV4
                     : gso == VirtioNetHeader.GSO_TCPV6 && guestTso6 ? Frame.GSO_TCPV6 : Frame.GSO_NONE;
             boolean large = gso != VirtioNetHeader.GSO_NONE;
-            mergeSkipping = Math.max(0, buffers - 1);
+            // What a refused packet's header says follows is passed over, never more than a packet may span: a
+            // peer's num_buffers cannot make this side skip the packets that come after.
+            mergeSkipping = Math.min(MAX_MERGED, Math.max(1, buffers)) - 1;
             if (buffers < 1 || buffers > MAX_MERGED || (large && (mergeGso == Frame.GSO_NONE
                     || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || mergeGsoSize < 32 || mergeGsoSize > config.mtu()))
                     || ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0 && !guestCsum)) {
@@ -525,7 +531,7 @@ final class FrontendSession implements Session {
         }
         Frame f = merging;
         int at = f.length();
-        int most = f.capacity() - f.offset();
+        int most = Math.min(f.capacity() - f.offset(), GuestQueues.MAX_TX_PACKET);
         if (len > most - at || (mergeGso == Frame.GSO_NONE && at + len > config.mtu())) {
             dropMerged(); // more than a frame holds, or a plain packet beyond the MTU
             return;
@@ -542,12 +548,22 @@ final class FrontendSession implements Session {
             f.release();
             return;
         }
-        if (mergeCsumStart >= 0) {
-            f.checksumPartial(mergeCsumStart, mergeCsumOffset);
-        }
         if (mergeGso != Frame.GSO_NONE) {
-            f.segmentation(mergeGso, mergeGsoSize);
+            // Checked as the back-end checks a guest's: TCP behind IPv4 or IPv6, headers within the packet, at
+            // most a batch of pieces; read from this private copy, and the checksum made partial at the TCP
+            // header whatever the peer's offsets said.
+            int type = mergeGso == Frame.GSO_TCPV4 ? TcpSegmenter.GSO_TCPV4 : TcpSegmenter.GSO_TCPV6;
+            if (!segmenter.prepare(whole.over(f.segment(), f.offset(), total), type, mergeGsoSize, config.mtu())
+                    || segmenter.segments() > FrameBatch.MAX) {
+                counters.rxBadHeader.increment();
+                f.release();
+                return;
+            }
+            f.checksumPartial(segmenter.transportOffset(), 16);
+            f.segmentation(mergeGso, Math.min(mergeGsoSize, config.mtu() - segmenter.headerLength()));
             counters.rxLarge.increment();
+        } else if (mergeCsumStart >= 0) {
+            f.checksumPartial(mergeCsumStart, mergeCsumOffset);
         }
         rxBatch.add(f);
     }
@@ -600,6 +616,17 @@ final class FrontendSession implements Session {
                 counters.txTooBig.increment(); // a large one only if TSO was renegotiated away since the stack looked
                 continue;
             }
+            if (large && freeLargeCount == 0 && Endpoint.onWorker()) {
+                // The worker cannot wait for a large buffer (below): the segment goes in MTU-sized pieces through
+                // ordinary buffers, or, with too few of those, stays with the caller.
+                int pieces = sendInPieces(f, mem);
+                if (pieces < 0) {
+                    kickTx();
+                    break;
+                }
+                sent++;
+                continue;
+            }
             if (freeTxCount == 0 || (large && freeLargeCount == 0)) {
                 kickTx(); // the back-end must see what is posted before it can make room
                 // A worker never waits: it is what empties this process's receive rings, and the
@@ -637,6 +664,33 @@ final class FrontendSession implements Session {
         }
         batch.releaseFirst(i);
         return sent;
+    }
+
+    /**
+     * A large segment cut into MTU-sized pieces, each in an ordinary transmit
+     * buffer with its checksum partial; returns the pieces, or -1 (nothing
+     * posted) when fewer buffers are free than it needs.
+     */
+    private int sendInPieces(Frame f, MemorySegment mem) {
+        int type = f.gso() == Frame.GSO_TCPV4 ? TcpSegmenter.GSO_TCPV4 : TcpSegmenter.GSO_TCPV6;
+        TcpSegmenter.Source src = whole.over(f.segment(), f.offset(), f.length());
+        if (!segmenter.prepare(src, type, f.gsoSize(), config.mtu())) {
+            counters.txTooBig.increment(); // the stack's own headers: not expected
+            return 0;
+        }
+        int n = segmenter.segments();
+        if (n > freeTxCount) {
+            return -1;
+        }
+        for (int k = 0; k < n; k++) {
+            int id = freeTx[--freeTxCount];
+            long addr = region.txBuffer(id);
+            VirtioNetHeader.write(mem, addr, hdrLen, 0, VirtioNetHeader.F_NEEDS_CSUM, segmenter.transportOffset(), 16);
+            int len = segmenter.build(k, src, mem, addr + hdrLen, true);
+            txq.post(id, addr, hdrLen + len, false);
+        }
+        counters.txCutForWantOfLarge.increment();
+        return n;
     }
 
     /** Publishes what was posted since the last call and kicks the back-end if it asked (§2.7.13.4). */

@@ -304,6 +304,9 @@ final class GuestQueues {
                 header(first.segment(0), first.offset(0), 1, f);
                 MemorySegment.copy(f.segment(), f.offset(), first.segment(0), first.offset(0) + hdrLen, f.length());
                 rx.pushUsed(rxHeads[0], need);
+                if (f.gso() != Frame.GSO_NONE) {
+                    counters.txLarge.increment();
+                }
                 sent++;
                 continue;
             }
@@ -477,6 +480,12 @@ final class GuestQueues {
             f.release();
             counters.rxBadHeader.increment();
             return -1;
+        }
+        if (offload.segments() > FrameBatch.MAX) {
+            // More pieces than a batch holds (a tiny gso_size): the stack could not cut it where it leaves, so it
+            // is cut here, from the chain, batch after batch.
+            f.release();
+            return 0;
         }
         f.checksumPartial(offload.transportOffset(), 16);
         f.segmentation(type == VirtioNetHeader.GSO_TCPV4 ? Frame.GSO_TCPV4 : Frame.GSO_TCPV6,

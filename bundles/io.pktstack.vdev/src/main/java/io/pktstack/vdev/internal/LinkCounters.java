@@ -22,6 +22,8 @@ final class LinkCounters {
     final LongAdder rxNoLargeFrame = new LongAdder();
     /** Large segments handed to the guest whole (it took GUEST_TSO). */
     final LongAdder txLarge = new LongAdder();
+    /** Large segments a front-end's worker sent in pieces because all its large buffers were in flight. */
+    final LongAdder txCutForWantOfLarge = new LongAdder();
     final LongAdder rxChecksummed = new LongAdder();
     final LongAdder kicksSent = new LongAdder();
     final LongAdder kicksReceived = new LongAdder();
