@@ -75,7 +75,11 @@ public final class TsoFixtures {
     /** Whether the IPv4 header at {@code ip} and the TCP segment behind it carry checksums that verify. */
     public static boolean checksumsVerify(byte[] f, int ip) {
         int ihl = (f[ip] & 0x0f) * 4;
-        int tcpLen = u16(f, ip + 2) - ihl;
+        int total = u16(f, ip + 2);
+        if (ihl < 20 || total < ihl + 20 || total > f.length - ip) {
+            return false; // lengths that do not fit the frame (a corrupted header) verify nothing
+        }
+        int tcpLen = total - ihl;
         return sum(f, ip, ihl, 0) == 0xffff && sum(f, ip + ihl, tcpLen, pseudoV4(f, ip, tcpLen)) == 0xffff;
     }
 }

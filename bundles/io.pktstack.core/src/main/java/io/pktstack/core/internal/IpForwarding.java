@@ -45,6 +45,7 @@ final class IpForwarding {
     private NeighborCache ndp;
     private IcmpErrors icmp;
     private Fragmenter fragmenter;
+    private Segmentation segmentation;
     private PacketFilterService pf;
     private volatile ForwardingTable table = ForwardingTable.EMPTY;
 
@@ -55,7 +56,9 @@ final class IpForwarding {
         this.l2 = l2;
     }
 
-    void wire(NeighborCache arp, NeighborCache ndp, IcmpErrors icmp, Fragmenter fragmenter, PacketFilterService pf) {
+    void wire(NeighborCache arp, NeighborCache ndp, IcmpErrors icmp, Fragmenter fragmenter, Segmentation segmentation,
+            PacketFilterService pf) {
+        this.segmentation = segmentation;
         this.arp = arp;
         this.ndp = ndp;
         this.icmp = icmp;
@@ -137,7 +140,7 @@ final class IpForwarding {
         int total = ip.totalLength();
         int mtu = r.ipMtu();
         int wire = Segmentation.wireIpLength(f, total); // a large TCP segment's pieces are what must fit
-        if (wire > mtu && (ip.dontFragment() || f.gso() != Frame.GSO_NONE)) {
+        if (wire > mtu && ip.dontFragment()) {
             stats.count(Stat.IP_CANT_FRAGMENT);
             in.drop(DropReason.NEEDS_FRAGMENTATION, 1);
             icmp.unreachableV4(in, f, IcmpErrors.UNREACH_NEEDFRAG, mtu, ctx); // RFC 1191 §4
@@ -156,6 +159,9 @@ final class IpForwarding {
         ip.setHeaderChecksum(ChecksumUpdate.word(ip.headerChecksum(), (ttl << 8) | word, ((ttl - 1) << 8) | word));
         f.length(EthernetFrame.HEADER_LEN + total); // without the link's padding
         stats.count(Stat.IP_FORWARDED);
+        if (wire > mtu && f.gso() != Frame.GSO_NONE) {
+            return sendCutV4(in, f, r, slot, mtu, nextHop, ctx);
+        }
         if (wire > mtu) {
             return sendFragmentsV4(in, f, r, slot, mtu, nextHop, ctx);
         }
@@ -172,6 +178,24 @@ final class IpForwarding {
             return false;
         }
         f.release();
+        for (int i = 0; i < pieces.size(); i++) {
+            send(pieces.get(i), r, slot, false, nextHop, 0, 0, ctx);
+        }
+        pieces.clear();
+        return true;
+    }
+
+    /**
+     * A large TCP segment, DF clear, whose pieces are larger than the next
+     * hop takes: cut into pieces that fit it (smaller than the sender's
+     * segment size, which TCP accepts), rather than each piece fragmented.
+     */
+    private boolean sendCutV4(NetInterface in, Frame f, ForwardingTable.Entry r, int slot, int mtu, int nextHop,
+            PathContext ctx) {
+        FrameBatch pieces = ctx.fragments;
+        if (segmentation.cutOne(f, pieces, mtu + EthernetFrame.HEADER_LEN, in) <= 0) {
+            return false; // dropped and counted
+        }
         for (int i = 0; i < pieces.size(); i++) {
             send(pieces.get(i), r, slot, false, nextHop, 0, 0, ctx);
         }

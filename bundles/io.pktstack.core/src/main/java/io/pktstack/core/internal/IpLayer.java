@@ -96,9 +96,10 @@ final class IpLayer implements Forwarder.L3Input {
         this.forwarding = new IpForwarding(routing, interfaces, stats, forwarder);
         this.icmpErrors = new IcmpErrors(out, stats, forwarding::table, timer::now);
         Fragmenter fragmenter = new Fragmenter(pool, stats);
-        out.fragments(fragmenter, big);
+        Segmentation segmentation = new Segmentation(pool);
+        out.fragments(fragmenter, segmentation, big);
         this.pf = new PacketFilterService(forwarding::table, timer);
-        forwarding.wire(arp, ndp, icmpErrors, fragmenter, pf);
+        forwarding.wire(arp, ndp, icmpErrors, fragmenter, segmentation, pf);
         this.reassembly4 = new Reassembly(false, big, timer, stats, contexts, 64, 64, 1024, 30);
         this.reassembly6 = new Reassembly(true, big, timer, stats, contexts, 64, 64, 1024, 60);
         reassembly4.icmp(icmpErrors);

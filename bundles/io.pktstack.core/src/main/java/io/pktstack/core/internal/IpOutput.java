@@ -34,6 +34,7 @@ final class IpOutput {
     private NeighborCache arp;
     private NeighborCache ndp;
     private Fragmenter fragmenter;
+    private Segmentation segmentation;
     /** Large frames, for the stack's own datagrams bigger than a pool slot (they leave in fragments). */
     private FramePool big;
     /** TTL of IPv4 packets the stack originates or answers with (sysctl net.inet.ip.ttl). */
@@ -52,8 +53,9 @@ final class IpOutput {
         this.ndp = ndp;
     }
 
-    void fragments(Fragmenter fragmenter, FramePool big) {
+    void fragments(Fragmenter fragmenter, Segmentation segmentation, FramePool big) {
         this.fragmenter = fragmenter;
+        this.segmentation = segmentation;
         this.big = big;
     }
 
@@ -168,13 +170,20 @@ final class IpOutput {
         if (Segmentation.wireIpLength(f, f.length() - EthernetFrame.HEADER_LEN) <= r.ipMtu()) {
             return cache.resolveAndSend(r, r.nextHop(dst), f, ctx); // a large TCP segment is cut where it leaves
         }
-        // Larger than the link takes: the stack is the source, so it fragments (RFC 791 §3.2, RFC 8200 §4.5).
         FrameBatch pieces = ctx.fragments;
-        boolean split = fragment(f, r.ipMtu(), !v4, pieces);
-        f.release();
-        if (!split) {
-            r.nif().outputDrop(DropReason.NO_BUFFER, 1);
-            return null;
+        if (f.gso() != Frame.GSO_NONE) {
+            // A large TCP segment sized for an MTU the route no longer has: cut to the new one, not fragmented.
+            if (segmentation.cutOne(f, pieces, r.ipMtu() + EthernetFrame.HEADER_LEN, r.nif()) <= 0) {
+                return null; // dropped and counted
+            }
+        } else {
+            // Larger than the link takes: the stack is the source, so it fragments (RFC 791 §3.2, RFC 8200 §4.5).
+            boolean split = fragment(f, r.ipMtu(), !v4, pieces);
+            f.release();
+            if (!split) {
+                r.nif().outputDrop(DropReason.NO_BUFFER, 1);
+                return null;
+            }
         }
         NeighborCache.Entry e = null;
         for (int i = 0; i < pieces.size(); i++) {

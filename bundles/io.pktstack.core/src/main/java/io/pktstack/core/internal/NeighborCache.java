@@ -242,6 +242,13 @@ final class NeighborCache {
 
     /** Queues a frame on an incomplete entry; a full queue drops its oldest frame. Caller holds the lock. */
     private void hold(Entry e, NetInterface nif, Frame f) {
+        if (f.gso() != Frame.GSO_NONE) {
+            // A large segment is not held: the large frames are few and shared (reassembly, TSO), and a peer
+            // could keep them all waiting on addresses that never answer. TCP sends it again once resolved.
+            drops.dropped(nif, DropReason.NO_NEIGHBOR, 1);
+            f.release();
+            return;
+        }
         int cap = e.held.length;
         if (cap > 0 && e.heldCount >= cap) {
             Frame oldest = e.held[0];

@@ -79,50 +79,64 @@ final class Segmentation {
      */
     void cut(FrameBatch in, FrameBatch out, int offloads, int mtu, NetInterface nif) {
         int taken = 0;
-        TcpSegmenter seg = null;
         for (; taken < in.size() && !out.isFull(); taken++) {
             Frame f = in.get(taken);
             if (!mustCut(f, offloads)) {
                 out.add(f);
-                continue;
-            }
-            if (seg == null) {
-                seg = segmenters.get();
-            }
-            TcpSegmenter.Source src = sources.get().over(f.segment(), f.offset(), f.length());
-            int type = f.gso() == Frame.GSO_TCPV4 ? TcpSegmenter.GSO_TCPV4 : TcpSegmenter.GSO_TCPV6;
-            if (!seg.prepare(src, type, f.gsoSize(), mtu)) {
-                nif.outputDrop(DropReason.MALFORMED, 1);
-                f.release();
-                continue;
-            }
-            int n = seg.segments();
-            if (n > out.capacity() - out.size()) {
-                if (out.isEmpty()) { // more segments than a batch holds: a segment size no TCP uses
-                    nif.outputDrop(DropReason.MALFORMED, 1);
-                    f.release();
-                    continue;
-                }
+            } else if (cutOne(f, out, mtu, nif) == WAIT) {
                 break; // the next call, with an empty batch
             }
-            int made = 0;
-            for (; made < n; made++) {
-                Frame s = pool.take();
-                if (s == null) {
-                    break;
-                }
-                int len = seg.build(made, src, s.segment(), s.offset(), true);
-                s.length(len);
-                s.checksumPartial(seg.transportOffset(), 16);
-                s.inputPort(f.inputPort());
-                out.add(s);
-            }
-            if (made < n) {
-                nif.outputDrop(DropReason.NO_BUFFER, n - made);
-            }
-            nif.counters.gsoCut.increment();
-            f.release();
         }
         in.removeFirst(taken);
+    }
+
+    /** {@link #cutOne}: the segment did not fit in what was left of the batch and was not taken. */
+    static final int WAIT = -1;
+
+    /**
+     * Cuts the large segment {@code f} into segments of at most {@code mtu}
+     * bytes added to {@code out}, and releases it; returns how many were made
+     * (0 when it was dropped and counted on {@code nif}: headers a receiver
+     * would not take, more pieces than a batch holds, no frames), or
+     * {@link #WAIT} when they do not fit in {@code out} now ({@code f} not
+     * taken). A router cutting for a next hop with a smaller MTU passes that
+     * MTU: the pieces are then smaller than the sender's segment size.
+     */
+    int cutOne(Frame f, FrameBatch out, int mtu, NetInterface nif) {
+        TcpSegmenter seg = segmenters.get();
+        TcpSegmenter.Source src = sources.get().over(f.segment(), f.offset(), f.length());
+        int type = f.gso() == Frame.GSO_TCPV4 ? TcpSegmenter.GSO_TCPV4 : TcpSegmenter.GSO_TCPV6;
+        if (!seg.prepare(src, type, f.gsoSize(), mtu)) {
+            nif.outputDrop(DropReason.MALFORMED, 1);
+            f.release();
+            return 0;
+        }
+        int n = seg.segments();
+        if (n > out.capacity() - out.size()) {
+            if (!out.isEmpty()) {
+                return WAIT;
+            }
+            nif.outputDrop(DropReason.MALFORMED, 1); // more pieces than a batch holds: no producer makes these
+            f.release();
+            return 0;
+        }
+        int made = 0;
+        for (; made < n; made++) {
+            Frame s = pool.take();
+            if (s == null) {
+                break;
+            }
+            int len = seg.build(made, src, s.segment(), s.offset(), true);
+            s.length(len);
+            s.checksumPartial(seg.transportOffset(), 16);
+            s.inputPort(f.inputPort());
+            out.add(s);
+        }
+        if (made < n) {
+            nif.outputDrop(DropReason.NO_BUFFER, n - made);
+        }
+        nif.counters.gsoCut.increment();
+        f.release();
+        return made;
     }
 }

@@ -849,7 +849,8 @@ final class TcpConnection {
      * window holds two such segments would wait out the timer each time.
      */
     private void scheduleAck(Rx rx) {
-        unackedSegments += rx.dataLen > smss && smss > 0 ? (rx.dataLen + smss - 1) / smss : 1;
+        int mss = ourMss(); // the most a peer's segment carries: what we offered
+        unackedSegments += rx.dataLen > mss && mss > 0 ? (rx.dataLen + mss - 1) / mss : 1;
         if (!cfg.delayedAck) {
             ackNow = true;
         } else if (unackedSegments >= 2 && rx.inBatch) {
@@ -965,6 +966,9 @@ final class TcpConnection {
             // SMSS-sized segments only where a link needs it, so building and sending cost once per 64 KiB.
             int most = !inRecovery && Seq.ge(sndNxt, sndMax) && path.largeSegments() ? largeSegmentData() : smss;
             int len = (int) Math.max(0, Math.min(Math.min(avail, usable), most));
+            if (len > smss && len < avail) {
+                len -= len % smss; // whole segments only while more data waits: the rest as the rules below say
+            }
             // Our FIN goes with the segment that reaches the end of the data, until it has been sent once past here.
             boolean fin = finQueued && Seq.le(sndNxt, finSeq()) && off + len == buffered;
             boolean send = fin;
@@ -1159,10 +1163,12 @@ final class TcpConnection {
         int perSegment = maxSegmentData(optLen);
         if (len > 0) {
             int capacity = Network.l4Capacity(f, key.v6) - hdrLen;
-            // More than SMSS only from output() over a path that takes large segments; options (SACK blocks)
-            // may leave each piece less than SMSS, and a segment of one SMSS is then cut to what fits.
-            int room = len > smss && capacity > perSegment
-                    ? Math.min(capacity, largeSegmentData() / smss * perSegment) : Math.min(perSegment, capacity);
+            // More than SMSS only from output() over a path that takes large segments: whole pieces, in a frame
+            // that holds two or more (a pool frame, when no large one was free, carries one). Options (SACK
+            // blocks) may leave each piece less than SMSS, and a segment of one SMSS is then cut to what fits.
+            int room = len > smss && capacity >= 2 * perSegment
+                    ? Math.min(capacity, largeSegmentData() / smss * perSegment) / perSegment * perSegment
+                    : Math.min(perSegment, capacity);
             if (len > room) {
                 len = Math.max(0, room); // options took room: the rest, and the FIN, go in the next segment
                 flags &= ~(TcpSegment.FIN | TcpSegment.PSH);

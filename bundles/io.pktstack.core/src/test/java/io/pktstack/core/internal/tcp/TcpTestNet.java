@@ -190,6 +190,7 @@ final class TcpTestNet implements AutoCloseable {
                         assertEquals(Frame.GSO_TCPV4, f.gso());
                         assertTrue(f.gsoSize() > 0 && f.gsoSize() <= mtu - 40, "segment size " + f.gsoSize());
                         assertTrue(l4Length > f.gsoSize(), "a large segment of one segment's size");
+                        assertTrue(f.pool() == large, "a large segment in a frame of the pool");
                     }
                     if (f.checksum() == Frame.CSUM_PARTIAL) { // this wire is a link without checksum offload
                         int start = f.csumStart();

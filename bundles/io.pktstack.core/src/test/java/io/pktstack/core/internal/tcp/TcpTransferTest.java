@@ -94,6 +94,24 @@ class TcpTransferTest {
         assertTrue(net.a.stats().get(Stat.DATA_SEGS_SENT) >= (1 << 20) / 1448, "data segments counted");
     }
 
+    @Test
+    void withNoLargeFrameFreeTheSegmentsAreOneMssEachInPoolFrames() throws Exception {
+        net.largeSegments = true;
+        java.util.List<io.pktstack.api.frame.Frame> held = new java.util.ArrayList<>();
+        for (io.pktstack.api.frame.Frame f; (f = net.large.take()) != null; ) {
+            held.add(f);
+        }
+        TcpSocket[] s = net.connect(80);
+        byte[] up = data(256 << 10, 6);
+        try {
+            assertArrayEquals(up, net.transfer(s[0], s[1], up, 60));
+        } finally {
+            held.forEach(io.pktstack.api.frame.Frame::release);
+        }
+        int mostData = net.log.stream().filter(g -> g.fromA).mapToInt(TcpTestNet.Seg::dataLen).max().orElse(0);
+        assertEquals(1448, mostData, "one MSS per segment: a pool frame holds no second piece");
+    }
+
     /**
      * A large segment counts as the full segments it carries for the delayed ACK: answered at once, so a
      * sender whose window holds one or two of them does not wait out the ACK delay each round.
