@@ -35,12 +35,8 @@ class ForwardingLargeSegmentsTest extends RouterTestBase {
     FakeLink small;
 
     @BeforeEach
-    void smallNextHop() {
-        small = new FakeLink("02:00:00:00:03:01");
-        small.mtu = 1014; // an IP MTU of 1000
-        add(small, "vp");
-        address("vp2", "10.3.0.1/24");
-        small.takeSent();
+    void routerWithASmallNextHop() {
+        small = smallNextHop(1014); // an IP MTU of 1000
         forwarding(true);
         learnV4(vp0, A, "10.1.0.10", "10.1.0.1");
         learnV4(small, C, "10.3.0.5", "10.3.0.1");

@@ -116,11 +116,7 @@ class ForwardingTest extends RouterTestBase {
 
     @Test
     void tooBigWithDontFragmentGetsFragmentationNeededWithTheNextHopMtu() {
-        FakeLink small = new FakeLink("02:00:00:00:03:01");
-        small.mtu = 1294; // an IP MTU of 1280
-        add(small, "vp");
-        address("vp2", "10.3.0.1/24");
-        small.takeSent();
+        FakeLink small = smallNextHop(1294); // an IP MTU of 1280
         forwarding(true);
         learnV4(vp0, A, "10.1.0.10", "10.1.0.1");
         byte[] in = eth(R0, A, 0x0800, ipv4("10.1.0.10", "10.3.0.5", 17, 64, 9, DF,
@@ -135,10 +131,7 @@ class ForwardingTest extends RouterTestBase {
 
     @Test
     void tooBigWithoutDontFragmentLeavesInFragmentsThatAddUpToTheOriginal() {
-        FakeLink small = new FakeLink("02:00:00:00:03:01");
-        small.mtu = 590; // IP MTU 576
-        add(small, "vp");
-        address("vp2", "10.3.0.1/24");
+        FakeLink small = smallNextHop(590); // IP MTU 576
         forwarding(true);
         learnV4(small, "52:54:00:00:03:05", "10.3.0.5", "10.3.0.1");
         byte[] data = Packets.pattern(1400);

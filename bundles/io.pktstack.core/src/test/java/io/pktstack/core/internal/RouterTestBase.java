@@ -51,6 +51,16 @@ abstract class RouterTestBase extends StackTestBase {
         vp1.takeSent();
     }
 
+    /** A third link, vp2 (10.3.0.1/24), whose frames are at most {@code mtu} bytes: a smaller next hop. */
+    FakeLink smallNextHop(int mtu) {
+        FakeLink small = new FakeLink("02:00:00:00:03:01");
+        small.mtu = mtu;
+        add(small, "vp");
+        address("vp2", "10.3.0.1/24");
+        small.takeSent();
+        return small;
+    }
+
     void forwarding(boolean on) {
         stack.setTunables(Map.of("net.inet.ip.forwarding", on ? 1L : 0L, "net.inet6.ip6.forwarding", on ? 1L : 0L));
     }
