@@ -2,13 +2,13 @@ package io.pktstack.api.frame;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A fixed pool of off-heap frame slots, like BSD's mbuf clusters. All memory is
- * allocated when the pool is made ({@link #lazy} pools: when the first frame is
- * taken); taking and returning frames allocates nothing after that.
+ * allocated when the pool is made (and becomes resident only as its frames
+ * are first used: {@link PoolMemory}); taking and returning frames allocates
+ * nothing.
  *
  * <p>Thread safety: any thread may take or return frames. A lock guards the
  * free stack, and batch methods take it once per batch so its cost is shared by
@@ -23,12 +23,10 @@ public final class FramePool implements AutoCloseable {
     public static final int DEFAULT_SLOT_SIZE = 2048;
 
     private final Arena arena;
-    private final int slots;
+    private final Frame[] frames;
+    private final Frame[] free;
     private final int slotSize;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Null until the memory is allocated (at once, or at the first take of a lazy pool). */
-    private volatile Frame[] frames;
-    private Frame[] free;
     private int freeCount;
 
     /**
@@ -36,47 +34,23 @@ public final class FramePool implements AutoCloseable {
      * @param slotSize bytes per slot, at least {@link #HEADROOM} + 64
      */
     public FramePool(int slots, int slotSize) {
-        this(slots, slotSize, false);
-    }
-
-    private FramePool(int slots, int slotSize, boolean lazy) {
         if (slots <= 0) {
             throw new IllegalArgumentException("slots must be positive: " + slots);
         }
         if (slotSize < HEADROOM + 64) {
             throw new IllegalArgumentException("slot size too small: " + slotSize);
         }
-        this.slots = slots;
         this.slotSize = slotSize;
         this.arena = Arena.ofShared();
-        this.freeCount = slots;
-        if (!lazy) {
-            allocate();
-        }
-    }
-
-    /**
-     * A pool whose memory is allocated, and zeroed, when its first frame is
-     * taken: for pools an instance may never use (large frames for reassembly
-     * and segmentation offload), which then cost neither the time to clear
-     * them nor resident memory.
-     */
-    public static FramePool lazy(int slots, int slotSize) {
-        return new FramePool(slots, slotSize, true);
-    }
-
-    /** Under the lock, or from the constructor. */
-    private void allocate() {
-        MemorySegment all = arena.allocate((long) slots * slotSize, 64);
-        Frame[] fs = new Frame[slots];
-        Frame[] fr = new Frame[slots];
+        MemorySegment all = PoolMemory.allocate(arena, (long) slots * slotSize, 64);
+        this.frames = new Frame[slots];
+        this.free = new Frame[slots];
         for (int i = 0; i < slots; i++) {
             Frame f = new Frame(this, i, all.asSlice((long) i * slotSize, slotSize));
-            fs[i] = f;
-            fr[i] = f;
+            frames[i] = f;
+            free[i] = f;
         }
-        free = fr;
-        frames = fs;
+        this.freeCount = slots;
     }
 
     /** Takes one frame, reset to empty with full headroom, or {@code null} if the pool is empty. */
@@ -85,9 +59,6 @@ public final class FramePool implements AutoCloseable {
         try {
             if (freeCount == 0) {
                 return null;
-            }
-            if (frames == null) {
-                allocate();
             }
             Frame f = free[--freeCount];
             free[freeCount] = null;
@@ -107,9 +78,6 @@ public final class FramePool implements AutoCloseable {
         lock.lock();
         try {
             int k = Math.min(n, freeCount);
-            if (frames == null && k > 0) {
-                allocate();
-            }
             for (int i = 0; i < k; i++) {
                 Frame f = free[--freeCount];
                 free[freeCount] = null;
@@ -161,26 +129,13 @@ public final class FramePool implements AutoCloseable {
         free[freeCount++] = f;
     }
 
-    /** Frame by slot index (for drivers that keep slot numbers in rings); allocates a lazy pool's memory. */
+    /** Frame by slot index (for drivers that keep slot numbers in rings). */
     public Frame frame(int index) {
-        Objects.checkIndex(index, slots);
-        Frame[] fs = frames;
-        if (fs == null) {
-            lock.lock();
-            try {
-                if (frames == null) {
-                    allocate();
-                }
-                fs = frames;
-            } finally {
-                lock.unlock();
-            }
-        }
-        return fs[index];
+        return frames[index];
     }
 
     public int capacity() {
-        return slots;
+        return frames.length;
     }
 
     /** Frames currently free; equals {@link #capacity()} when nothing is in flight. */

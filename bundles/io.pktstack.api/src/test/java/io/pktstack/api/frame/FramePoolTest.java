@@ -134,38 +134,4 @@ class FramePoolTest {
             b.release();
         }
     }
-
-    /** Memory of a size no machine has is never asked for until a frame is taken. */
-    @Test
-    void aLazyPoolAllocatesNothingUntilItsFirstTake() {
-        try (FramePool never = FramePool.lazy(1 << 28, 1 << 30)) {
-            assertEquals(1 << 28, never.capacity());
-            assertEquals(1 << 28, never.available());
-            assertEquals(1 << 30, never.slotSize());
-        }
-        assertThrows(OutOfMemoryError.class, () -> new FramePool(1 << 28, 1 << 30), "an eager pool asks at once");
-    }
-
-    @Test
-    void aLazyPoolWorksAsAPoolOnceTaken() {
-        try (FramePool lazy = FramePool.lazy(4, FramePool.DEFAULT_SLOT_SIZE)) {
-            Frame[] into = new Frame[8];
-            assertEquals(4, lazy.take(into, 8));
-            assertEquals(0, lazy.available());
-            assertNull(lazy.take());
-            for (int i = 0; i < 4; i++) {
-                assertSame(lazy, into[i].pool());
-                assertEquals(0, into[i].segment().get(ValueLayout.JAVA_BYTE, into[i].offset()), "zeroed");
-            }
-            lazy.release(into, 4);
-            assertEquals(4, lazy.available());
-            assertSame(lazy.frame(2), lazy.frame(2));
-        }
-        try (FramePool lazy = FramePool.lazy(2, FramePool.DEFAULT_SLOT_SIZE)) {
-            Frame f = lazy.frame(1); // by slot number first, as a driver with slots in its rings does
-            assertEquals(1, f.index());
-            assertSame(f, lazy.take(), "slot 1 is on top of the free stack");
-            f.release();
-        }
-    }
 }

@@ -58,8 +58,8 @@ final class IpLayer implements Forwarder.L3Input {
      * pool slot, and large TCP segments (TSO) from guests and from the stack's
      * TCP, which are taken and given back within one batch's journey.
      */
-    final FramePool big = FramePool.lazy(BIG_FRAMES, Reassembly.BIG_SLOT);
-    /** How many: 32 of up to 66 KiB, about 2 MiB off the heap, allocated when first needed. */
+    final FramePool big = new FramePool(BIG_FRAMES, Reassembly.BIG_SLOT);
+    /** How many: 32 of up to 66 KiB, about 2 MiB off the heap (resident only once used: see FramePool). */
     static final int BIG_FRAMES = 32;
 
     IpLayer(FramePool pool, Forwarder forwarder, StackTimer timer, Supplier<List<NetInterface>> interfaces,
