@@ -16,8 +16,9 @@ import java.util.List;
  * own vocabulary, against a real stack with two links and a bridge. A bad
  * line is refused with IllegalArgumentException and a message; nothing else
  * may be thrown, and a refused line changes nothing the next command could
- * trip over (the stack is checked with {@code ifconfig -a} and
- * {@code netstat -r} after each, {@code netstat -s} at the end). Commands that wait (ping, tcpdump's
+ * trip over (the stack's interfaces and routes are read back after each,
+ * and {@code ifconfig -a}, {@code netstat -r} and {@code netstat -s}
+ * rendered after the last). Commands that wait (ping, tcpdump's
  * capture, nc, udp recv) are driven only up to their checks.
  */
 public final class ShellArgsFuzz {
@@ -63,11 +64,13 @@ public final class ShellArgsFuzz {
                         throw new AssertionError(command + " " + List.of(args) + " refused without a message", e);
                     }
                 }
-                commands.ifconfig("-a").render();
-                commands.netstat("-r").render();
+                // The state read back after each step; rendered (the formatting, most of the target's time) once,
+                // after the last: what a step left broken is still there then.
+                commands.ifconfig("-a");
+                commands.netstat("-r");
             }
-            // The counters once, at the end: no command's arguments shape them, and rendering them after each
-            // step was a third of the target's time.
+            commands.ifconfig("-a").render();
+            commands.netstat("-r").render();
             commands.netstat("-s").render();
         } finally {
             built.close();
