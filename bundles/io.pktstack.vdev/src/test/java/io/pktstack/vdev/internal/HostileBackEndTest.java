@@ -20,11 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -60,62 +56,14 @@ class HostileBackEndTest {
     EndpointConfig config;
     ScriptedBackEnd host;
     long fdsBefore;
-    final Received received = new Received();
-
-    /** What the front-end hands its stack: frames with their offload state, carrier changes, events. */
-    final class Received implements LinkListener {
-        final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
-        /** Each frame's segmentation and checksum: "GSO/SIZE", then " partial at START+OFFSET" if partial. */
-        final BlockingQueue<String> offloads = new LinkedBlockingQueue<>();
-        final BlockingQueue<Boolean> carrier = new LinkedBlockingQueue<>();
-        final List<String> events = new CopyOnWriteArrayList<>();
-        /** Run on the link's worker with each batch, before it is recorded. */
-        volatile Consumer<FrameBatch> onReceive = b -> { };
-
-        @Override
-        public FramePool largePool() {
-            return large;
-        }
-
-        @Override
-        public void up(MacAddress peerMac) {
-            carrier.add(true);
-        }
-
-        @Override
-        public void down(String reason) {
-            carrier.add(false);
-        }
-
-        @Override
-        public void received(FrameBatch batch) {
-            onReceive.accept(batch);
-            for (int i = 0; i < batch.size(); i++) {
-                Frame f = batch.get(i);
-                frames.add(f.segment().asSlice(f.offset(), f.length()).toArray(ValueLayout.JAVA_BYTE));
-                offloads.add(f.gso() + "/" + f.gsoSize()
-                        + (f.checksum() == Frame.CSUM_PARTIAL ? " partial at " + f.csumStart() + "+" + f.csumOffset() : ""));
-            }
-            batch.releaseAll();
-        }
-
-        @Override
-        public void event(String message) {
-            events.add(message);
-        }
-
-        byte[] next() throws InterruptedException {
-            byte[] f = frames.poll(20, TimeUnit.SECONDS);
-            assertTrue(f != null, "no frame; events " + events);
-            return f;
-        }
-    }
+    final RecordingListener received = new RecordingListener();
 
     @BeforeEach
     void guestWaitingForItsBackEnd() throws Exception {
         fdsBefore = HostileFrontEndTest.openFds();
         pool = new FramePool(2048, FramePool.DEFAULT_SLOT_SIZE);
         large = new FramePool(FrontendSession.LARGE_TX_BUFFERS + 4, 66 * 1024);
+        received.large = large;
         config = new EndpointConfig("/dev/qvm/g1/p2p", root.resolve("dev/qvm/g1/p2p"), "/dev/vdevpeers/vp0",
                 root.resolve("dev/vdevpeers/vp0"), true, GUEST_MAC, LinkOptions.DEFAULT_MTU, false,
                 LinkOptions.QUEUE_SIZE, "rw-------", LinkOptions.ALL_FEATURES);
@@ -197,8 +145,8 @@ class HostileBackEndTest {
     /** Delivers {@code small(tag)} in one buffer and checks it is the next frame the stack gets. */
     private void aGoodPacketStillArrives(int tag) throws Exception {
         host.deliver(spread(plain(1), small(tag), config.bufferSize()));
-        assertArrayEquals(small(tag), received.next(), "the packet after");
-        assertEquals("0/0", received.offloads.poll(20, TimeUnit.SECONDS));
+        assertArrayEquals(small(tag), received.nextFrame(), "the packet after");
+        assertEquals("0/0", received.gso.poll(20, TimeUnit.SECONDS));
     }
 
     // ---- merged receive as it should be ---------------------------------------------------
@@ -208,14 +156,14 @@ class HostileBackEndTest {
         byte[] pkt = TsoFixtures.ipv4Packet(5000);
         int n = buffersFor(12 + pkt.length);
         host.deliver(spread(tso4(1448, n), pkt, config.bufferSize()));
-        assertArrayEquals(pkt, received.next());
-        assertEquals(Frame.GSO_TCPV4 + "/1448 partial at 34+16", received.offloads.poll(20, TimeUnit.SECONDS));
+        assertArrayEquals(pkt, received.nextFrame());
+        assertEquals(Frame.GSO_TCPV4 + "/1448 partial at 34+16", received.gso.poll(20, TimeUnit.SECONDS));
         assertEquals("1/0", guest.details().get("rx: large segments passed whole / cut for want of a large frame"));
         // And a plain packet over two buffers, a plain one in one.
         byte[] twoBuffers = Arrays.copyOf(small(7), 1500);
         host.deliver(spread(plain(2), twoBuffers, 1000));
-        assertArrayEquals(twoBuffers, received.next());
-        assertEquals("0/0", received.offloads.poll(20, TimeUnit.SECONDS));
+        assertArrayEquals(twoBuffers, received.nextFrame());
+        assertEquals("0/0", received.gso.poll(20, TimeUnit.SECONDS));
         aGoodPacketStillArrives(8);
         assertEquals(0L, guest.details().get(BAD));
     }
@@ -283,8 +231,8 @@ class HostileBackEndTest {
     void aUsedLengthBeyondTheBufferResetsTheLinkAndSaysWhy() throws Exception {
         host.deliver(config.bufferSize() + 1, spread(plain(1), small(1), config.bufferSize()));
         assertEquals(Boolean.FALSE, received.carrier.poll(20, TimeUnit.SECONDS), "carrier down");
-        assertTrue(received.events.stream().anyMatch(m -> m.contains("exceeds the posted length")
-                && m.endsWith("link reset")), "events " + received.events);
+        assertTrue(received.messages.stream().anyMatch(m -> m.contains("exceeds the posted length")
+                && m.endsWith("link reset")), "events " + received.messages);
         assertEquals("1/0", guest.details().get("resets: ring rules/protocol"));
         // The link only: a correct back-end gets a working link.
         host.close();
@@ -293,6 +241,16 @@ class HostileBackEndTest {
     }
 
     // ---- transmit under a back-end that holds its buffers ------------------------------------
+
+    /** {@code pkt} in a large frame as the stack's TCP hands it over: checksum partial at the TCP header, TSO. */
+    private Frame largeSegment(byte[] pkt) {
+        Frame f = large.take();
+        MemorySegment.copy(pkt, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), pkt.length);
+        f.length(pkt.length);
+        f.checksumPartial(34, 16);
+        f.segmentation(Frame.GSO_TCPV4, 1448);
+        return f;
+    }
 
     /**
      * Sent from the worker (as TCP answers from the receive path), a large
@@ -308,18 +266,13 @@ class HostileBackEndTest {
         received.onReceive = b -> {
             FrameBatch out = new FrameBatch();
             for (int i = 0; i < segments; i++) {
-                Frame f = large.take();
-                MemorySegment.copy(pkt, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), pkt.length);
-                f.length(pkt.length);
-                f.checksumPartial(34, 16);
-                f.segmentation(Frame.GSO_TCPV4, 1448);
-                out.add(f);
+                out.add(largeSegment(pkt));
             }
             sent[0] = guest.transmit(out);
             received.onReceive = x -> { };
         };
         host.deliver(spread(plain(1), small(1), config.bufferSize()));
-        received.next();
+        received.nextFrame();
         List<byte[]> chains = host.take(FrontendSession.LARGE_TX_BUFFERS + 3);
         assertEquals(segments, sent[0]);
         for (int i = 0; i < FrontendSession.LARGE_TX_BUFFERS; i++) {
@@ -352,17 +305,12 @@ class HostileBackEndTest {
         host.giveBack();
         received.onReceive = b -> {
             FrameBatch out = new FrameBatch();
-            Frame f = large.take();
-            MemorySegment.copy(pkt, 0, f.segment(), ValueLayout.JAVA_BYTE, f.offset(), pkt.length);
-            f.length(pkt.length);
-            f.checksumPartial(34, 16);
-            f.segmentation(Frame.GSO_TCPV4, 1448);
-            out.add(f);
+            out.add(largeSegment(pkt));
             guest.transmit(out);
             received.onReceive = x -> { };
         };
         host.deliver(spread(plain(1), small(2), config.bufferSize()));
-        received.next();
+        received.nextFrame();
         byte[] again = host.take(1).getFirst();
         assertEquals(VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.gsoType(MemorySegment.ofArray(again), 0));
         host.giveBack();

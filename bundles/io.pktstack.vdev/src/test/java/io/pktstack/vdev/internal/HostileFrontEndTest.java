@@ -21,10 +21,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -60,64 +56,7 @@ class HostileFrontEndTest {
     Endpoint host;
     ScriptedFrontEnd guest;
     long fdsBefore;
-    final Events events = new Events();
-
-    /** What the back-end tells its link. */
-    static final class Events implements LinkListener {
-        final BlockingQueue<Boolean> carrier = new LinkedBlockingQueue<>();
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
-        /** Each received frame's segmentation: its gso type and size, "0/0" for a plain one. */
-        final BlockingQueue<String> gso = new LinkedBlockingQueue<>();
-        /** The stack's large frames, or null for a stack that takes none. */
-        volatile FramePool large;
-
-        @Override
-        public FramePool largePool() {
-            return large;
-        }
-
-        @Override
-        public void up(MacAddress peerMac) {
-            carrier.add(true);
-        }
-
-        @Override
-        public void down(String reason) {
-            carrier.add(false);
-        }
-
-        @Override
-        public void received(FrameBatch batch) {
-            for (int i = 0; i < batch.size(); i++) {
-                var f = batch.get(i);
-                frames.add(f.segment().asSlice(f.offset(), f.length()).toArray(ValueLayout.JAVA_BYTE));
-                gso.add(f.gso() + "/" + f.gsoSize() + (f.checksum() == io.pktstack.api.frame.Frame.CSUM_PARTIAL
-                        ? " partial at " + f.csumStart() + "+" + f.csumOffset() : ""));
-            }
-            batch.releaseAll();
-        }
-
-        @Override
-        public void event(String message) {
-            messages.add(message);
-        }
-
-        /** Waits for carrier to come up, passing over downs reported before (a connection the test closed). */
-        void awaitUp() throws InterruptedException {
-            while (!nextCarrier()) {
-                // a down from before
-            }
-        }
-
-        boolean nextCarrier() throws InterruptedException {
-            Boolean b = carrier.poll(20, TimeUnit.SECONDS);
-            if (b == null) {
-                throw new AssertionError("no carrier change; events " + messages);
-            }
-            return b;
-        }
-    }
+    final RecordingListener events = new RecordingListener();
 
     static long openFds() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

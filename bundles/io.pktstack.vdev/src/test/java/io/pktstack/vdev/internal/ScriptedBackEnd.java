@@ -192,16 +192,8 @@ final class ScriptedBackEnd implements AutoCloseable {
     @Override
     public void close() {
         channel.close();
-        for (EventFd e : kicks) {
-            if (e != null) {
-                e.close();
-            }
-        }
-        for (EventFd e : calls) {
-            if (e != null) {
-                e.close();
-            }
-        }
+        ScriptedFrontEnd.closeAll(kicks);
+        ScriptedFrontEnd.closeAll(calls);
         if (memory != null) {
             memory.close();
         }

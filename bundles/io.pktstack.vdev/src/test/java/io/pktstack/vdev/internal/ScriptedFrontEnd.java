@@ -139,22 +139,23 @@ final class ScriptedFrontEnd implements AutoCloseable {
     }
 
     private void closeRings() {
-        for (EventFd e : kicks) {
-            if (e != null) {
-                e.close();
-            }
-        }
-        for (EventFd e : calls) {
-            if (e != null) {
-                e.close();
-            }
-        }
+        closeAll(kicks);
+        closeAll(calls);
         if (region != null) {
             region.close();
             region = null;
         }
         java.util.Arrays.fill(kicks, null);
         java.util.Arrays.fill(calls, null);
+    }
+
+    /** Closes each eventfd that is there. */
+    static void closeAll(EventFd[] fds) {
+        for (EventFd e : fds) {
+            if (e != null) {
+                e.close();
+            }
+        }
     }
 
     /** A memfd's descriptor for messages (owned by the returned memory). */
