@@ -18,7 +18,8 @@ import java.lang.foreign.ValueLayout;
  * delivered through the stack's port, and every frame the stack transmits is
  * checked for what the stack promises of its own output (a whole Ethernet
  * header; an IPv4 header whose checksum verifies and whose lengths fit; an
- * IPv6 payload length that fits) and released at once. A frame the bridge
+ * IPv6 payload length that fits; not once frames may be corrupted on
+ * purpose) and released at once. A frame the bridge
  * forwards unchanged is the sender's, not the stack's: those are known by
  * their bytes and pass unchecked.
  */
@@ -26,15 +27,19 @@ final class FuzzLink implements Link {
 
     private final MacAddress mac;
     private final java.util.Set<java.nio.ByteBuffer> delivered;
+    /** Whether frames may be corrupted on purpose (an impairment): packets are then not checked. */
+    private final java.util.function.BooleanSupplier corrupting;
     private volatile LinkPort port;
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip4 = new Ipv4Packet();
     private final Ipv6Packet ip6 = new Ipv6Packet();
     long transmitted;
 
-    FuzzLink(MacAddress mac, java.util.Set<java.nio.ByteBuffer> delivered) {
+    FuzzLink(MacAddress mac, java.util.Set<java.nio.ByteBuffer> delivered,
+            java.util.function.BooleanSupplier corrupting) {
         this.mac = mac;
         this.delivered = delivered;
+        this.corrupting = corrupting;
     }
 
     @Override
@@ -86,6 +91,9 @@ final class FuzzLink implements Link {
         }
         if (f.length() > mtu() + 4 || !eth.wrapChecked(s, 0, f.length())) {
             throw new AssertionError("the stack sent a frame of " + f.length() + " bytes");
+        }
+        if (corrupting.getAsBoolean()) {
+            return; // the impairer flips a bit behind the Ethernet header, IP headers included
         }
         int type = eth.etherType();
         if (type == EtherType.IPV4) {

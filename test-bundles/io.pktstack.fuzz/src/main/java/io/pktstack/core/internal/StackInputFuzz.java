@@ -70,7 +70,7 @@ public final class StackInputFuzz {
         java.util.Set<ByteBuffer> delivered = new java.util.HashSet<>();
         try {
             for (int i = 0; i < 3; i++) {
-                links[i] = new FuzzLink(new MacAddress(0x0200_0000_0001L + i), delivered);
+                links[i] = new FuzzLink(new MacAddress(0x0200_0000_0001L + i), delivered, () -> false);
                 stack.addLink(links[i], Map.of(Link.DRIVER, "fuzz", Link.INSTANCE, "fuzz.0", Link.PREFIX, "vp",
                         Link.KEY, "k" + i));
             }

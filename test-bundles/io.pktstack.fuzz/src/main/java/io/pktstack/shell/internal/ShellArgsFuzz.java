@@ -64,6 +64,7 @@ public final class ShellArgsFuzz {
                         throw new AssertionError(command + " " + List.of(args) + " refused without a message", e);
                     }
                 }
+                built.noteImpairments();
                 // The state read back after each step; rendered (the formatting, most of the target's time) once,
                 // after the last: what a step left broken is still there then.
                 commands.ifconfig("-a");
