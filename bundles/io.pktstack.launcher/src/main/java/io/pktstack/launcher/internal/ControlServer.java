@@ -9,6 +9,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -93,7 +94,38 @@ final class ControlServer implements AutoCloseable {
         // (and the connection it holds) stays queued for the whole timeout, thousands under a burst of requests.
         t.setRemoveOnCancelPolicy(true);
         timers = t;
+        startVirtualThreadPoller();
         thread = Thread.ofPlatform().daemon().name("pktstack-ctl").start(this::serve);
+    }
+
+    /**
+     * Makes the JDK start its poller for virtual threads' blocking I/O now,
+     * while descriptors are to be had. It starts at the first read that has to
+     * wait and opens descriptors of its own; started when the process has run
+     * out of them (what this server must outlive), its class fails to
+     * initialize for good, and every request after it ends without an answer.
+     * (Seen with the instance on one CPU: no earlier request had had to wait.)
+     * A virtual thread that waits once on an empty pipe starts it.
+     */
+    private static void startVirtualThreadPoller() throws IOException {
+        Pipe pipe = Pipe.open();
+        try (Pipe.SourceChannel in = pipe.source(); Pipe.SinkChannel out = pipe.sink()) {
+            Thread reader = Thread.ofVirtual().name("pktstack-ctl-poller-start").start(() -> {
+                try {
+                    in.read(ByteBuffer.allocate(1));
+                } catch (IOException e) {
+                    // the pipe closed under it: nothing to do
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (reader.getState() != Thread.State.WAITING && reader.isAlive() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // until it waits for the byte
+            }
+            out.write(ByteBuffer.wrap(new byte[] {1}));
+            reader.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
