@@ -7,7 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A fixed pool of off-heap frame slots, like BSD's mbuf clusters. All memory is
  * allocated when the pool is made (and becomes resident only as its frames
- * are first used: {@link PoolMemory}); taking and returning frames allocates
+ * are first used: see PoolMemory); taking and returning frames allocates
  * nothing.
  *
  * <p>Thread safety: any thread may take or return frames. A lock guards the
