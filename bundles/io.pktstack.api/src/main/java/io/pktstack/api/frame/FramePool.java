@@ -14,6 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * free stack, and batch methods take it once per batch so its cost is shared by
  * up to {@value FrameBatch#MAX} frames. When the pool is empty, {@code take}
  * returns fewer frames (never blocks): the caller drops and counts.
+ *
+ * <p>A {@linkplain #shared shared} pool lives in a memfd that a guest link
+ * passes to its vhost-user back-end, so the pool's frames go on the link's
+ * rings as they are (one copy per hop, made by the host).
  */
 public final class FramePool implements AutoCloseable {
 
@@ -26,6 +30,8 @@ public final class FramePool implements AutoCloseable {
     private final Frame[] frames;
     private final Frame[] free;
     private final int slotSize;
+    private final MemorySegment memory;
+    private final int fd;
     private final ReentrantLock lock = new ReentrantLock();
     private int freeCount;
 
@@ -34,6 +40,20 @@ public final class FramePool implements AutoCloseable {
      * @param slotSize bytes per slot, at least {@link #HEADROOM} + 64
      */
     public FramePool(int slots, int slotSize) {
+        this(slots, slotSize, false);
+    }
+
+    /**
+     * A pool whose memory can be shared with another process ({@link #sharedFd()}),
+     * where the system allows a memfd; otherwise an ordinary pool.
+     *
+     * @since 1.3
+     */
+    public static FramePool shared(int slots, int slotSize) {
+        return new FramePool(slots, slotSize, true);
+    }
+
+    private FramePool(int slots, int slotSize, boolean shared) {
         if (slots <= 0) {
             throw new IllegalArgumentException("slots must be positive: " + slots);
         }
@@ -42,7 +62,10 @@ public final class FramePool implements AutoCloseable {
         }
         this.slotSize = slotSize;
         this.arena = Arena.ofShared();
-        MemorySegment all = PoolMemory.allocate(arena, (long) slots * slotSize, 64);
+        PoolMemory.Block block = PoolMemory.allocate(arena, (long) slots * slotSize, 64, shared);
+        MemorySegment all = block.segment();
+        this.memory = all;
+        this.fd = block.fd();
         this.frames = new Frame[slots];
         this.free = new Frame[slots];
         for (int i = 0; i < slots; i++) {
@@ -152,7 +175,28 @@ public final class FramePool implements AutoCloseable {
         return slotSize;
     }
 
-    /** Frees the off-heap memory; every frame must have been returned. */
+    /**
+     * Every slot's bytes, in slot order: what a link shares with its peer
+     * when it hands over {@link #sharedFd()}.
+     *
+     * @since 1.3
+     */
+    public MemorySegment memory() {
+        return memory;
+    }
+
+    /**
+     * The memfd holding {@link #memory()} (mapped from its offset 0, sealed
+     * against resizing; owned by the pool, closed with it), or -1 when the
+     * pool's memory is private to this process.
+     *
+     * @since 1.3
+     */
+    public int sharedFd() {
+        return fd;
+    }
+
+    /** Frees the off-heap memory (and closes its memfd); every frame must have been returned. */
     @Override
     public void close() {
         arena.close();
