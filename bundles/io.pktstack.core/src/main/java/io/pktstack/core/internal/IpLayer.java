@@ -58,7 +58,7 @@ final class IpLayer implements Forwarder.L3Input {
      * pool slot, and large TCP segments (TSO) from guests and from the stack's
      * TCP, which are taken and given back within one batch's journey.
      */
-    final FramePool big = new FramePool(BIG_FRAMES, Reassembly.BIG_SLOT);
+    final FramePool big = FramePool.shared(BIG_FRAMES, Reassembly.BIG_SLOT);
     /** How many: 32 of up to 66 KiB, about 2 MiB off the heap (resident only once used: see FramePool). */
     static final int BIG_FRAMES = 32;
 

@@ -125,7 +125,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
 
     @Activate
     public StackComponent(Config config, BundleContext context) {
-        this(new FramePool(poolFrames(config, context), config.pool_slot_size()), System::nanoTime, Instance.of(context));
+        this(FramePool.shared(poolFrames(config, context), config.pool_slot_size()), System::nanoTime, Instance.of(context));
         timer.start();
     }
 
