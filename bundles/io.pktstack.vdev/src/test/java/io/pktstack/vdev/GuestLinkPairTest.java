@@ -46,6 +46,8 @@ class GuestLinkPairTest {
     Path root;
     private final List<VdevLink> links = new ArrayList<>();
     private final List<FramePool> pools = new ArrayList<>();
+    /** Whether the ports' pools are shared, as a stack's are (frames go on the rings as they are). */
+    private boolean sharedPools = true;
 
     Path map(String devicePath) {
         return root.resolve(devicePath.substring(1));
@@ -60,7 +62,8 @@ class GuestLinkPairTest {
     RecordingPort start(EndpointConfig c) throws IOException {
         VdevLink link = new VdevLink(c, true, Map.of());
         links.add(link);
-        FramePool pool = new FramePool(1024, FramePool.DEFAULT_SLOT_SIZE);
+        FramePool pool = sharedPools ? FramePool.shared(4096, FramePool.DEFAULT_SLOT_SIZE)
+                : new FramePool(4096, FramePool.DEFAULT_SLOT_SIZE);
         pools.add(pool);
         RecordingPort port = new RecordingPort(pool);
         link.attach(port);
@@ -175,6 +178,39 @@ class GuestLinkPairTest {
         assertEquals("connected (peer MAC " + G1_MAC + ")", hostLink.details().get("peer state"));
         assertEquals("connected to " + G1, hostLink.details().get("connection"));
         assertEquals("accepted at " + G1, guestLink.details().get("connection"));
+        assertEquals("received in place, sent in place (pools shared)", guestLink.details().get("frames on the rings"));
+    }
+
+    /** A guest whose pool cannot be shared copies through the region's own buffers, both ways. */
+    @Test
+    void aGuestWithAPrivatePoolCopiesThroughItsOwnBuffers() throws Exception {
+        sharedPools = false;
+        connectHostAndGuest();
+        exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 3 * LinkOptions.QUEUE_SIZE);
+        assertEquals("received by copy, sent by copy (pools private)", guestLink.details().get("frames on the rings"));
+    }
+
+    /**
+     * A pool too small to give each ring a frame per entry gives each a
+     * quarter of itself at most; the other receive entries are the region's
+     * buffers, the other frames sent are copied, and frames cross both ways
+     * intact as the rings go round (the sender never finds the pool empty).
+     */
+    @Test
+    void aSmallPoolGivesEachRingAQuarterOfItself() throws Exception {
+        host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        hostLink = last();
+        VdevLink link = new VdevLink(config(G1, HOST_BIND, true, G1_MAC), true, Map.of());
+        links.add(link);
+        FramePool small = FramePool.shared(1024, FramePool.DEFAULT_SLOT_SIZE);
+        pools.add(small);
+        guest = new RecordingPort(small);
+        link.attach(guest);
+        guestLink = link;
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+        assertEquals(1024 - 256, small.available(), "a quarter of the pool on the receive ring");
+        exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 3 * LinkOptions.QUEUE_SIZE);
     }
 
     /**
@@ -306,7 +342,7 @@ class GuestLinkPairTest {
         byte[] large = TsoFixtures.ipv4Packet(4000);
         System.arraycopy(HOST_MAC.toBytes(), 0, large, 0, 6);
         System.arraycopy(G1_MAC.toBytes(), 0, large, 6, 6);
-        try (FramePool guestLarge = new FramePool(2, 66 * 1024); FramePool hostLarge = new FramePool(2, 66 * 1024)) {
+        try (FramePool guestLarge = FramePool.shared(2, 66 * 1024); FramePool hostLarge = FramePool.shared(2, 66 * 1024)) {
             host.large = hostLarge;
             assertEquals(1, guestLink.transmit(batchOf(guestLarge, large)));
             assertArrayEquals(large, host.nextFrame(), "whole");
@@ -335,7 +371,7 @@ class GuestLinkPairTest {
     void aLargeSegmentFromTheHostArrivesWholeInAGuestThatTookTso() throws Exception {
         connectHostAndGuest();
         assertEquals(Link.OFFLOAD_CSUM | Link.OFFLOAD_TSO4 | Link.OFFLOAD_TSO6, hostLink.offloads());
-        try (FramePool hostLarge = new FramePool(4, 66 * 1024); FramePool guestLarge = new FramePool(4, 66 * 1024)) {
+        try (FramePool hostLarge = FramePool.shared(4, 66 * 1024); FramePool guestLarge = FramePool.shared(4, 66 * 1024)) {
             guest.large = guestLarge;
             for (int payload : new int[] {1500, 4000, 20_000, 64_000, 3000}) {
                 byte[] large = TsoFixtures.ipv4Packet(payload);

@@ -30,8 +30,22 @@ import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
  * transmits on queue 1 and receives on queue 0, kicking the back-end through
  * eventfds and woken by its call eventfd.
  *
- * <p>It negotiates no offloads: the stack sends and wants whole frames. It
- * tells the back-end its MAC by writing the config space's {@code mac}
+ * <p>The stack's frame pools are shared with the back-end as regions of the
+ * memory table beside the rings ({@link FramePool#shared}), so frames go on
+ * the rings as they are: a frame to send is posted where it lies, its
+ * virtio_net_hdr written into its headroom, and held until the back-end
+ * returns it; the receive ring holds frames of the pool, handed to the stack
+ * as they are filled and replaced by fresh ones. The only copy between two
+ * guests is then the host's (as with vhost). Frames of pools that cannot be
+ * shared, a frame without headroom for the header, a packet merged from
+ * several buffers, and frames beyond a quarter of the pool on either ring (the
+ * stack keeps the rest) fall back to the region's own buffers and a copy. The back-end, like a hypervisor, can then write the pool's
+ * memory: it is this guest's host; bounds are still checked on every frame
+ * (a frame's bytes are read through bounds-checked segments), and before the
+ * frames on the rings are taken back at the end of a session the back-end is
+ * told to stop its rings (GET_VRING_BASE).
+ *
+ * <p>It tells the back-end its MAC by writing the config space's {@code mac}
  * (SET_CONFIG) when the back-end offers VHOST_USER_PROTOCOL_F_CONFIG, so a
  * pktstack host knows which station is behind the link and refuses a
  * colliding MAC. The back-end is not trusted either: each used entry is
@@ -39,9 +53,8 @@ import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
  */
 final class FrontendSession implements Session {
 
-    /** Features this driver can use; everything else it declines. */
     /**
-     * Checksum offload both ways: what the stack leaves partial goes to the
+     * Features this driver can use; everything else it declines. Checksum offload both ways: what the stack leaves partial goes to the
      * back-end as NEEDS_CSUM (CSUM), and what arrives partial or checked is taken
      * as such (GUEST_CSUM), so TCP between guests sums its data nowhere.
      */
@@ -57,6 +70,8 @@ final class FrontendSession implements Session {
      * needs it. 16 of 68 KiB: a megabyte in flight.
      */
     static final int LARGE_TX_BUFFERS = 16;
+    /** How long a closing session waits for the back-end to stop its rings. */
+    static final int STOP_MILLIS = 1000;
     static final long PROTOCOL_WANTED = bit(VhostUser.PROTOCOL_F_REPLY_ACK) | bit(VhostUser.PROTOCOL_F_CONFIG)
             | bit(VhostUser.PROTOCOL_F_STATUS);
 
@@ -125,6 +140,25 @@ final class FrontendSession implements Session {
     private final Frame[] spare = new Frame[FrameBatch.MAX];
     private int spareCount;
     private Frame filling;
+    /** The stack's frame posted as receive buffer {@code id} (zero copy), or null for the region's own buffer. */
+    private Frame[] rxFrames;
+    /** The stack's frame posted as transmit buffer {@code id} until the back-end returns it, or null for a copy. */
+    private Frame[] txFrames;
+    /** Frames the back-end returned from the transmit ring, given back to their pools once per reap. */
+    private final FrameBatch txReturned = new FrameBatch();
+    private FramePool largePool;
+    /** The pools are in the memory table: their frames go on the rings as they are. */
+    private boolean poolShared;
+    private boolean largeShared;
+    /** Receive buffers are frames of the pool (it is shared and its slots hold an MTU-sized packet). */
+    private boolean zeroCopyRx;
+    /** Frames of the pool on the receive ring, and at most how many: a quarter of the pool (the stack keeps half). */
+    private int rxFramesOnRing;
+    private int rxFrameLimit;
+    /** Frames of the pool held on the transmit ring, at most a quarter of it too; beyond that frames are copied. */
+    private int txFramesOnRing;
+    /** The back-end stopped its rings or is gone: the frames on them are ours again (see {@link #stopRings}). */
+    private boolean peerGone;
     private final DriverQueue.UsedHandler txDone = this::transmitted;
     private final DriverQueue.UsedHandler rxDone = this::received;
 
@@ -197,6 +231,7 @@ final class FrontendSession implements Session {
                     if (poller.readable(0) || poller.failed(0)) {
                         // A back-end sends nothing unasked (no BACKEND_REQ negotiated): this is its end.
                         stopReason = "peer " + config.peerPath() + " disconnected";
+                        peerGone = true;
                         break;
                     }
                 }
@@ -210,6 +245,7 @@ final class FrontendSession implements Session {
             stopReason = "connection failed: " + e.getMessage();
         } catch (MessageChannel.PeerClosed e) {
             stopReason = "peer " + config.peerPath() + " disconnected during set-up";
+            peerGone = true;
         } catch (MessageChannel.Woken e) {
             stopReason = "link closed";
         } finally {
@@ -218,7 +254,13 @@ final class FrontendSession implements Session {
             txLock.lock();
             try {
                 up = false;
-                releaseEverything();
+            } finally {
+                txLock.unlock();
+            }
+            boolean ringsStopped = peerGone || stopRings();
+            txLock.lock();
+            try {
+                releaseEverything(ringsStopped);
             } finally {
                 txLock.unlock();
             }
@@ -281,7 +323,10 @@ final class FrontendSession implements Session {
         }
         region = new DriverRegion("pktstack " + config.bindPath(), config.queueSize(), config.bufferSize(),
                 tso4 || tso6 ? LARGE_TX_BUFFERS : 0);
-        send(msg.start(VhostUser.SET_MEM_TABLE, VhostUser.VERSION), region.memory(), true);
+        largePool = listener.largePool();
+        poolShared = pool.sharedFd() >= 0;
+        largeShared = largePool != null && largePool != pool && largePool.sharedFd() >= 0;
+        sendMemoryTable();
         boolean eventIdx = has(features, VirtioNetFeatures.RING_EVENT_IDX);
         rxq = new DriverQueue(region.segment(), region.rxQueue(), eventIdx);
         txq = new DriverQueue(region.segment(), region.txQueue(), eventIdx);
@@ -297,8 +342,13 @@ final class FrontendSession implements Session {
             freeLarge[i] = i;
         }
         freeLargeCount = freeLarge.length;
+        rxFrames = new Frame[region.queueSize()];
+        txFrames = new Frame[region.queueSize()];
+        zeroCopyRx = poolShared && hdrLen <= FramePool.HEADROOM
+                && pool.slotSize() - FramePool.HEADROOM >= config.mtu();
+        rxFrameLimit = Math.min(region.queueSize(), pool.capacity() / 4);
         for (int i = 0; i < region.queueSize(); i++) {
-            rxq.post(i, region.rxBuffer(i), region.bufferSize(), true);
+            postRx(i, poolFrameForRing());
         }
         rxq.publish();
         rxq.enableNotifications(false); // polling until the worker sleeps
@@ -349,11 +399,54 @@ final class FrontendSession implements Session {
         return awaitReply(req);
     }
 
-    /** Sends a memory table of one region. */
-    private long send(VhostMessage m, io.pktstack.hostio.SharedMemory memory, boolean ack)
-            throws ProtocolViolation, HostIoException, MessageChannel.Woken, MessageChannel.PeerClosed {
-        MemoryTable.write(m, memory, 0);
-        return send(m, ack);
+    /**
+     * SET_MEM_TABLE: the region (rings and own buffers) at guest address 0, and
+     * each shared pool at its user address, so that a frame's guest address is
+     * where it lies here (as DPDK's virtio-user does for all its memory).
+     */
+    private void sendMemoryTable() throws ProtocolViolation, HostIoException, MessageChannel.Woken,
+            MessageChannel.PeerClosed {
+        VhostMessage m = msg.start(VhostUser.SET_MEM_TABLE, VhostUser.VERSION);
+        MemoryTable.count(m, 1 + (poolShared ? 1 : 0) + (largeShared ? 1 : 0));
+        MemoryTable.region(m, 0, region.segment(), region.memory().fd());
+        if (poolShared) {
+            MemoryTable.region(m, pool.memory().address(), pool.memory(), pool.sharedFd());
+        }
+        if (largeShared) {
+            MemoryTable.region(m, largePool.memory().address(), largePool.memory(), largePool.sharedFd());
+        }
+        send(m, true);
+    }
+
+    /**
+     * Tells the back-end to stop both rings (GET_VRING_BASE, vhost-user.rst
+     * "Stopping rings") and waits for its answers, so that it writes no frame
+     * of ours after we take the frames back; returns whether it answered.
+     */
+    private boolean stopRings() {
+        if (rxq == null) {
+            return true; // nothing was posted
+        }
+        channel.ignoreWake();
+        try {
+            for (int ring = 0; ring < 2; ring++) {
+                channel.write(msg.start(VhostUser.GET_VRING_BASE, VhostUser.VERSION).putU32(ring).putU32(0));
+                if (!channel.read(msg, STOP_MILLIS)) {
+                    return false;
+                }
+                boolean answer = msg.request() == VhostUser.GET_VRING_BASE
+                        && (msg.flags() & VhostUser.FLAG_REPLY) != 0 && msg.size() == 8;
+                msg.closeUntakenFds();
+                if (!answer) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (MessageChannel.PeerClosed | HostIoException e) {
+            return true; // its end is closed: a back-end unmaps our memory before it closes (BackendSession does)
+        } catch (ProtocolViolation | MessageChannel.Woken | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -397,7 +490,11 @@ final class FrontendSession implements Session {
 
     // ---- data path --------------------------------------------------------------------
 
-    /** Takes filled receive buffers, copies frames out, offers the buffers again, delivers. */
+    /**
+     * Takes filled receive buffers and delivers their frames: a frame of the
+     * pool as it is, replaced on the ring by a fresh one; a buffer of the
+     * region's own copied out and offered again.
+     */
     private int receive() throws RingViolation {
         int pending = rxq.usedPending();
         if (pending == 0) {
@@ -425,14 +522,41 @@ final class FrontendSession implements Session {
         return n;
     }
 
+    /**
+     * Posts receive buffer {@code id}: frame {@code f} of the pool, its
+     * virtio_net_hdr landing in its headroom so that the packet starts where a
+     * fresh frame's does, or with {@code f} null the region's own buffer.
+     */
+    private void postRx(int id, Frame f) {
+        rxFrames[id] = f;
+        if (f != null) {
+            rxFramesOnRing++;
+        }
+        if (f == null) {
+            rxq.post(id, region.rxBuffer(id), region.bufferSize(), true);
+        } else {
+            rxq.post(id, f.segment().address() + FramePool.HEADROOM - hdrLen, f.capacity() - FramePool.HEADROOM + hdrLen,
+                    true);
+        }
+    }
+
+    /** A frame of the pool for the receive ring while it holds fewer than its share, else null (a region buffer). */
+    private Frame poolFrameForRing() {
+        return zeroCopyRx && rxFramesOnRing < rxFrameLimit ? pool.take() : null;
+    }
+
     private void received(int id, int len) {
-        long addr = region.rxBuffer(id);
-        MemorySegment mem = region.segment();
+        Frame posted = rxFrames[id];
+        if (posted != null) {
+            rxFramesOnRing--; // back on the ring (postRx) or delivered and replaced
+        }
+        MemorySegment mem = posted != null ? posted.segment() : region.segment();
+        long addr = posted != null ? FramePool.HEADROOM - hdrLen : region.rxBuffer(id);
         if (merging != null || mergeSkipping > 0
                 || (mergeable && len >= hdrLen && (VirtioNetHeader.numBuffers(mem, addr) > 1
                         || VirtioNetHeader.gsoType(mem, addr) != VirtioNetHeader.GSO_NONE))) {
-            receivedMerged(mem, addr, len);
-            rxq.post(id, addr, region.bufferSize(), true);
+            receivedMerged(mem, addr, len); // copied out of the buffer, which goes back on the ring
+            postRx(id, posted);
             return;
         }
         int frameLen = len - hdrLen;
@@ -443,29 +567,47 @@ final class FrontendSession implements Session {
                 || ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0
                         && (!guestCsum || !VirtioNetHeader.csumFits(csumStart, csumOffset, frameLen)))) {
             counters.rxBadHeader.increment();
-        } else if (spareCount == 0) {
+            postRx(id, posted);
+            return;
+        }
+        if (spareCount == 0) { // a frame to deliver into, or to put on the ring in place of the one delivered
             counters.rxNoFrame.increment();
+            postRx(id, posted);
+            return;
+        }
+        Frame f = spare[--spareCount];
+        spare[spareCount] = null;
+        if (posted != null) {
+            postRx(id, f);
+            f = posted.set(FramePool.HEADROOM, frameLen);
         } else {
-            Frame f = spare[--spareCount];
-            spare[spareCount] = null;
             filling = f;
             MemorySegment.copy(mem, addr + hdrLen, f.segment(), f.offset(), frameLen);
             filling = null;
             f.length(frameLen);
-            // The flags read before the check, once: the back-end may write the buffer meanwhile.
-            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
-                f.checksumPartial(csumStart, csumOffset);
-            } else if (guestCsum && (flags & VirtioNetHeader.F_DATA_VALID) != 0) {
-                f.checksum(Frame.CSUM_VALID);
-            }
-            rxBatch.add(f);
+            // A region buffer stands in where the pool ran dry once: a frame of the pool takes its place again.
+            postRx(id, poolFrameForRing());
         }
-        rxq.post(id, addr, region.bufferSize(), true);
+        // The flags read before the check, once: the back-end may write the buffer meanwhile.
+        if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+            f.checksumPartial(csumStart, csumOffset);
+        } else if (guestCsum && (flags & VirtioNetHeader.F_DATA_VALID) != 0) {
+            f.checksum(Frame.CSUM_VALID);
+        }
+        rxBatch.add(f);
     }
 
-    /** Transmit descriptor {@code id} is back: it, and the large buffer it carried, are free again. */
+    /** Transmit descriptor {@code id} is back: it, the frame or large buffer it carried, are free again. */
     private void transmitted(int id, int len) {
         freeTx[freeTxCount++] = id;
+        Frame f = txFrames[id];
+        if (f != null) {
+            txFrames[id] = null;
+            if (f.pool() == pool) {
+                txFramesOnRing--;
+            }
+            giveBack(f);
+        }
         int large = largeOf[id];
         if (large >= 0) {
             largeOf[id] = -1;
@@ -598,72 +740,129 @@ final class FrontendSession implements Session {
                 counters.txNoCarrier.add(batch.size());
                 batch.releaseAll();
                 return 0;
+            } finally {
+                txReturned.releaseAll();
             }
         } finally {
             txLock.unlock();
         }
     }
 
-    /** Copies the batch's frames into transmit buffers, waiting for room when the ring is full. */
+    /** Whether {@code f} can go on the ring where it lies: a frame of a shared pool with headroom for the header. */
+    private boolean inPlace(Frame f) {
+        FramePool p = f.pool();
+        return f.offset() >= hdrLen
+                && ((p == pool && poolShared && txFramesOnRing < rxFrameLimit) || (p == largePool && largeShared));
+    }
+
+    /**
+     * Posts the batch's frames on the transmit ring, each where it lies or
+     * copied into a transmit buffer, waiting for room when the ring is full;
+     * removes from the batch what it took (posted, or dropped as too big).
+     */
     private int send(FrameBatch batch) throws RingViolation {
-        MemorySegment mem = region.segment();
         int sent = 0;
         int i = 0;
-        for (; i < batch.size(); i++) {
-            Frame f = batch.get(i);
-            boolean large = f.gso() != Frame.GSO_NONE;
-            if (large ? !takesLarge(f) : f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
-                counters.txTooBig.increment(); // a large one only if TSO was renegotiated away since the stack looked
-                continue;
-            }
-            if (large && freeLargeCount == 0 && Endpoint.onWorker()) {
-                // The worker cannot wait for a large buffer (below): the segment goes in MTU-sized pieces through
-                // ordinary buffers, or, with too few of those, stays with the caller.
-                int pieces = sendInPieces(f, mem);
-                if (pieces < 0) {
-                    kickTx();
+        try {
+            for (; i < batch.size(); i++) {
+                Frame f = batch.get(i);
+                int posted = post(f);
+                if (posted < 0) {
                     break;
                 }
-                sent++;
-                continue;
+                sent += posted;
             }
-            if (freeTxCount == 0 || (large && freeLargeCount == 0)) {
-                kickTx(); // the back-end must see what is posted before it can make room
-                // A worker never waits: it is what empties this process's receive rings, and the
-                // back-end may itself be waiting for it to make room (a TCP ACK sent from the receive
-                // thread); waiting would close a cycle. The frames stay with the caller (TCP keeps them).
-                if (Endpoint.onWorker() || !awaitTxRoom(large)) {
-                    break;
-                }
+        } finally {
+            kickTx();
+            if (i < batch.size()) {
+                counters.txRingFull.add(batch.size() - i);
             }
-            int id = freeTx[--freeTxCount];
-            long addr;
-            if (large) {
-                int b = freeLarge[--freeLargeCount];
-                largeOf[id] = b;
+            // Taken: held in txFrames until the back-end returns them, or given back (copied, too big).
+            batch.removeFirst(i);
+        }
+        return sent;
+    }
+    /**
+     * Posts one frame: where it lies (held until the back-end returns it) or
+     * copied into a transmit buffer (given back at once); returns 1 when
+     * posted, 0 when dropped as too big, -1 when there is no room (it stays
+     * the caller's).
+     */
+    private int post(Frame f) throws RingViolation {
+        boolean large = f.gso() != Frame.GSO_NONE;
+        if (large ? !takesLarge(f) : f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
+            counters.txTooBig.increment(); // a large one only if TSO was renegotiated away since the stack looked
+            giveBack(f);
+            return 0;
+        }
+        if (large && freeLargeCount == 0 && Endpoint.onWorker()) {
+            // The worker cannot wait for a large buffer (below): the segment goes in MTU-sized pieces through
+            // ordinary buffers, or, with too few of those, stays with the caller.
+            int pieces = sendInPieces(f, region.segment());
+            if (pieces < 0) {
+                return -1;
+            }
+            giveBack(f);
+            return 1;
+        }
+        if (freeTxCount == 0 || (large && freeLargeCount == 0)) {
+            kickTx(); // the back-end must see what is posted before it can make room
+            // A worker never waits: it is what empties this process's receive rings, and the
+            // back-end may itself be waiting for it to make room (a TCP ACK sent from the receive
+            // thread); waiting would close a cycle. The frames stay with the caller (TCP keeps them).
+            if (Endpoint.onWorker() || !awaitTxRoom(large)) {
+                return -1;
+            }
+        }
+        int id = freeTx[--freeTxCount];
+        boolean inPlace = inPlace(f);
+        MemorySegment mem;
+        long addr;
+        if (inPlace) {
+            mem = f.segment();
+            addr = f.offset() - hdrLen;
+        } else {
+            mem = region.segment();
+            addr = region.txBuffer(id);
+        }
+        if (large) {
+            // A large slot is taken in place too: it bounds the large frames in flight, so the stack's large pool
+            // keeps frames for what arrives.
+            int b = freeLarge[--freeLargeCount];
+            largeOf[id] = b;
+            if (!inPlace) {
                 addr = region.largeBuffer(b);
-                VirtioNetHeader.writeGso(mem, addr, hdrLen, 0, f);
-                counters.txLarge.increment();
-            } else if (f.checksum() == Frame.CSUM_PARTIAL && csum) {
-                addr = region.txBuffer(id);
-                VirtioNetHeader.write(mem, addr, hdrLen, 0, VirtioNetHeader.F_NEEDS_CSUM, f.csumStart(), f.csumOffset());
-            } else {
-                addr = region.txBuffer(id);
-                if (f.checksum() == Frame.CSUM_PARTIAL) { // the back-end renegotiated since the stack looked
-                    Checksum.completePartial(f.segment(), f.offset(), f.length(), f.csumStart(), f.csumOffset());
-                }
-                VirtioNetHeader.write(mem, addr, hdrLen, 0);
             }
+            VirtioNetHeader.writeGso(mem, addr, hdrLen, 0, f);
+            counters.txLarge.increment();
+        } else if (f.checksum() == Frame.CSUM_PARTIAL && csum) {
+            VirtioNetHeader.write(mem, addr, hdrLen, 0, VirtioNetHeader.F_NEEDS_CSUM, f.csumStart(), f.csumOffset());
+        } else {
+            if (f.checksum() == Frame.CSUM_PARTIAL) { // the back-end renegotiated since the stack looked
+                Checksum.completePartial(f.segment(), f.offset(), f.length(), f.csumStart(), f.csumOffset());
+            }
+            VirtioNetHeader.write(mem, addr, hdrLen, 0);
+        }
+        if (inPlace) {
+            txFrames[id] = f;
+            if (f.pool() == pool) {
+                txFramesOnRing++;
+            }
+            txq.post(id, mem.address() + addr, hdrLen + f.length(), false);
+        } else {
             MemorySegment.copy(f.segment(), f.offset(), mem, addr + hdrLen, f.length());
             txq.post(id, addr, hdrLen + f.length(), false);
-            sent++;
+            giveBack(f);
         }
-        kickTx();
-        if (i < batch.size()) {
-            counters.txRingFull.add(batch.size() - i);
+        return 1;
+    }
+
+    /** A frame done with on the transmit side, given back to its pool with others after this transmit or reap. */
+    private void giveBack(Frame f) {
+        if (txReturned.isFull()) {
+            txReturned.releaseAll();
         }
-        batch.releaseFirst(i);
-        return sent;
+        txReturned.add(f);
     }
 
     /**
@@ -743,7 +942,25 @@ final class FrontendSession implements Session {
     }
 
     /** Under the transmit lock, after the worker stopped: frames back to the pool, memory and descriptors closed. */
-    private void releaseEverything() {
+    private void releaseEverything(boolean ringsStopped) {
+        int withheld = 0;
+        for (Frame[] onRing : new Frame[][] {rxFrames, txFrames}) {
+            for (int id = 0; onRing != null && id < onRing.length; id++) {
+                if (onRing[id] != null) {
+                    if (ringsStopped) {
+                        giveBack(onRing[id]);
+                    } else {
+                        withheld++;
+                    }
+                    onRing[id] = null;
+                }
+            }
+        }
+        txReturned.releaseAll();
+        if (withheld > 0) {
+            // The back-end maps them and did not say it stopped: a frame it may still write is lost, not reused.
+            listener.event("back-end did not stop its rings: " + withheld + " frames left with it");
+        }
         if (filling != null) {
             filling.release();
             filling = null;
@@ -778,6 +995,9 @@ final class FrontendSession implements Session {
         if (region != null) {
             m.put("rings", "rx " + region.queueSize() + ", tx " + region.queueSize() + " entries in a memfd of "
                     + (region.memory().size() >> 10) + " KiB");
+            m.put("frames on the rings", (zeroCopyRx ? "received in place" : "received by copy") + ", "
+                    + (poolShared ? "sent in place" : "sent by copy") + " (pools "
+                    + (poolShared ? "shared" : "private") + ")");
         }
         return m;
     }

@@ -3,6 +3,7 @@ package io.pktstack.vdev.internal;
 import io.pktstack.hostio.HostIoException;
 import io.pktstack.hostio.SharedMemory;
 import io.pktstack.vdev.GuestMemory;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,9 +105,23 @@ final class MemoryTable implements AutoCloseable {
      * guest address {@code guestAddress}, user address = where it is mapped here.
      */
     static void write(VhostMessage m, SharedMemory region, long guestAddress) {
-        m.putU32(1).putU32(0);
-        m.putU64(guestAddress).putU64(region.size()).putU64(region.segment().address()).putU64(0);
-        m.attach(region.fd());
+        count(m, 1);
+        region(m, guestAddress, region.segment(), region.fd());
+    }
+
+    /** The payload's region count: {@code n} {@link #region} entries follow. */
+    static void count(VhostMessage m, int n) {
+        m.putU32(n).putU32(0);
+    }
+
+    /**
+     * One region of a SET_MEM_TABLE payload: {@code memory}, mapped here from
+     * offset 0 of {@code fd}, at guest address {@code guestAddress}; the
+     * descriptor is attached (and stays the caller's).
+     */
+    static void region(VhostMessage m, long guestAddress, MemorySegment memory, int fd) {
+        m.putU64(guestAddress).putU64(memory.byteSize()).putU64(memory.address()).putU64(0);
+        m.attach(fd);
     }
 
     @Override

@@ -20,6 +20,8 @@ final class MessageChannel implements AutoCloseable {
     private final EventFd wake;
     private final Poller poller = new Poller(2);
     private final int[] got = new int[UnixSocket.MAX_FDS];
+    /** Fds the reads wait on: 2 (socket and wake-up), or 1 once the wake-up is ignored. */
+    private int waitOn = 2;
 
     /** Thrown when the wake-up eventfd fired while waiting: the link is being closed. */
     static final class Woken extends Exception {
@@ -44,6 +46,15 @@ final class MessageChannel implements AutoCloseable {
         this.wake = wake;
         poller.set(0, socket.fd());
         poller.set(1, wake.fd());
+    }
+
+    /**
+     * Reads from now on wait on the socket alone: a session that was woken to
+     * close still has a last exchange with its peer (a front-end stopping the
+     * back-end's rings before it takes back the buffers on them).
+     */
+    void ignoreWake() {
+        waitOn = 1;
     }
 
     UnixSocket socket() {
@@ -125,8 +136,8 @@ final class MessageChannel implements AutoCloseable {
                 }
                 throw new ProtocolViolation("a message stalled after " + (off + have) + " bytes");
             }
-            poller.poll(2, timeout < 0 ? -1 : (int) Math.min(left, Integer.MAX_VALUE));
-            if (poller.readable(1)) {
+            poller.poll(waitOn, timeout < 0 ? -1 : (int) Math.min(left, Integer.MAX_VALUE));
+            if (waitOn > 1 && poller.readable(1)) {
                 throw new Woken();
             }
         }

@@ -57,12 +57,15 @@ class HostileBackEndTest {
     ScriptedBackEnd host;
     long fdsBefore;
     final RecordingListener received = new RecordingListener();
+    /** Frames a test saw the front-end leave with a back-end that did not stop its rings. */
+    int withheld;
 
     @BeforeEach
     void guestWaitingForItsBackEnd() throws Exception {
         fdsBefore = HostileFrontEndTest.openFds();
-        pool = new FramePool(2048, FramePool.DEFAULT_SLOT_SIZE);
-        large = new FramePool(FrontendSession.LARGE_TX_BUFFERS + 4, 66 * 1024);
+        // Shared, as a stack's are: a quarter of the pool goes on the receive ring, the rest of it is region buffers.
+        pool = FramePool.shared(2048, FramePool.DEFAULT_SLOT_SIZE);
+        large = FramePool.shared(FrontendSession.LARGE_TX_BUFFERS + 4, 66 * 1024);
         received.large = large;
         config = new EndpointConfig("/dev/qvm/g1/p2p", root.resolve("dev/qvm/g1/p2p"), "/dev/vdevpeers/vp0",
                 root.resolve("dev/vdevpeers/vp0"), true, GUEST_MAC, LinkOptions.DEFAULT_MTU, false,
@@ -82,7 +85,7 @@ class HostileBackEndTest {
     void nothingLeaks() throws Exception {
         host.close();
         guest.close();
-        assertEquals(pool.capacity(), pool.available(), "frames not returned to the pool");
+        assertEquals(pool.capacity() - withheld, pool.available(), "frames not returned to the pool");
         assertEquals(large.capacity(), large.available(), "large frames not returned to their pool");
         pool.close();
         large.close();
@@ -229,7 +232,9 @@ class HostileBackEndTest {
 
     @Test
     void aUsedLengthBeyondTheBufferResetsTheLinkAndSaysWhy() throws Exception {
-        host.deliver(config.bufferSize() + 1, spread(plain(1), small(1), config.bufferSize()));
+        host.deliverOverlong(spread(plain(1), small(1), config.bufferSize())[0]);
+        // Before it takes back the frames on its rings, the front-end has the back-end stop them.
+        assertEquals(List.of(0, 1), host.answerStopRings());
         assertEquals(Boolean.FALSE, received.carrier.poll(20, TimeUnit.SECONDS), "carrier down");
         assertTrue(received.messages.stream().anyMatch(m -> m.contains("exceeds the posted length")
                 && m.endsWith("link reset")), "events " + received.messages);
@@ -238,6 +243,37 @@ class HostileBackEndTest {
         host.close();
         connect();
         aGoodPacketStillArrives(2);
+    }
+
+    /**
+     * A closing front-end asks its back-end to stop both rings before it takes
+     * back the frames on them; one that does not answer keeps them (it maps
+     * them and may still write them), and the front-end says so.
+     */
+    @Test
+    void framesOnTheRingsAreLeftWithABackEndThatDoesNotStopThem() throws Exception {
+        int onRing = pool.capacity() - pool.available();
+        assertEquals(pool.capacity() / 4, onRing, "a quarter of the pool on the receive ring");
+        guest.close(); // the scripted back-end reads no more messages: the front-end waits STOP_MILLIS for it
+        assertTrue(received.messages.contains("back-end did not stop its rings: " + onRing + " frames left with it"),
+                "events " + received.messages);
+        assertEquals(pool.capacity() - onRing, pool.available(), "frames the back-end may still write were reused");
+        withheld = onRing;
+    }
+
+    @Test
+    void framesOnTheRingsComeBackOnceTheBackEndStoppedThem() throws Exception {
+        Thread answering = Thread.ofVirtual().start(() -> {
+            try {
+                host.answerStopRings();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        guest.close();
+        answering.join();
+        assertEquals(pool.capacity(), pool.available());
+        assertTrue(received.messages.stream().noneMatch(m -> m.contains("left with it")), "events " + received.messages);
     }
 
     // ---- transmit under a back-end that holds its buffers ------------------------------------

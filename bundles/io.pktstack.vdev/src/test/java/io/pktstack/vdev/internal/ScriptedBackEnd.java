@@ -142,6 +142,21 @@ final class ScriptedBackEnd implements AutoCloseable {
         calls[0].signal();
     }
 
+    /** Writes {@code buffer} into one receive buffer and returns it used with a length one beyond the buffer's. */
+    void deliverOverlong(byte[] buffer) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (rxq.available() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the front-end posts no receive buffer");
+            Thread.sleep(1);
+        }
+        int head = rxq.pop();
+        rxq.readChain(head, chain);
+        MemorySegment.copy(buffer, 0, chain.segment(0), ValueLayout.JAVA_BYTE, chain.offset(0), buffer.length);
+        rxq.pushUsed(head, (int) chain.totalLength() + 1);
+        rxq.publishUsed();
+        calls[0].signal();
+    }
+
     void deliver(byte[]... buffers) throws Exception {
         deliver(-1, buffers);
     }
@@ -186,6 +201,26 @@ final class ScriptedBackEnd implements AutoCloseable {
         held.clear();
         txq.publishUsed();
         calls[1].signal();
+    }
+
+    /**
+     * Answers a closing front-end's GET_VRING_BASE for both rings, as a
+     * back-end that stops them; returns the rings it was asked to stop.
+     */
+    List<Integer> answerStopRings() throws Exception {
+        List<Integer> stopped = new ArrayList<>();
+        while (stopped.size() < 2) {
+            assertTrue(channel.read(msg, 20_000), "the front-end did not ask to stop its rings");
+            int req = msg.request();
+            msg.closeUntakenFds();
+            if (req != VhostUser.GET_VRING_BASE) {
+                continue;
+            }
+            int ring = msg.u32(0);
+            stopped.add(ring);
+            channel.write(out.start(req, VhostUser.VERSION | VhostUser.FLAG_REPLY).putU32(ring).putU32(0));
+        }
+        return stopped;
     }
 
     /** Closes the connection (the front-end sees its back-end go). */
