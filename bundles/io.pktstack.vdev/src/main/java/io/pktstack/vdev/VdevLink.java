@@ -87,6 +87,11 @@ public final class VdevLink implements Link, AutoCloseable {
     }
 
     @Override
+    public int framesOnRings() {
+        return endpoint.framesOnRings();
+    }
+
+    @Override
     public io.pktstack.api.link.DriverCounters counters() {
         return endpoint.counters();
     }

@@ -142,6 +142,11 @@ class SeedTopologyIT {
         assertTrue(nic.contains("Features negotiated           : CSUM GUEST_CSUM GUEST_TSO4 GUEST_TSO6 HOST_TSO4 HOST_TSO6 MRG_RXBUF EVENT_IDX PROTOCOL_FEATURES VERSION_1"),
                 nic);
         assertTrue(nic.contains("Peer                          : /dev/qvm/qnx7-guest2/p2p"), nic);
+        // The guest's frames go on its rings where they lie (its pools shared with the host): one copy per hop.
+        String guestNic = guests.get(1).ok("nicinfo vt0");
+        assertTrue(guestNic.contains("received in place, sent in place (pools shared)"), guestNic);
+        Matcher onRings = Pattern.compile("(\\d+) frames on links' rings").matcher(guests.get(1).ok("netstat -m"));
+        assertTrue(onRings.find() && Integer.parseInt(onRings.group(1)) > 0, "no frame of the pool on the rings");
         String drivers = host.ok("drivers");
         assertTrue(drivers.contains("vdevpeer-net") && drivers.contains("vp0,vp1,vp2"), drivers);
         String counters = host.ok("netstat -i");

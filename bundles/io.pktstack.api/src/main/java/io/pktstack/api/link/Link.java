@@ -123,6 +123,18 @@ public interface Link {
         return DriverCounters.NONE;
     }
 
+    /**
+     * Frames of the stack's pool the link holds on its rings now: posted to
+     * receive into, or sent and not yet returned by its peer (a guest link
+     * whose pool its back-end shares). {@code netstat -m} counts them apart
+     * from the frames the stack holds. Read from any thread, racily.
+     *
+     * @since 1.4
+     */
+    default int framesOnRings() {
+        return 0;
+    }
+
     /** Driver-specific counters and facts for {@code nicinfo}, in display order. */
     default java.util.Map<String, Object> details() {
         return java.util.Map.of();

@@ -4,12 +4,21 @@ package io.pktstack.api.stack;
  * The frame pool's state, as {@code netstat -m} shows mbuf usage.
  *
  * @param capacity frames in the pool
- * @param free frames in the pool now; {@code capacity - free} are in flight
+ * @param free frames in the pool now
  * @param slotBytes bytes per frame slot, headroom included
+ * @param onRings frames out of the pool that links hold on their rings (posted to receive into, or sent and not yet
+ *        returned by the peer: {@code Link.framesOnRings}); the rest of those out of the pool are the stack's
+ *        ({@link #inUse()}). Since 1.3.
  */
-public record BufferStatistics(int capacity, int free, int slotBytes) {
+public record BufferStatistics(int capacity, int free, int slotBytes, int onRings) {
 
+    /** Without frames on rings (a stack whose links hold none). */
+    public BufferStatistics(int capacity, int free, int slotBytes) {
+        this(capacity, free, slotBytes, 0);
+    }
+
+    /** Frames the stack holds: out of the pool and not on a link's ring. */
     public int inUse() {
-        return capacity - free;
+        return capacity - free - onRings;
     }
 }

@@ -917,7 +917,13 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
 
     @Override
     public BufferStatistics buffers() {
-        return new BufferStatistics(pool.capacity(), pool.available(), pool.slotSize());
+        int onRings = 0;
+        for (NetInterface nif : interfacesSnapshot()) {
+            if (nif.link != null) {
+                onRings += nif.link.framesOnRings();
+            }
+        }
+        return new BufferStatistics(pool.capacity(), pool.available(), pool.slotSize(), onRings);
     }
 
     @Override

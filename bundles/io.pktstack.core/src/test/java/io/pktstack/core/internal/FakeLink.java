@@ -36,6 +36,8 @@ final class FakeLink implements Link {
     volatile int room = Integer.MAX_VALUE;
     /** What the link says it takes of offloads ({@link Link#offloads}). */
     volatile int offloads;
+    /** What the link says it holds of the stack's frames on its rings ({@link Link#framesOnRings}). */
+    volatile int framesOnRings;
     int attaches;
     int detaches;
     private final List<byte[]> sent = new ArrayList<>();
@@ -221,5 +223,10 @@ final class FakeLink implements Link {
             }
             return takeSent();
         }
+    }
+
+    @Override
+    public int framesOnRings() {
+        return framesOnRings;
     }
 }

@@ -14,8 +14,11 @@ record BufferReport(BufferStatistics buffers, long heapBytes) implements Report 
     @Override
     public String render() {
         BufferStatistics b = buffers;
-        return String.format("%d/%d/%d frames in use/free/total (%d bytes each)%n%d KiB allocated to frames%n"
+        return String.format("%d/%d/%d frames in use/free/total (%d bytes each)%n"
+                + "%d frames on links' rings (posted to receive into, or sent and not yet returned)%n"
+                + "%d KiB allocated to frames%n"
                 + "%d bytes allocated on the heap since start (all threads)%n",
-                b.inUse(), b.free(), b.capacity(), b.slotBytes(), (long) b.capacity() * b.slotBytes() / 1024, heapBytes);
+                b.inUse(), b.free(), b.capacity(), b.slotBytes(), b.onRings(),
+                (long) b.capacity() * b.slotBytes() / 1024, heapBytes);
     }
 }

@@ -400,6 +400,12 @@ public final class Endpoint implements AutoCloseable {
         return s != null && s.up();
     }
 
+    /** Frames of the stack's pool on the current session's rings ({@code Link.framesOnRings}); 0 without one. */
+    public int framesOnRings() {
+        Session s = session;
+        return s == null ? 0 : s.framesOnRings();
+    }
+
     /** What the current session's peer takes of offloads ({@code Link.offloads}); 0 without one. */
     public int offloads() {
         Session s = session;

@@ -187,6 +187,11 @@ final class FrontendSession implements Session {
     }
 
     @Override
+    public int framesOnRings() {
+        return rxFramesOnRing + txFramesOnRing; // plain fields, read racily: a figure for netstat -m
+    }
+
+    @Override
     public boolean refused() {
         return refused;
     }
@@ -956,6 +961,8 @@ final class FrontendSession implements Session {
                 }
             }
         }
+        rxFramesOnRing = 0;
+        txFramesOnRing = 0;
         txReturned.releaseAll();
         if (withheld > 0) {
             // The back-end maps them and did not say it stopped: a frame it may still write is lost, not reused.

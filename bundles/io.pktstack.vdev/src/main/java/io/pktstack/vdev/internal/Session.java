@@ -20,6 +20,11 @@ interface Session {
         return 0;
     }
 
+    /** Frames of the stack's pool on this session's rings ({@code Link.framesOnRings}); read racily. */
+    default int framesOnRings() {
+        return 0;
+    }
+
     /** State for {@code nicinfo}. */
     Map<String, Object> details();
 
