@@ -191,13 +191,14 @@ class GuestLinkPairTest {
     }
 
     /**
-     * A pool too small to give each ring a frame per entry gives each a
-     * quarter of itself at most; the other receive entries are the region's
-     * buffers, the other frames sent are copied, and frames cross both ways
-     * intact as the rings go round (the sender never finds the pool empty).
+     * A pool too small to give each ring a frame per entry lends its rings
+     * half of itself at most, the receive ring a quarter; the other receive
+     * entries are the region's buffers, the other frames sent are copied, and
+     * frames cross both ways intact as the rings go round (the sender never
+     * finds the pool empty).
      */
     @Test
-    void aSmallPoolGivesEachRingAQuarterOfItself() throws Exception {
+    void aSmallPoolLendsItsRingsHalfOfItselfAtMost() throws Exception {
         host = start(config(HOST_BIND, G1, false, HOST_MAC));
         hostLink = last();
         VdevLink link = new VdevLink(config(G1, HOST_BIND, true, G1_MAC), true, Map.of());
@@ -211,6 +212,39 @@ class GuestLinkPairTest {
         assertTrue(guest.nextCarrier());
         assertEquals(1024 - 256, small.available(), "a quarter of the pool on the receive ring");
         exchange(guestLink, guest, G1_MAC, hostLink, host, HOST_MAC, 3 * LinkOptions.QUEUE_SIZE);
+    }
+
+    /**
+     * Two guest links of one process share its pool: the second receive ring
+     * gets half of what the first left of the rings' half, so however many
+     * links there are the stack keeps half of its pool; both links work.
+     */
+    @Test
+    void linksSharingAPoolLeaveTheStackHalfOfIt() throws Exception {
+        FramePool shared = FramePool.shared(4096, FramePool.DEFAULT_SLOT_SIZE);
+        pools.add(shared);
+        String hostBind2 = "/dev/vdevpeers/vp1";
+        RecordingPort host1 = start(config(HOST_BIND, G1, false, HOST_MAC));
+        VdevLink hostLink1 = last();
+        RecordingPort host2 = start(config(hostBind2, G2, false, HOST_MAC));
+        VdevLink hostLink2 = last();
+        RecordingPort[] guests = new RecordingPort[2];
+        VdevLink[] guestLinks = new VdevLink[2];
+        String[][] ends = {{G1, HOST_BIND}, {G2, hostBind2}};
+        MacAddress[] macs = {G1_MAC, G2_MAC};
+        for (int i = 0; i < 2; i++) {
+            guestLinks[i] = new VdevLink(config(ends[i][0], ends[i][1], true, macs[i]), true, Map.of());
+            links.add(guestLinks[i]);
+            guests[i] = new RecordingPort(shared);
+            guestLinks[i].attach(guests[i]);
+            assertTrue(guests[i].nextCarrier());
+        }
+        assertTrue(host1.nextCarrier());
+        assertTrue(host2.nextCarrier());
+        assertEquals(4096 - 1024 - 512, shared.available(), "receive rings of a quarter, then an eighth of the pool");
+        assertEquals(1024 + 512, guestLinks[0].framesOnRings() + guestLinks[1].framesOnRings());
+        exchange(guestLinks[0], guests[0], G1_MAC, hostLink1, host1, HOST_MAC, 2 * LinkOptions.QUEUE_SIZE);
+        exchange(guestLinks[1], guests[1], G2_MAC, hostLink2, host2, HOST_MAC, 2 * LinkOptions.QUEUE_SIZE);
     }
 
     /**

@@ -38,8 +38,9 @@ import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
  * as they are filled and replaced by fresh ones. The only copy between two
  * guests is then the host's (as with vhost). Frames of pools that cannot be
  * shared, a frame without headroom for the header, a packet merged from
- * several buffers, and frames beyond a quarter of the pool on either ring (the
- * stack keeps the rest) fall back to the region's own buffers and a copy. The back-end, like a hypervisor, can then write the pool's
+ * several buffers, and frames beyond the pool's share for rings (half of it
+ * for all links of the process, {@link RingLoans}) fall back to the region's
+ * own buffers and a copy. The back-end, like a hypervisor, can then write the pool's
  * memory: it is this guest's host; bounds are still checked on every frame
  * (a frame's bytes are read through bounds-checked segments), and before the
  * frames on the rings are taken back at the end of a session the back-end is
@@ -152,11 +153,15 @@ final class FrontendSession implements Session {
     private boolean largeShared;
     /** Receive buffers are frames of the pool (it is shared and its slots hold an MTU-sized packet). */
     private boolean zeroCopyRx;
-    /** Frames of the pool on the receive ring, and at most how many: a quarter of the pool (the stack keeps half). */
+    /** The pool's frames lent to rings by every link of this process, at most half the pool. */
+    private RingLoans loans;
+    /** Frames of the pool on the receive ring, and at most how many (reserved from the loans at set-up). */
     private int rxFramesOnRing;
     private int rxFrameLimit;
-    /** Frames of the pool held on the transmit ring, at most a quarter of it too; beyond that frames are copied. */
+    /** Frames of the pool held on the transmit ring; beyond the loans' limit frames are copied. */
     private int txFramesOnRing;
+    /** {@link #txFramesOnRing} as last told to the loans (once per transmit, not per frame). */
+    private int txFramesLent;
     /** The back-end stopped its rings or is gone: the frames on them are ours again (see {@link #stopRings}). */
     private boolean peerGone;
     private final DriverQueue.UsedHandler txDone = this::transmitted;
@@ -351,7 +356,8 @@ final class FrontendSession implements Session {
         txFrames = new Frame[region.queueSize()];
         zeroCopyRx = poolShared && hdrLen <= FramePool.HEADROOM
                 && pool.slotSize() - FramePool.HEADROOM >= config.mtu();
-        rxFrameLimit = Math.min(region.queueSize(), pool.capacity() / 4);
+        loans = poolShared ? RingLoans.of(pool) : null;
+        rxFrameLimit = zeroCopyRx ? loans.reserve(region.queueSize()) : 0;
         for (int i = 0; i < region.queueSize(); i++) {
             postRx(i, poolFrameForRing());
         }
@@ -747,6 +753,10 @@ final class FrontendSession implements Session {
                 return 0;
             } finally {
                 txReturned.releaseAll();
+                if (loans != null) {
+                    loans.lend(txFramesOnRing - txFramesLent);
+                    txFramesLent = txFramesOnRing;
+                }
             }
         } finally {
             txLock.unlock();
@@ -757,7 +767,7 @@ final class FrontendSession implements Session {
     private boolean inPlace(Frame f) {
         FramePool p = f.pool();
         return f.offset() >= hdrLen
-                && ((p == pool && poolShared && txFramesOnRing < rxFrameLimit) || (p == largePool && largeShared));
+                && ((p == pool && poolShared && loans.mayLend()) || (p == largePool && largeShared));
     }
 
     /**
@@ -960,6 +970,11 @@ final class FrontendSession implements Session {
                     onRing[id] = null;
                 }
             }
+        }
+        if (loans != null) {
+            loans.giveBack(rxFrameLimit + txFramesLent); // withheld frames too: they will not come back
+            rxFrameLimit = 0;
+            txFramesLent = 0;
         }
         rxFramesOnRing = 0;
         txFramesOnRing = 0;
