@@ -215,6 +215,36 @@ class GuestLinkPairTest {
     }
 
     /**
+     * A receive ring that found the pool dry when it was filled starts with
+     * the region's buffers in place of frames; as packets arrive in them, the
+     * ring takes frames of the pool again, up to its share.
+     */
+    @Test
+    void aReceiveRingThatFoundThePoolDryTakesItsFramesBackAsPacketsArrive() throws Exception {
+        host = start(config(HOST_BIND, G1, false, HOST_MAC));
+        hostLink = last();
+        FramePool dry = FramePool.shared(2048, FramePool.DEFAULT_SLOT_SIZE);
+        pools.add(dry);
+        Frame[] held = new Frame[2048 - 64];
+        assertEquals(held.length, dry.take(held, held.length));
+        guestLink = new VdevLink(config(G1, HOST_BIND, true, G1_MAC), true, Map.of());
+        links.add(guestLink);
+        guest = new RecordingPort(dry);
+        guestLink.attach(guest);
+        assertTrue(host.nextCarrier());
+        assertTrue(guest.nextCarrier());
+        assertEquals(64, guestLink.framesOnRings(), "the 64 frames left in the pool went on the ring");
+        dry.release(held, held.length);
+        List<byte[]> toGuest = new ArrayList<>();
+        for (int i = 0; i < 2 * LinkOptions.QUEUE_SIZE; i++) {
+            toGuest.add(frame(G1_MAC, HOST_MAC, 60 + i % 900, i));
+        }
+        sendAll(hostLink, host, toGuest);
+        expectFrames(guest, toGuest);
+        assertEquals(512, guestLink.framesOnRings(), "a quarter of the pool on the ring again");
+    }
+
+    /**
      * Two guest links of one process share its pool: the second receive ring
      * gets half of what the first left of the rings' half, so however many
      * links there are the stack keeps half of its pool; both links work.

@@ -63,8 +63,6 @@ final class FrontendSession implements Session {
             | bit(VirtioNetFeatures.CSUM) | bit(VirtioNetFeatures.GUEST_CSUM) | bit(VirtioNetFeatures.HOST_TSO4)
             | bit(VirtioNetFeatures.HOST_TSO6) | bit(VirtioNetFeatures.GUEST_TSO4) | bit(VirtioNetFeatures.GUEST_TSO6)
             | bit(VirtioNetFeatures.MRG_RXBUF);
-    /** Receive buffers one packet may span: a 64 KiB segment in 2 KiB buffers (what the back-end merges, too). */
-    static final int MAX_MERGED = GuestQueues.MAX_MERGED;
     /**
      * Large transmit buffers, for TCP segments sent whole (HOST_TSO4/6): the
      * back-end passes them on as one frame and they are cut only where a link
@@ -101,22 +99,9 @@ final class FrontendSession implements Session {
     private long features;
     /** The back-end takes partial checksums (CSUM negotiated). */
     private boolean csum;
-    /** We take NEEDS_CSUM and DATA_VALID on receive (GUEST_CSUM negotiated). */
-    private boolean guestCsum;
-    /** Packets may span receive buffers (MRG_RXBUF): a large segment arrives whole (GUEST_TSO4/6, GUEST_CSUM). */
-    private boolean mergeable;
-    private boolean guestTso4;
-    private boolean guestTso6;
-    /** A packet being put together from merged receive buffers, or null; see {@link #receivedMerged}. */
-    private Frame merging;
-    private int mergeRemaining;
-    /** Buffers of a refused merged packet still to come, passed over. */
-    private int mergeSkipping;
-    private int mergeGso;
-    private int mergeGsoSize;
-    private int mergeCsumStart;
-    private int mergeCsumOffset;
-    /** Checks a large segment received, and cuts one to send when no large buffer is free. */
+    /** The receive queue's buffers and what arrives in them (the worker's side of the data path). */
+    private FrontendReceive rx;
+    /** Cuts a large segment to send when no large buffer is free. */
     private final TcpSegmenter segmenter = new TcpSegmenter();
     private final TcpSegmenter.Contiguous whole = new TcpSegmenter.Contiguous();
     /** The back-end takes large TCP segments (HOST_TSO4, HOST_TSO6, with CSUM). */
@@ -137,12 +122,6 @@ final class FrontendSession implements Session {
     private int[] largeOf;
     private int[] freeLarge;
     private int freeLargeCount;
-    private final FrameBatch rxBatch = new FrameBatch();
-    private final Frame[] spare = new Frame[FrameBatch.MAX];
-    private int spareCount;
-    private Frame filling;
-    /** The stack's frame posted as receive buffer {@code id} (zero copy), or null for the region's own buffer. */
-    private Frame[] rxFrames;
     /** The stack's frame posted as transmit buffer {@code id} until the back-end returns it, or null for a copy. */
     private Frame[] txFrames;
     /** Frames the back-end returned from the transmit ring, given back to their pools once per reap. */
@@ -151,13 +130,8 @@ final class FrontendSession implements Session {
     /** The pools are in the memory table: their frames go on the rings as they are. */
     private boolean poolShared;
     private boolean largeShared;
-    /** Receive buffers are frames of the pool (it is shared and its slots hold an MTU-sized packet). */
-    private boolean zeroCopyRx;
     /** The pool's frames lent to rings by every link of this process, at most half the pool. */
     private RingLoans loans;
-    /** Frames of the pool on the receive ring, and at most how many (reserved from the loans at set-up). */
-    private int rxFramesOnRing;
-    private int rxFrameLimit;
     /** Frames of the pool held on the transmit ring; beyond the loans' limit frames are copied. */
     private int txFramesOnRing;
     /** {@link #txFramesOnRing} as last told to the loans (once per transmit, not per frame). */
@@ -165,7 +139,6 @@ final class FrontendSession implements Session {
     /** The back-end stopped its rings or is gone: the frames on them are ours again (see {@link #stopRings}). */
     private boolean peerGone;
     private final DriverQueue.UsedHandler txDone = this::transmitted;
-    private final DriverQueue.UsedHandler rxDone = this::received;
 
     FrontendSession(EndpointConfig config, MessageChannel channel, Endpoint endpoint, FramePool pool,
             LinkListener listener, LinkCounters counters) {
@@ -193,7 +166,8 @@ final class FrontendSession implements Session {
 
     @Override
     public int framesOnRings() {
-        return rxFramesOnRing + txFramesOnRing; // plain fields, read racily: a figure for netstat -m
+        FrontendReceive r = rx;
+        return (r == null ? 0 : r.framesOnRing()) + txFramesOnRing; // read racily: a figure for netstat -m
     }
 
     @Override
@@ -216,7 +190,7 @@ final class FrontendSession implements Session {
             listener.up(null);
             PollBudget budget = endpoint.pollBudget();
             while (alive) {
-                int n = receive();
+                int n = rx.receive();
                 if (n > 0) {
                     budget.worked();
                     continue;
@@ -309,13 +283,9 @@ final class FrontendSession implements Session {
         send(msg.start(VhostUser.SET_FEATURES, VhostUser.VERSION).putU64(features), true);
         hdrLen = VirtioNetFeatures.headerLength(features);
         csum = has(features, VirtioNetFeatures.CSUM);
-        guestCsum = has(features, VirtioNetFeatures.GUEST_CSUM);
         // §5.1.3.1: HOST_TSO4/6 require CSUM.
         tso4 = csum && has(features, VirtioNetFeatures.HOST_TSO4);
         tso6 = csum && has(features, VirtioNetFeatures.HOST_TSO6);
-        mergeable = has(features, VirtioNetFeatures.MRG_RXBUF);
-        guestTso4 = guestCsum && mergeable && has(features, VirtioNetFeatures.GUEST_TSO4);
-        guestTso6 = guestCsum && mergeable && has(features, VirtioNetFeatures.GUEST_TSO6);
         if (has(protocolFeatures, VhostUser.PROTOCOL_F_CONFIG)) {
             long mac = config.mac().bits();
             byte[] b = new byte[6];
@@ -352,19 +322,14 @@ final class FrontendSession implements Session {
             freeLarge[i] = i;
         }
         freeLargeCount = freeLarge.length;
-        rxFrames = new Frame[region.queueSize()];
         txFrames = new Frame[region.queueSize()];
-        zeroCopyRx = poolShared && hdrLen <= FramePool.HEADROOM
-                && pool.slotSize() - FramePool.HEADROOM >= config.mtu();
         loans = poolShared ? RingLoans.of(pool) : null;
-        rxFrameLimit = zeroCopyRx ? loans.reserve(region.queueSize()) : 0;
-        for (int i = 0; i < region.queueSize(); i++) {
-            postRx(i, poolFrameForRing());
-        }
+        rxKick = EventFd.create();
+        rx = new FrontendReceive(rxq, region, features, config.mtu(), pool, loans, rxKick, listener, counters);
+        rx.fill();
         rxq.publish();
         rxq.enableNotifications(false); // polling until the worker sleeps
         txq.enableNotifications(false); // transmit buffers are reaped on transmit: no interrupts wanted
-        rxKick = EventFd.create();
         rxCall = EventFd.create();
         txKick = EventFd.create();
         txCall = EventFd.create();
@@ -501,113 +466,6 @@ final class FrontendSession implements Session {
 
     // ---- data path --------------------------------------------------------------------
 
-    /**
-     * Takes filled receive buffers and delivers their frames: a frame of the
-     * pool as it is, replaced on the ring by a fresh one; a buffer of the
-     * region's own copied out and offered again.
-     */
-    private int receive() throws RingViolation {
-        int pending = rxq.usedPending();
-        if (pending == 0) {
-            return 0;
-        }
-        int want = Math.min(pending, FrameBatch.MAX);
-        spareCount = pool.take(spare, want);
-        // Reap only what frames were reserved for: more used buffers wait for the next round.
-        int n = rxq.reap(rxDone, want);
-        if (spareCount > 0) {
-            pool.release(spare, spareCount);
-            spareCount = 0;
-        }
-        if (n == 0) {
-            return 0;
-        }
-        rxq.publish();
-        if (rxq.needsKick()) {
-            rxKick.signal();
-            counters.kicksSent.increment();
-        }
-        if (!rxBatch.isEmpty()) {
-            listener.received(rxBatch);
-        }
-        return n;
-    }
-
-    /**
-     * Posts receive buffer {@code id}: frame {@code f} of the pool, its
-     * virtio_net_hdr landing in its headroom so that the packet starts where a
-     * fresh frame's does, or with {@code f} null the region's own buffer.
-     */
-    private void postRx(int id, Frame f) {
-        rxFrames[id] = f;
-        if (f != null) {
-            rxFramesOnRing++;
-        }
-        if (f == null) {
-            rxq.post(id, region.rxBuffer(id), region.bufferSize(), true);
-        } else {
-            rxq.post(id, f.segment().address() + FramePool.HEADROOM - hdrLen, f.capacity() - FramePool.HEADROOM + hdrLen,
-                    true);
-        }
-    }
-
-    /** A frame of the pool for the receive ring while it holds fewer than its share, else null (a region buffer). */
-    private Frame poolFrameForRing() {
-        return zeroCopyRx && rxFramesOnRing < rxFrameLimit ? pool.take() : null;
-    }
-
-    private void received(int id, int len) {
-        Frame posted = rxFrames[id];
-        if (posted != null) {
-            rxFramesOnRing--; // back on the ring (postRx) or delivered and replaced
-        }
-        MemorySegment mem = posted != null ? posted.segment() : region.segment();
-        long addr = posted != null ? FramePool.HEADROOM - hdrLen : region.rxBuffer(id);
-        if (merging != null || mergeSkipping > 0
-                || (mergeable && len >= hdrLen && (VirtioNetHeader.numBuffers(mem, addr) > 1
-                        || VirtioNetHeader.gsoType(mem, addr) != VirtioNetHeader.GSO_NONE))) {
-            receivedMerged(mem, addr, len); // copied out of the buffer, which goes back on the ring
-            postRx(id, posted);
-            return;
-        }
-        int frameLen = len - hdrLen;
-        int flags = frameLen < 14 ? 0 : VirtioNetHeader.flags(mem, addr);
-        int csumStart = VirtioNetHeader.csumStart(mem, addr);
-        int csumOffset = VirtioNetHeader.csumOffset(mem, addr);
-        if (frameLen < 14 || frameLen > config.mtu() || !VirtioNetHeader.validate(mem, addr, hdrLen == 10, guestCsum)
-                || ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0
-                        && (!guestCsum || !VirtioNetHeader.csumFits(csumStart, csumOffset, frameLen)))) {
-            counters.rxBadHeader.increment();
-            postRx(id, posted);
-            return;
-        }
-        if (spareCount == 0) { // a frame to deliver into, or to put on the ring in place of the one delivered
-            counters.rxNoFrame.increment();
-            postRx(id, posted);
-            return;
-        }
-        Frame f = spare[--spareCount];
-        spare[spareCount] = null;
-        if (posted != null) {
-            postRx(id, f);
-            f = posted.set(FramePool.HEADROOM, frameLen);
-        } else {
-            filling = f;
-            MemorySegment.copy(mem, addr + hdrLen, f.segment(), f.offset(), frameLen);
-            filling = null;
-            f.length(frameLen);
-            // A region buffer stands in where the pool ran dry once: a frame of the pool takes its place again.
-            postRx(id, poolFrameForRing());
-        }
-        // The flags read before the check, once: the back-end may write the buffer meanwhile.
-        if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
-            f.checksumPartial(csumStart, csumOffset);
-        } else if (guestCsum && (flags & VirtioNetHeader.F_DATA_VALID) != 0) {
-            f.checksum(Frame.CSUM_VALID);
-        }
-        rxBatch.add(f);
-    }
-
     /** Transmit descriptor {@code id} is back: it, the frame or large buffer it carried, are free again. */
     private void transmitted(int id, int len) {
         freeTx[freeTxCount++] = id;
@@ -631,101 +489,6 @@ final class FrontendSession implements Session {
         return f.checksum() == Frame.CSUM_PARTIAL
                 && (f.gso() == Frame.GSO_TCPV4 ? tso4 : f.gso() == Frame.GSO_TCPV6 && tso6)
                 && hdrLen + f.length() <= DriverRegion.LARGE_BUFFER;
-    }
-
-    /**
-     * One buffer of a packet the back-end spread over several (MRG_RXBUF,
-     * §5.1.6.4.1): the first, whose header says how many follow, starts a
-     * frame (a large frame for a large segment), the next ones are appended,
-     * and the last delivers it. The header's fields are read once, from the
-     * first buffer; a packet refused there (a segmentation type not
-     * negotiated, offsets or sizes that do not fit) or finding no frame has
-     * its remaining buffers passed over, counted once.
-     */
-    private void receivedMerged(MemorySegment mem, long addr, int len) {
-        if (mergeSkipping > 0) {
-            mergeSkipping--;
-            return;
-        }
-        if (merging == null) {
-            int buffers = VirtioNetHeader.numBuffers(mem, addr);
-            int flags = VirtioNetHeader.flags(mem, addr);
-            int gso = VirtioNetHeader.gsoType(mem, addr);
-            mergeGsoSize = VirtioNetHeader.gsoSize(mem, addr);
-            mergeCsumStart = VirtioNetHeader.csumStart(mem, addr);
-            mergeCsumOffset = VirtioNetHeader.csumOffset(mem, addr);
-            mergeGso = gso == VirtioNetHeader.GSO_TCPV4 && guestTso4 ? Frame.GSO_TCPV4
-                    : gso == VirtioNetHeader.GSO_TCPV6 && guestTso6 ? Frame.GSO_TCPV6 : Frame.GSO_NONE;
-            boolean large = gso != VirtioNetHeader.GSO_NONE;
-            // What a refused packet's header says follows is passed over, never more than a packet may span: a
-            // peer's num_buffers cannot make this side skip the packets that come after.
-            mergeSkipping = Math.min(MAX_MERGED, Math.max(1, buffers)) - 1;
-            if (buffers < 1 || buffers > MAX_MERGED || (large && (mergeGso == Frame.GSO_NONE
-                    || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || mergeGsoSize < 32 || mergeGsoSize > config.mtu()))
-                    || ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0 && !guestCsum)) {
-                counters.rxBadHeader.increment();
-                return;
-            }
-            FramePool from = large ? listener.largePool() : pool;
-            Frame f = from == null ? null : from.take();
-            if (f == null) {
-                counters.rxNoFrame.increment();
-                return;
-            }
-            merging = f;
-            mergeRemaining = buffers;
-            mergeSkipping = 0; // taken: the buffers that follow are appended, not passed over
-            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) == 0) {
-                mergeCsumStart = -1;
-            }
-            f.length(0);
-            addr += hdrLen;
-            len -= hdrLen;
-        }
-        Frame f = merging;
-        int at = f.length();
-        int most = Math.min(f.capacity() - f.offset(), GuestQueues.MAX_TX_PACKET);
-        if (len > most - at || (mergeGso == Frame.GSO_NONE && at + len > config.mtu())) {
-            dropMerged(); // more than a frame holds, or a plain packet beyond the MTU
-            return;
-        }
-        MemorySegment.copy(mem, addr, f.segment(), f.offset() + at, len);
-        f.length(at + len);
-        if (--mergeRemaining > 0) {
-            return;
-        }
-        merging = null;
-        int total = f.length();
-        if (total < 14 || (mergeCsumStart >= 0 && !VirtioNetHeader.csumFits(mergeCsumStart, mergeCsumOffset, total))) {
-            counters.rxBadHeader.increment();
-            f.release();
-            return;
-        }
-        if (mergeGso != Frame.GSO_NONE) {
-            // Checked as the back-end checks a guest's: TCP behind IPv4 or IPv6, headers within the packet, at
-            // most a batch of pieces; read from this private copy, and the checksum made partial at the TCP
-            // header whatever the peer's offsets said.
-            int type = mergeGso == Frame.GSO_TCPV4 ? TcpSegmenter.GSO_TCPV4 : TcpSegmenter.GSO_TCPV6;
-            if (!segmenter.prepare(whole.over(f.segment(), f.offset(), total), type, mergeGsoSize, config.mtu())
-                    || segmenter.segments() > FrameBatch.MAX) {
-                counters.rxBadHeader.increment();
-                f.release();
-                return;
-            }
-            f.checksumPartial(segmenter.transportOffset(), 16);
-            f.segmentation(mergeGso, Math.min(mergeGsoSize, config.mtu() - segmenter.headerLength()));
-            counters.rxLarge.increment();
-        } else if (mergeCsumStart >= 0) {
-            f.checksumPartial(mergeCsumStart, mergeCsumOffset);
-        }
-        rxBatch.add(f);
-    }
-
-    private void dropMerged() {
-        counters.rxBadHeader.increment();
-        merging.release();
-        merging = null;
-        mergeSkipping = mergeRemaining - 1;
     }
 
     @Override
@@ -958,43 +721,26 @@ final class FrontendSession implements Session {
 
     /** Under the transmit lock, after the worker stopped: frames back to the pool, memory and descriptors closed. */
     private void releaseEverything(boolean ringsStopped) {
-        int withheld = 0;
-        for (Frame[] onRing : new Frame[][] {rxFrames, txFrames}) {
-            for (int id = 0; onRing != null && id < onRing.length; id++) {
-                if (onRing[id] != null) {
-                    if (ringsStopped) {
-                        giveBack(onRing[id]);
-                    } else {
-                        withheld++;
-                    }
-                    onRing[id] = null;
+        int withheld = rx == null ? 0 : rx.release(ringsStopped);
+        for (int id = 0; txFrames != null && id < txFrames.length; id++) {
+            if (txFrames[id] != null) {
+                if (ringsStopped) {
+                    giveBack(txFrames[id]);
+                } else {
+                    withheld++;
                 }
+                txFrames[id] = null;
             }
         }
         if (loans != null) {
-            loans.giveBack(rxFrameLimit + txFramesLent); // withheld frames too: they will not come back
-            rxFrameLimit = 0;
+            loans.giveBack(txFramesLent); // withheld frames too: they will not come back
             txFramesLent = 0;
         }
-        rxFramesOnRing = 0;
         txFramesOnRing = 0;
         txReturned.releaseAll();
         if (withheld > 0) {
             // The back-end maps them and did not say it stopped: a frame it may still write is lost, not reused.
             listener.event("back-end did not stop its rings: " + withheld + " frames left with it");
-        }
-        if (filling != null) {
-            filling.release();
-            filling = null;
-        }
-        if (merging != null) {
-            merging.release();
-            merging = null;
-        }
-        rxBatch.releaseAll();
-        if (spareCount > 0) {
-            pool.release(spare, spareCount);
-            spareCount = 0;
         }
         txWait.close();
         for (EventFd e : new EventFd[] {rxKick, rxCall, txKick, txCall}) {
@@ -1017,7 +763,7 @@ final class FrontendSession implements Session {
         if (region != null) {
             m.put("rings", "rx " + region.queueSize() + ", tx " + region.queueSize() + " entries in a memfd of "
                     + (region.memory().size() >> 10) + " KiB");
-            m.put("frames on the rings", (zeroCopyRx ? "received in place" : "received by copy") + ", "
+            m.put("frames on the rings", (rx != null && rx.zeroCopy() ? "received in place" : "received by copy") + ", "
                     + (poolShared ? "sent in place" : "sent by copy") + " (pools "
                     + (poolShared ? "shared" : "private") + ")");
         }

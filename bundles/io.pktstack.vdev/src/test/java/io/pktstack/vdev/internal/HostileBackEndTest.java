@@ -180,9 +180,9 @@ class HostileBackEndTest {
         udp[14 + 9] = 17;
         return Stream.of(
                 Arguments.of("num_buffers beyond what a packet may span", lie(size -> {
-                    List<byte[]> b = new ArrayList<>(List.of(spread(plain(FrontendSession.MAX_MERGED + 1), small(1),
+                    List<byte[]> b = new ArrayList<>(List.of(spread(plain(FrontendReceive.MAX_MERGED + 1), small(1),
                             size)));
-                    for (int i = 1; i < FrontendSession.MAX_MERGED; i++) {
+                    for (int i = 1; i < FrontendReceive.MAX_MERGED; i++) {
                         b.add(small(100 + i)); // passed over: what the lie said follows, up to what may follow
                     }
                     return b.toArray(new byte[0][]);
