@@ -1,22 +1,16 @@
 package io.pktstack.vdev.internal;
 
 
-import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FrameBatch;
 import io.pktstack.api.frame.FramePool;
-import io.pktstack.api.link.Link;
-import io.pktstack.api.wire.Checksum;
-import io.pktstack.api.wire.TcpSegmenter;
 import io.pktstack.hostio.EventFd;
 import io.pktstack.hostio.HostIoException;
 import io.pktstack.hostio.Poller;
 import io.pktstack.vdev.DriverQueue;
 import io.pktstack.vdev.EndpointConfig;
 import io.pktstack.vdev.RingViolation;
-import io.pktstack.vdev.VirtioNetHeader;
 import io.pktstack.vdev.VirtqueueLayout;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,8 +34,8 @@ import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
  * shared, a frame without headroom for the header, a packet merged from
  * several buffers, and frames beyond the pool's share for rings (half of it
  * for all links of the process, {@link RingLoans}) fall back to the region's
- * own buffers and a copy. The back-end, like a hypervisor, can then write the pool's
- * memory: it is this guest's host; bounds are still checked on every frame
+ * own buffers and a copy. The back-end, like a hypervisor, can then write the
+ * pool's memory: it is this guest's host; bounds are still checked on every frame
  * (a frame's bytes are read through bounds-checked segments), and before the
  * frames on the rings are taken back at the end of a session the back-end is
  * told to stop its rings (GET_VRING_BASE).
@@ -55,20 +49,15 @@ import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
 final class FrontendSession implements Session {
 
     /**
-     * Features this driver can use; everything else it declines. Checksum offload both ways: what the stack leaves partial goes to the
-     * back-end as NEEDS_CSUM (CSUM), and what arrives partial or checked is taken
-     * as such (GUEST_CSUM), so TCP between guests sums its data nowhere.
+     * Features this driver can use; everything else it declines. Checksum
+     * offload both ways: what the stack leaves partial goes to the back-end as
+     * NEEDS_CSUM (CSUM), and what arrives partial or checked is taken as such
+     * (GUEST_CSUM), so TCP between guests sums its data nowhere.
      */
     static final long WANTED = bit(VirtioNetFeatures.VERSION_1) | bit(VirtioNetFeatures.RING_EVENT_IDX)
             | bit(VirtioNetFeatures.CSUM) | bit(VirtioNetFeatures.GUEST_CSUM) | bit(VirtioNetFeatures.HOST_TSO4)
             | bit(VirtioNetFeatures.HOST_TSO6) | bit(VirtioNetFeatures.GUEST_TSO4) | bit(VirtioNetFeatures.GUEST_TSO6)
             | bit(VirtioNetFeatures.MRG_RXBUF);
-    /**
-     * Large transmit buffers, for TCP segments sent whole (HOST_TSO4/6): the
-     * back-end passes them on as one frame and they are cut only where a link
-     * needs it. 16 of 68 KiB: a megabyte in flight.
-     */
-    static final int LARGE_TX_BUFFERS = 16;
     /** How long a closing session waits for the back-end to stop its rings. */
     static final int STOP_MILLIS = 1000;
     static final long PROTOCOL_WANTED = bit(VhostUser.PROTOCOL_F_REPLY_ACK) | bit(VhostUser.PROTOCOL_F_CONFIG)
@@ -91,54 +80,27 @@ final class FrontendSession implements Session {
     private EventFd txKick;
     /** The back-end's used-buffer notification on the transmit queue: waited for only when the ring is full. */
     private EventFd txCall;
-    private final Poller txWait = new Poller(1);
     private DriverQueue rxq;
     private DriverQueue txq;
-    private int hdrLen;
     private long offered;
     private long features;
-    /** The back-end takes partial checksums (CSUM negotiated). */
-    private boolean csum;
     /** The receive queue's buffers and what arrives in them (the worker's side of the data path). */
     private FrontendReceive rx;
-    /** Cuts a large segment to send when no large buffer is free. */
-    private final TcpSegmenter segmenter = new TcpSegmenter();
-    private final TcpSegmenter.Contiguous whole = new TcpSegmenter.Contiguous();
-    /** The back-end takes large TCP segments (HOST_TSO4, HOST_TSO6, with CSUM). */
-    private boolean tso4;
-    private boolean tso6;
-    private long protocolFeatures;
-    private volatile boolean up;
-    private volatile boolean refused;
-    private volatile boolean alive = true;
-    /** The back-end let a whole wait pass without returning transmit buffers (see {@link #awaitTxRoom}). */
-    private boolean txStalled;
-    private String stopReason = "";
-
-    // Data path state.
-    private int[] freeTx;
-    private int freeTxCount;
-    /** The large buffer a transmit descriptor points at, or -1 for its own. */
-    private int[] largeOf;
-    private int[] freeLarge;
-    private int freeLargeCount;
-    /** The stack's frame posted as transmit buffer {@code id} until the back-end returns it, or null for a copy. */
-    private Frame[] txFrames;
-    /** Frames the back-end returned from the transmit ring, given back to their pools once per reap. */
-    private final FrameBatch txReturned = new FrameBatch();
+    /** The transmit queue (any thread, under {@link #txLock}). */
+    private FrontendTransmit tx;
+    /** The stack's large frames, or null. */
     private FramePool largePool;
     /** The pools are in the memory table: their frames go on the rings as they are. */
     private boolean poolShared;
     private boolean largeShared;
-    /** The pool's frames lent to rings by every link of this process, at most half the pool. */
-    private RingLoans loans;
-    /** Frames of the pool held on the transmit ring; beyond the loans' limit frames are copied. */
-    private int txFramesOnRing;
-    /** {@link #txFramesOnRing} as last told to the loans (once per transmit, not per frame). */
-    private int txFramesLent;
+    private long protocolFeatures;
+    private volatile boolean up;
+    private volatile boolean refused;
+    private volatile boolean alive = true;
+    private String stopReason = "";
+
     /** The back-end stopped its rings or is gone: the frames on them are ours again (see {@link #stopRings}). */
     private boolean peerGone;
-    private final DriverQueue.UsedHandler txDone = this::transmitted;
 
     FrontendSession(EndpointConfig config, MessageChannel channel, Endpoint endpoint, FramePool pool,
             LinkListener listener, LinkCounters counters) {
@@ -158,16 +120,14 @@ final class FrontendSession implements Session {
 
     @Override
     public int offloads() {
-        if (!up || !csum) { // the flags are written before up is set
-            return 0;
-        }
-        return Link.OFFLOAD_CSUM | (tso4 ? Link.OFFLOAD_TSO4 : 0) | (tso6 ? Link.OFFLOAD_TSO6 : 0);
+        return up ? tx.offloads() : 0; // tx is set before up
     }
 
     @Override
     public int framesOnRings() {
         FrontendReceive r = rx;
-        return (r == null ? 0 : r.framesOnRing()) + txFramesOnRing; // read racily: a figure for netstat -m
+        FrontendTransmit t = tx;
+        return (r == null ? 0 : r.framesOnRing()) + (t == null ? 0 : t.framesOnRing()); // read racily: netstat -m
     }
 
     @Override
@@ -281,11 +241,9 @@ final class FrontendSession implements Session {
         }
         send(msg.start(VhostUser.SET_OWNER, VhostUser.VERSION), true);
         send(msg.start(VhostUser.SET_FEATURES, VhostUser.VERSION).putU64(features), true);
-        hdrLen = VirtioNetFeatures.headerLength(features);
-        csum = has(features, VirtioNetFeatures.CSUM);
         // §5.1.3.1: HOST_TSO4/6 require CSUM.
-        tso4 = csum && has(features, VirtioNetFeatures.HOST_TSO4);
-        tso6 = csum && has(features, VirtioNetFeatures.HOST_TSO6);
+        boolean tso = has(features, VirtioNetFeatures.CSUM)
+                && (has(features, VirtioNetFeatures.HOST_TSO4) || has(features, VirtioNetFeatures.HOST_TSO6));
         if (has(protocolFeatures, VhostUser.PROTOCOL_F_CONFIG)) {
             long mac = config.mac().bits();
             byte[] b = new byte[6];
@@ -302,7 +260,7 @@ final class FrontendSession implements Session {
             }
         }
         region = new DriverRegion("pktstack " + config.bindPath(), config.queueSize(), config.bufferSize(),
-                tso4 || tso6 ? LARGE_TX_BUFFERS : 0);
+                tso ? FrontendTransmit.LARGE_TX_BUFFERS : 0);
         largePool = listener.largePool();
         poolShared = pool.sharedFd() >= 0;
         largeShared = largePool != null && largePool != pool && largePool.sharedFd() >= 0;
@@ -310,20 +268,7 @@ final class FrontendSession implements Session {
         boolean eventIdx = has(features, VirtioNetFeatures.RING_EVENT_IDX);
         rxq = new DriverQueue(region.segment(), region.rxQueue(), eventIdx);
         txq = new DriverQueue(region.segment(), region.txQueue(), eventIdx);
-        freeTx = new int[region.queueSize()];
-        for (int i = 0; i < freeTx.length; i++) {
-            freeTx[i] = freeTx.length - 1 - i;
-        }
-        freeTxCount = freeTx.length;
-        largeOf = new int[region.queueSize()];
-        java.util.Arrays.fill(largeOf, -1);
-        freeLarge = new int[region.largeCount()];
-        for (int i = 0; i < freeLarge.length; i++) {
-            freeLarge[i] = i;
-        }
-        freeLargeCount = freeLarge.length;
-        txFrames = new Frame[region.queueSize()];
-        loans = poolShared ? RingLoans.of(pool) : null;
+        RingLoans loans = poolShared ? RingLoans.of(pool) : null;
         rxKick = EventFd.create();
         rx = new FrontendReceive(rxq, region, features, config.mtu(), pool, loans, rxKick, listener, counters);
         rx.fill();
@@ -333,7 +278,8 @@ final class FrontendSession implements Session {
         rxCall = EventFd.create();
         txKick = EventFd.create();
         txCall = EventFd.create();
-        txWait.set(0, txCall.fd());
+        tx = new FrontendTransmit(txq, region, features, config.mtu(), pool, largePool, loans, largeShared, txKick,
+                txCall, counters);
         startRing(0, region.rxQueue(), rxKick, rxCall);
         startRing(1, region.txQueue(), txKick, txCall);
         if (has(protocolFeatures, VhostUser.PROTOCOL_F_STATUS)) {
@@ -466,31 +412,6 @@ final class FrontendSession implements Session {
 
     // ---- data path --------------------------------------------------------------------
 
-    /** Transmit descriptor {@code id} is back: it, the frame or large buffer it carried, are free again. */
-    private void transmitted(int id, int len) {
-        freeTx[freeTxCount++] = id;
-        Frame f = txFrames[id];
-        if (f != null) {
-            txFrames[id] = null;
-            if (f.pool() == pool) {
-                txFramesOnRing--;
-            }
-            giveBack(f);
-        }
-        int large = largeOf[id];
-        if (large >= 0) {
-            largeOf[id] = -1;
-            freeLarge[freeLargeCount++] = large;
-        }
-    }
-
-    /** Whether the back-end takes {@code f}, a large segment, as it is: of a type it took TSO for, partial. */
-    private boolean takesLarge(Frame f) {
-        return f.checksum() == Frame.CSUM_PARTIAL
-                && (f.gso() == Frame.GSO_TCPV4 ? tso4 : f.gso() == Frame.GSO_TCPV6 && tso6)
-                && hdrLen + f.length() <= DriverRegion.LARGE_BUFFER;
-    }
-
     @Override
     public int transmit(FrameBatch batch) {
         txLock.lock();
@@ -501,10 +422,7 @@ final class FrontendSession implements Session {
                 return 0;
             }
             try {
-                if (txq.reap(txDone, region.queueSize()) > 0) {
-                    txStalled = false;
-                }
-                return send(batch);
+                return tx.transmit(batch);
             } catch (RingViolation e) {
                 counters.ringViolations.increment();
                 listener.event("back-end broke the ring rules on transmit: " + e.getMessage() + "; link reset");
@@ -514,235 +432,22 @@ final class FrontendSession implements Session {
                 counters.txNoCarrier.add(batch.size());
                 batch.releaseAll();
                 return 0;
-            } finally {
-                txReturned.releaseAll();
-                if (loans != null) {
-                    loans.lend(txFramesOnRing - txFramesLent);
-                    txFramesLent = txFramesOnRing;
-                }
             }
         } finally {
             txLock.unlock();
         }
     }
 
-    /** Whether {@code f} can go on the ring where it lies: a frame of a shared pool with headroom for the header. */
-    private boolean inPlace(Frame f) {
-        FramePool p = f.pool();
-        return f.offset() >= hdrLen
-                && ((p == pool && poolShared && loans.mayLend()) || (p == largePool && largeShared));
-    }
-
-    /**
-     * Posts the batch's frames on the transmit ring, each where it lies or
-     * copied into a transmit buffer, waiting for room when the ring is full;
-     * removes from the batch what it took (posted, or dropped as too big).
-     */
-    private int send(FrameBatch batch) throws RingViolation {
-        int sent = 0;
-        int i = 0;
-        try {
-            for (; i < batch.size(); i++) {
-                Frame f = batch.get(i);
-                int posted = post(f);
-                if (posted < 0) {
-                    break;
-                }
-                sent += posted;
-            }
-        } finally {
-            kickTx();
-            if (i < batch.size()) {
-                counters.txRingFull.add(batch.size() - i);
-            }
-            // Taken: held in txFrames until the back-end returns them, or given back (copied, too big).
-            batch.removeFirst(i);
-        }
-        return sent;
-    }
-    /**
-     * Posts one frame: where it lies (held until the back-end returns it) or
-     * copied into a transmit buffer (given back at once); returns 1 when
-     * posted, 0 when dropped as too big, -1 when there is no room (it stays
-     * the caller's).
-     */
-    private int post(Frame f) throws RingViolation {
-        boolean large = f.gso() != Frame.GSO_NONE;
-        if (large ? !takesLarge(f) : f.length() > config.mtu() || hdrLen + f.length() > region.bufferSize()) {
-            counters.txTooBig.increment(); // a large one only if TSO was renegotiated away since the stack looked
-            giveBack(f);
-            return 0;
-        }
-        if (large && freeLargeCount == 0 && Endpoint.onWorker()) {
-            // The worker cannot wait for a large buffer (below): the segment goes in MTU-sized pieces through
-            // ordinary buffers, or, with too few of those, stays with the caller.
-            int pieces = sendInPieces(f, region.segment());
-            if (pieces < 0) {
-                return -1;
-            }
-            giveBack(f);
-            return 1;
-        }
-        if (freeTxCount == 0 || (large && freeLargeCount == 0)) {
-            kickTx(); // the back-end must see what is posted before it can make room
-            // A worker never waits: it is what empties this process's receive rings, and the
-            // back-end may itself be waiting for it to make room (a TCP ACK sent from the receive
-            // thread); waiting would close a cycle. The frames stay with the caller (TCP keeps them).
-            if (Endpoint.onWorker() || !awaitTxRoom(large)) {
-                return -1;
-            }
-        }
-        int id = freeTx[--freeTxCount];
-        boolean inPlace = inPlace(f);
-        MemorySegment mem;
-        long addr;
-        if (inPlace) {
-            mem = f.segment();
-            addr = f.offset() - hdrLen;
-        } else {
-            mem = region.segment();
-            addr = region.txBuffer(id);
-        }
-        if (large) {
-            // A large slot is taken in place too: it bounds the large frames in flight, so the stack's large pool
-            // keeps frames for what arrives.
-            int b = freeLarge[--freeLargeCount];
-            largeOf[id] = b;
-            if (!inPlace) {
-                addr = region.largeBuffer(b);
-            }
-            VirtioNetHeader.writeGso(mem, addr, hdrLen, 0, f);
-            counters.txLarge.increment();
-        } else if (f.checksum() == Frame.CSUM_PARTIAL && csum) {
-            VirtioNetHeader.write(mem, addr, hdrLen, 0, VirtioNetHeader.F_NEEDS_CSUM, f.csumStart(), f.csumOffset());
-        } else {
-            if (f.checksum() == Frame.CSUM_PARTIAL) { // the back-end renegotiated since the stack looked
-                Checksum.completePartial(f.segment(), f.offset(), f.length(), f.csumStart(), f.csumOffset());
-            }
-            VirtioNetHeader.write(mem, addr, hdrLen, 0);
-        }
-        if (inPlace) {
-            txFrames[id] = f;
-            if (f.pool() == pool) {
-                txFramesOnRing++;
-            }
-            txq.post(id, mem.address() + addr, hdrLen + f.length(), false);
-        } else {
-            MemorySegment.copy(f.segment(), f.offset(), mem, addr + hdrLen, f.length());
-            txq.post(id, addr, hdrLen + f.length(), false);
-            giveBack(f);
-        }
-        return 1;
-    }
-
-    /** A frame done with on the transmit side, given back to its pool with others after this transmit or reap. */
-    private void giveBack(Frame f) {
-        if (txReturned.isFull()) {
-            txReturned.releaseAll();
-        }
-        txReturned.add(f);
-    }
-
-    /**
-     * A large segment cut into MTU-sized pieces, each in an ordinary transmit
-     * buffer with its checksum partial; returns the pieces, or -1 (nothing
-     * posted) when fewer buffers are free than it needs.
-     */
-    private int sendInPieces(Frame f, MemorySegment mem) {
-        int type = f.gso() == Frame.GSO_TCPV4 ? TcpSegmenter.GSO_TCPV4 : TcpSegmenter.GSO_TCPV6;
-        TcpSegmenter.Source src = whole.over(f.segment(), f.offset(), f.length());
-        if (!segmenter.prepare(src, type, f.gsoSize(), config.mtu())) {
-            counters.txTooBig.increment(); // the stack's own headers: not expected
-            return 0;
-        }
-        int n = segmenter.segments();
-        if (n > freeTxCount) {
-            return -1;
-        }
-        for (int k = 0; k < n; k++) {
-            int id = freeTx[--freeTxCount];
-            long addr = region.txBuffer(id);
-            VirtioNetHeader.write(mem, addr, hdrLen, 0, VirtioNetHeader.F_NEEDS_CSUM, segmenter.transportOffset(), 16);
-            int len = segmenter.build(k, src, mem, addr + hdrLen, true);
-            txq.post(id, addr, hdrLen + len, false);
-        }
-        counters.txCutForWantOfLarge.increment();
-        return n;
-    }
-
-    /** Publishes what was posted since the last call and kicks the back-end if it asked (§2.7.13.4). */
-    private void kickTx() {
-        if (txq.publishPending()) {
-            txq.publish();
-            if (txq.needsKick()) {
-                txKick.signal();
-                counters.kicksSent.increment();
-            }
-        }
-    }
-
-    /**
-     * Back-pressure: the transmit ring is full. Waits, up to
-     * {@link GuestQueues#FULL_WAIT_MILLIS}, for the back-end to return buffers,
-     * asking it for a used-buffer notification (§2.7.7) and sleeping on the call
-     * eventfd; returns whether buffers came back. A back-end that returns none
-     * for so long is stalled, and its frames are left to the caller at once
-     * until it returns buffers again.
-     */
-    private boolean awaitTxRoom(boolean large) throws RingViolation {
-        if (txStalled) {
-            return false;
-        }
-        txq.enableNotifications(true);
-        try {
-            long deadline = System.nanoTime() + GuestQueues.FULL_WAIT_MILLIS * 1_000_000L;
-            while (true) {
-                txq.reap(txDone, region.queueSize());
-                if (freeTxCount > 0 && (!large || freeLargeCount > 0)) {
-                    return true;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    txStalled = true;
-                    counters.txStalls.increment();
-                    return false;
-                }
-                txWait.poll(1, (int) Math.max(1, left / 1_000_000));
-                if (txWait.readable(0)) {
-                    txCall.drain();
-                    counters.kicksReceived.increment();
-                }
-                counters.txWaits.increment();
-            }
-        } finally {
-            txq.enableNotifications(false);
-        }
-    }
-
     /** Under the transmit lock, after the worker stopped: frames back to the pool, memory and descriptors closed. */
     private void releaseEverything(boolean ringsStopped) {
         int withheld = rx == null ? 0 : rx.release(ringsStopped);
-        for (int id = 0; txFrames != null && id < txFrames.length; id++) {
-            if (txFrames[id] != null) {
-                if (ringsStopped) {
-                    giveBack(txFrames[id]);
-                } else {
-                    withheld++;
-                }
-                txFrames[id] = null;
-            }
+        if (tx != null) {
+            withheld += tx.release(ringsStopped);
         }
-        if (loans != null) {
-            loans.giveBack(txFramesLent); // withheld frames too: they will not come back
-            txFramesLent = 0;
-        }
-        txFramesOnRing = 0;
-        txReturned.releaseAll();
         if (withheld > 0) {
             // The back-end maps them and did not say it stopped: a frame it may still write is lost, not reused.
             listener.event("back-end did not stop its rings: " + withheld + " frames left with it");
         }
-        txWait.close();
         for (EventFd e : new EventFd[] {rxKick, rxCall, txKick, txCall}) {
             if (e != null) {
                 e.close();
@@ -764,7 +469,7 @@ final class FrontendSession implements Session {
             m.put("rings", "rx " + region.queueSize() + ", tx " + region.queueSize() + " entries in a memfd of "
                     + (region.memory().size() >> 10) + " KiB");
             m.put("frames on the rings", (rx != null && rx.zeroCopy() ? "received in place" : "received by copy") + ", "
-                    + (poolShared ? "sent in place" : "sent by copy") + " (pools "
+                    + (tx != null && tx.inPlace() ? "sent in place" : "sent by copy") + " (pools "
                     + (poolShared ? "shared" : "private") + ")");
         }
         return m;

@@ -65,7 +65,7 @@ class HostileBackEndTest {
         fdsBefore = HostileFrontEndTest.openFds();
         // Shared, as a stack's are: a quarter of the pool goes on the receive ring, the rest of it is region buffers.
         pool = FramePool.shared(2048, FramePool.DEFAULT_SLOT_SIZE);
-        large = FramePool.shared(FrontendSession.LARGE_TX_BUFFERS + 4, 66 * 1024);
+        large = FramePool.shared(FrontendTransmit.LARGE_TX_BUFFERS + 4, 66 * 1024);
         received.large = large;
         config = new EndpointConfig("/dev/qvm/g1/p2p", root.resolve("dev/qvm/g1/p2p"), "/dev/vdevpeers/vp0",
                 root.resolve("dev/vdevpeers/vp0"), true, GUEST_MAC, LinkOptions.DEFAULT_MTU, false,
@@ -296,7 +296,7 @@ class HostileBackEndTest {
      */
     @Test
     void aLargeSegmentSentByTheWorkerWhenEveryLargeBufferIsHeldGoesInPieces() throws Exception {
-        int segments = FrontendSession.LARGE_TX_BUFFERS + 1;
+        int segments = FrontendTransmit.LARGE_TX_BUFFERS + 1;
         byte[] pkt = TsoFixtures.ipv4Packet(3000);
         int[] sent = {-1};
         received.onReceive = b -> {
@@ -309,9 +309,9 @@ class HostileBackEndTest {
         };
         host.deliver(spread(plain(1), small(1), config.bufferSize()));
         received.nextFrame();
-        List<byte[]> chains = host.take(FrontendSession.LARGE_TX_BUFFERS + 3);
+        List<byte[]> chains = host.take(FrontendTransmit.LARGE_TX_BUFFERS + 3);
         assertEquals(segments, sent[0]);
-        for (int i = 0; i < FrontendSession.LARGE_TX_BUFFERS; i++) {
+        for (int i = 0; i < FrontendTransmit.LARGE_TX_BUFFERS; i++) {
             MemorySegment c = MemorySegment.ofArray(chains.get(i));
             assertEquals(VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.gsoType(c, 0), "chain " + i + " whole");
             assertArrayEquals(pkt, Arrays.copyOfRange(chains.get(i), 12, chains.get(i).length));
@@ -319,7 +319,7 @@ class HostileBackEndTest {
         long seq = TsoFixtures.u32(pkt, 38);
         int payload = 0;
         for (int k = 0; k < 3; k++) {
-            byte[] c = chains.get(FrontendSession.LARGE_TX_BUFFERS + k);
+            byte[] c = chains.get(FrontendTransmit.LARGE_TX_BUFFERS + k);
             MemorySegment h = MemorySegment.ofArray(c);
             assertEquals(VirtioNetHeader.GSO_NONE, VirtioNetHeader.gsoType(h, 0), "piece " + k);
             assertEquals(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.flags(h, 0));
@@ -335,7 +335,7 @@ class HostileBackEndTest {
         }
         assertEquals(3000, payload);
         assertFalse(host.transmitPending(), "nothing more");
-        assertEquals(FrontendSession.LARGE_TX_BUFFERS + "/1",
+        assertEquals(FrontendTransmit.LARGE_TX_BUFFERS + "/1",
                 guest.details().get("tx: large segments handed whole / sent in pieces for want of a large buffer"));
         // Buffers back: the next large segment goes whole again.
         host.giveBack();
