@@ -320,17 +320,7 @@ final class FrontendReceive {
      * ({@code ringsStopped}); returns the frames left with the back-end.
      */
     int release(boolean ringsStopped) {
-        int withheld = 0;
-        for (int id = 0; id < rxFrames.length; id++) {
-            if (rxFrames[id] != null) {
-                if (ringsStopped) {
-                    rxFrames[id].release();
-                } else {
-                    withheld++;
-                }
-                rxFrames[id] = null;
-            }
-        }
+        int withheld = RingLoans.takeBack(rxFrames, ringsStopped);
         if (loans != null) {
             loans.giveBack(rxFrameLimit); // withheld frames too: they will not come back
             rxFrameLimit = 0;

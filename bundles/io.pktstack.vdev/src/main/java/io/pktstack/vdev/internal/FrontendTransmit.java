@@ -380,17 +380,7 @@ final class FrontendTransmit {
      * with the back-end.
      */
     int release(boolean ringsStopped) {
-        int withheld = 0;
-        for (int id = 0; id < txFrames.length; id++) {
-            if (txFrames[id] != null) {
-                if (ringsStopped) {
-                    giveBack(txFrames[id]);
-                } else {
-                    withheld++;
-                }
-                txFrames[id] = null;
-            }
-        }
+        int withheld = RingLoans.takeBack(txFrames, ringsStopped);
         if (loans != null) {
             loans.giveBack(txFramesLent); // withheld frames too: they will not come back
             txFramesLent = 0;

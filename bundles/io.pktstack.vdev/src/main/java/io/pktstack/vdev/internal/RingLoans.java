@@ -1,5 +1,6 @@
 package io.pktstack.vdev.internal;
 
+import io.pktstack.api.frame.Frame;
 import io.pktstack.api.frame.FramePool;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -60,6 +61,27 @@ final class RingLoans {
         if (n != 0) {
             lent.addAndGet(-n);
         }
+    }
+
+    /**
+     * At a session's end, the frames a ring held ({@code onRing[id]}, null where
+     * none): back to their pools if the back-end stopped the ring, else left
+     * with it (it maps them and may still write them); the array is emptied.
+     * Returns the frames left.
+     */
+    static int takeBack(Frame[] onRing, boolean ringStopped) {
+        int left = 0;
+        for (int id = 0; id < onRing.length; id++) {
+            if (onRing[id] != null) {
+                if (ringStopped) {
+                    onRing[id].release();
+                } else {
+                    left++;
+                }
+                onRing[id] = null;
+            }
+        }
+        return left;
     }
 
     /** Frames lent now, for tests. */
