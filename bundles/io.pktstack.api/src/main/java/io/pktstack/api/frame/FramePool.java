@@ -63,13 +63,12 @@ public final class FramePool implements AutoCloseable {
         this.slotSize = slotSize;
         this.arena = Arena.ofShared();
         PoolMemory.Block block = PoolMemory.allocate(arena, (long) slots * slotSize, 64, shared);
-        MemorySegment all = block.segment();
-        this.memory = all;
+        this.memory = block.segment();
         this.fd = block.fd();
         this.frames = new Frame[slots];
         this.free = new Frame[slots];
         for (int i = 0; i < slots; i++) {
-            Frame f = new Frame(this, i, all.asSlice((long) i * slotSize, slotSize));
+            Frame f = new Frame(this, i, memory.asSlice((long) i * slotSize, slotSize));
             frames[i] = f;
             free[i] = f;
         }

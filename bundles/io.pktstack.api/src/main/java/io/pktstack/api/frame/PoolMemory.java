@@ -82,11 +82,6 @@ final class PoolMemory {
     private PoolMemory() {
     }
 
-    /** {@code size} zeroed bytes aligned to {@code align} (a power of two), freed when {@code arena} closes. */
-    static MemorySegment allocate(Arena arena, long size, long align) {
-        return allocate(arena, size, align, false).segment();
-    }
-
     /**
      * {@code size} zeroed bytes aligned to {@code align} (at most a page), in a
      * sealed memfd when {@code shared} and the system allows it; unmapped and

@@ -31,7 +31,7 @@ class PoolMemoryTest {
     void zeroedAlignedAndResidentOnlyOnceUsed() throws IOException {
         try (Arena arena = Arena.ofShared()) {
             long before = resident();
-            MemorySegment m = PoolMemory.allocate(arena, 256 * MIB, 64);
+            MemorySegment m = PoolMemory.allocate(arena, 256 * MIB, 64, false).segment();
             long allocated = resident();
             assertEquals(0, m.address() % 64);
             assertEquals(256 * MIB, m.byteSize());

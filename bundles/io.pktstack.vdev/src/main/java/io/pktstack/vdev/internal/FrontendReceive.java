@@ -150,12 +150,10 @@ final class FrontendReceive {
      */
     private void postRx(int id, Frame f) {
         rxFrames[id] = f;
-        if (f != null) {
-            rxFramesOnRing++;
-        }
         if (f == null) {
             rxq.post(id, region.rxBuffer(id), region.bufferSize(), true);
         } else {
+            rxFramesOnRing++;
             rxq.post(id, f.segment().address() + FramePool.HEADROOM - hdrLen, f.capacity() - FramePool.HEADROOM + hdrLen,
                     true);
         }

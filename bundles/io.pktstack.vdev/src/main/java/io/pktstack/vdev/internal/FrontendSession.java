@@ -469,7 +469,7 @@ final class FrontendSession implements Session {
             m.put("rings", "rx " + region.queueSize() + ", tx " + region.queueSize() + " entries in a memfd of "
                     + (region.memory().size() >> 10) + " KiB");
             m.put("frames on the rings", (rx != null && rx.zeroCopy() ? "received in place" : "received by copy") + ", "
-                    + (tx != null && tx.inPlace() ? "sent in place" : "sent by copy") + " (pools "
+                    + (tx != null && tx.sendsInPlace() ? "sent in place" : "sent by copy") + " (pools "
                     + (poolShared ? "shared" : "private") + ")");
         }
         return m;

@@ -37,10 +37,9 @@ final class FrontendTransmit {
     private final DriverRegion region;
     private final FramePool pool;
     private final FramePool largePool;
-    /** The pools are in the memory table: their frames go on the ring as they are. */
-    private final boolean poolShared;
+    /** The large pool is in the memory table: its frames go on the ring as they are. */
     private final boolean largeShared;
-    /** The pool's loans to rings, or null when its frames do not go on rings. */
+    /** The pool's loans to rings, or null when its frames do not go on rings (it is not in the memory table). */
     private final RingLoans loans;
     private final EventFd txKick;
     /** The back-end's used-buffer notification: waited for only when the ring is full. */
@@ -89,7 +88,6 @@ final class FrontendTransmit {
         this.pool = pool;
         this.largePool = largePool;
         this.loans = loans;
-        this.poolShared = loans != null;
         this.largeShared = largeShared;
         this.txKick = kick;
         this.txCall = call;
@@ -124,8 +122,8 @@ final class FrontendTransmit {
     }
 
     /** Whether frames of the pool are sent where they lie. */
-    boolean inPlace() {
-        return poolShared;
+    boolean sendsInPlace() {
+        return loans != null;
     }
 
     /** Frames of the pool held on the ring now; read racily, a figure for netstat -m. */
@@ -184,7 +182,7 @@ final class FrontendTransmit {
     private boolean inPlace(Frame f) {
         FramePool p = f.pool();
         return f.offset() >= hdrLen
-                && ((p == pool && poolShared && loans.mayLend()) || (p == largePool && largeShared));
+                && ((p == pool && loans != null && loans.mayLend()) || (p == largePool && largeShared));
     }
 
     /**
@@ -214,6 +212,7 @@ final class FrontendTransmit {
         }
         return sent;
     }
+
     /**
      * Posts one frame: where it lies (held until the back-end returns it) or
      * copied into a transmit buffer (given back at once); returns 1 when
@@ -230,7 +229,7 @@ final class FrontendTransmit {
         if (large && freeLargeCount == 0 && Endpoint.onWorker()) {
             // The worker cannot wait for a large buffer (below): the segment goes in MTU-sized pieces through
             // ordinary buffers, or, with too few of those, stays with the caller.
-            int pieces = sendInPieces(f, region.segment());
+            int pieces = sendInPieces(f);
             if (pieces < 0) {
                 return -1;
             }
@@ -302,7 +301,8 @@ final class FrontendTransmit {
      * buffer with its checksum partial; returns the pieces, or -1 (nothing
      * posted) when fewer buffers are free than it needs.
      */
-    private int sendInPieces(Frame f, MemorySegment mem) {
+    private int sendInPieces(Frame f) {
+        MemorySegment mem = region.segment();
         int type = f.gso() == Frame.GSO_TCPV4 ? TcpSegmenter.GSO_TCPV4 : TcpSegmenter.GSO_TCPV6;
         TcpSegmenter.Source src = whole.over(f.segment(), f.offset(), f.length());
         if (!segmenter.prepare(src, type, f.gsoSize(), mtu)) {
