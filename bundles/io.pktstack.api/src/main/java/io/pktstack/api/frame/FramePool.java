@@ -2,6 +2,8 @@ package io.pktstack.api.frame;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,6 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A {@linkplain #shared shared} pool lives in a memfd that a guest link
  * passes to its vhost-user back-end, so the pool's frames go on the link's
  * rings as they are (one copy per hop, made by the host).
+ *
+ * <p>A burst makes many frames resident that a quiet link does not need:
+ * {@link #trim()}, called now and then, gives the pages of frames that stayed
+ * free since the last call back to the kernel.
  */
 public final class FramePool implements AutoCloseable {
 
@@ -34,6 +40,12 @@ public final class FramePool implements AutoCloseable {
     private final int fd;
     private final ReentrantLock lock = new ReentrantLock();
     private int freeCount;
+    // trim(): the free stack is last in, first out, so the frames below the lowest point it reached
+    // since the last trim were not taken in that time. Both guarded by the lock.
+    private final boolean canGiveBack;
+    private int lowWater;
+    /** free[0..givenBack) had their pages given back and have not been taken since. */
+    private int givenBack;
 
     /**
      * @param slots number of frames
@@ -65,6 +77,7 @@ public final class FramePool implements AutoCloseable {
         PoolMemory.Block block = PoolMemory.allocate(arena, (long) slots * slotSize, 64, shared);
         this.memory = block.segment();
         this.fd = block.fd();
+        this.canGiveBack = block.canGiveBack();
         this.frames = new Frame[slots];
         this.free = new Frame[slots];
         for (int i = 0; i < slots; i++) {
@@ -73,6 +86,7 @@ public final class FramePool implements AutoCloseable {
             free[i] = f;
         }
         this.freeCount = slots;
+        this.lowWater = slots;
     }
 
     /** Takes one frame, reset to empty with full headroom, or {@code null} if the pool is empty. */
@@ -86,6 +100,7 @@ public final class FramePool implements AutoCloseable {
             free[freeCount] = null;
             f.free = false;
             f.reset();
+            sank();
             return f;
         } finally {
             lock.unlock();
@@ -107,6 +122,7 @@ public final class FramePool implements AutoCloseable {
                 f.reset();
                 into[i] = f;
             }
+            sank();
             return k;
         } finally {
             lock.unlock();
@@ -138,6 +154,90 @@ public final class FramePool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** After a take: the free stack's lowest point since the last trim (a compare when not lower). */
+    private void sank() {
+        if (freeCount < lowWater) {
+            lowWater = freeCount;
+            givenBack = Math.min(givenBack, freeCount);
+        }
+    }
+
+    /**
+     * Gives back to the kernel the pages of the frames that stayed free since the last call (or since
+     * the pool was made): they no longer count as resident, and read as zero when next used. A page
+     * that a frame in use or a recently used one shares is kept. Meant for a timer, every second or
+     * so; a pool's frames are not held up longer than one {@code madvise} per run of such pages.
+     * Does nothing for a pool whose memory the JVM allocated.
+     *
+     * @return bytes given back by this call
+     * @since 1.4
+     */
+    public long trim() {
+        lock.lock();
+        try {
+            long bytes = canGiveBack && lowWater > givenBack ? giveBack(givenBack, lowWater) : 0;
+            givenBack = Math.max(givenBack, lowWater);
+            lowWater = freeCount;
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives back whole pages of free[from..to)'s slots whose every slot lies in free[0..to). Under the lock. */
+    private long giveBack(int from, int to) {
+        BitSet idle = new BitSet(frames.length);
+        for (int k = 0; k < to; k++) {
+            idle.set(free[k].index());
+        }
+        int[] slots = new int[to - from];
+        for (int k = from; k < to; k++) {
+            slots[k - from] = free[k].index();
+        }
+        Arrays.sort(slots);
+        long page = PoolMemory.PAGE;
+        long base = memory.address();
+        long runStart = -1;
+        long runEnd = -1;
+        long bytes = 0;
+        for (int slot : slots) {
+            long lo = base + (long) slot * slotSize;
+            long start = lo & -page; // the slot's pages, widened to whole pages
+            long end = (lo + slotSize + page - 1) & -page;
+            if (start < base || !idle(idle, start, lo, base)) {
+                start += page; // the first page holds part of a slot in use (or lies before the pool)
+            }
+            if (end > base + memory.byteSize() || !idle(idle, lo + slotSize, end, base)) {
+                end -= page;
+            }
+            if (start >= end) {
+                continue;
+            }
+            if (start <= runEnd) {
+                runEnd = Math.max(runEnd, end);
+                continue;
+            }
+            bytes += flush(runStart, runEnd);
+            runStart = start;
+            runEnd = end;
+        }
+        return bytes + flush(runStart, runEnd);
+    }
+
+    /** Whether every slot overlapping {@code [from, to)} is idle. */
+    private boolean idle(BitSet idle, long from, long to, long base) {
+        if (from >= to) {
+            return true;
+        }
+        int first = (int) ((from - base) / slotSize);
+        int last = (int) Math.min(frames.length - 1, (to - 1 - base) / slotSize);
+        return idle.nextClearBit(first) > last;
+    }
+
+    private long flush(long start, long end) {
+        return start >= 0 && end > start && PoolMemory.giveBack(start, end - start, fd >= 0) ? end - start : 0;
     }
 
     private void push(Frame f) {

@@ -23,8 +23,11 @@ import java.lang.invoke.MethodHandle;
  */
 final class PoolMemory {
 
-    /** A pool's bytes, and the memfd behind them or -1 when they cannot be shared. */
-    record Block(MemorySegment segment, int fd) {
+    /**
+     * A pool's bytes, the memfd behind them or -1 when they cannot be shared, and whether their
+     * pages can be {@linkplain #giveBack given back} (not an arena's: the JVM owns those).
+     */
+    record Block(MemorySegment segment, int fd, boolean canGiveBack) {
     }
 
     private static final int MFD_CLOEXEC = 1;
@@ -36,6 +39,9 @@ final class PoolMemory {
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int MAP_SHARED = 1;
+    private static final int MADV_DONTNEED = 4;
+    private static final int MADV_REMOVE = 9;
+    private static final int SC_PAGESIZE = 30;
 
     private static final MethodHandle CALLOC;
     private static final MethodHandle FREE;
@@ -45,9 +51,12 @@ final class PoolMemory {
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle MADVISE;
+    /** The system's page size, or 0 where it is unknown (then nothing is given back). */
+    static final long PAGE;
 
     static {
-        MethodHandle[] h = new MethodHandle[8];
+        MethodHandle[] h = new MethodHandle[10];
         if (PoolMemory.class.getModule().isNativeAccessEnabled()) {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
@@ -62,6 +71,8 @@ final class PoolMemory {
             h[5] = handle(linker, libc, "mmap", FunctionDescriptor.of(l, l, l, i, i, i, l));
             h[6] = handle(linker, libc, "munmap", FunctionDescriptor.of(i, l, l));
             h[7] = handle(linker, libc, "close", FunctionDescriptor.of(i, i));
+            h[8] = handle(linker, libc, "madvise", FunctionDescriptor.of(i, l, l, i));
+            h[9] = handle(linker, libc, "sysconf", FunctionDescriptor.of(l, i));
         }
         CALLOC = h[0];
         FREE = h[1];
@@ -72,6 +83,17 @@ final class PoolMemory {
         MMAP = h[5];
         MUNMAP = h[6];
         CLOSE = h[7];
+        MADVISE = h[8];
+        PAGE = h[8] == null || h[9] == null ? 0 : pageSize(h[9]);
+    }
+
+    private static long pageSize(MethodHandle sysconf) {
+        try {
+            long p = (long) sysconf.invokeExact(SC_PAGESIZE);
+            return p > 0 && Long.bitCount(p) == 1 ? p : 0;
+        } catch (Throwable t) {
+            return 0;
+        }
     }
 
     private static MethodHandle handle(Linker linker, SymbolLookup libc, String name, FunctionDescriptor d,
@@ -95,7 +117,7 @@ final class PoolMemory {
             }
         }
         if (CALLOC == null || FREE == null) {
-            return new Block(arena.allocate(size, align), -1);
+            return new Block(arena.allocate(size, align), -1, false);
         }
         long whole = size + align;
         MemorySegment p;
@@ -109,7 +131,7 @@ final class PoolMemory {
         }
         MemorySegment block = p.reinterpret(whole, arena, PoolMemory::free);
         long skip = ((p.address() + align - 1) & -align) - p.address();
-        return new Block(block.asSlice(skip, size), -1);
+        return new Block(block.asSlice(skip, size), -1, MADVISE != null && PAGE > 0);
     }
 
     /** A sealed memfd of {@code size} bytes mapped shared (page-aligned), or null if the system refused a step. */
@@ -131,9 +153,24 @@ final class PoolMemory {
             }
             long at = addr;
             MemorySegment m = MemorySegment.ofAddress(addr).reinterpret(size, arena, s -> unmap(at, size, fd));
-            return new Block(m, fd);
+            return new Block(m, fd, MADVISE != null && PAGE > 0);
         } catch (Throwable t) {
             throw new IllegalStateException("memfd for a frame pool failed", t);
+        }
+    }
+
+    /**
+     * Gives the pages of {@code [address, address + length)} (page-aligned) back to the kernel; they
+     * read as zero when next touched. A memfd's are removed from the file (MADV_REMOVE), so a peer
+     * mapping it frees nothing by holding them; private memory is dropped (MADV_DONTNEED).
+     *
+     * @return whether the kernel did it
+     */
+    static boolean giveBack(long address, long length, boolean memfd) {
+        try {
+            return (int) MADVISE.invokeExact(address, length, memfd ? MADV_REMOVE : MADV_DONTNEED) == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("madvise on a frame pool failed", t);
         }
     }
 

@@ -16,37 +16,44 @@ class PoolMemoryTest {
 
     static final long MIB = 1 << 20;
 
-    /** This process's resident set (VmRSS), in bytes. */
-    static long resident() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new AssertionError("no VmRSS");
-    }
-
     /** A pool's memory is zero, aligned, and resident only where it has been written. */
     @Test
     void zeroedAlignedAndResidentOnlyOnceUsed() throws IOException {
         try (Arena arena = Arena.ofShared()) {
-            long before = resident();
             MemorySegment m = PoolMemory.allocate(arena, 256 * MIB, 64, false).segment();
-            long allocated = resident();
             assertEquals(0, m.address() % 64);
             assertEquals(256 * MIB, m.byteSize());
-            assertTrue(allocated - before < 32 * MIB, "resident after allocating: +" + (allocated - before) / MIB + " MiB");
+            // The mapping's own resident size: the whole process's moves with the JIT and the collector.
+            long allocated = residentKib(m);
+            assertTrue(allocated < 32 * 1024, "resident after allocating: " + allocated + " kB");
             for (long at = 0; at < m.byteSize(); at += 4096) {
-                assertEquals(0L, m.get(ValueLayout.JAVA_LONG, at), "zero at " + at);
+                if (m.get(ValueLayout.JAVA_LONG, at) != 0) {
+                    throw new AssertionError("not zero at " + at);
+                }
             }
-            long read = resident();
-            assertTrue(read - before < 32 * MIB, "resident after reading: +" + (read - before) / MIB + " MiB");
+            // Not checked after the reads: on some machines (seen on a 6.18 kernel, after other tests
+            // in the same JVM) a read fault of fresh private memory got real pages, not the zero page.
             for (long at = 0; at < m.byteSize(); at += 4096) {
                 m.set(ValueLayout.JAVA_LONG, at, at);
             }
-            long written = resident();
-            assertTrue(written - before > 200 * MIB, "resident after writing: +" + (written - before) / MIB + " MiB");
+            long written = residentKib(m);
+            assertTrue(written > 200 * 1024, "resident after writing: " + written + " kB");
         }
+    }
+
+    /** Resident kB of the mapping holding {@code m} (/proc/self/smaps). */
+    static long residentKib(MemorySegment m) throws IOException {
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (Character.digit(line.charAt(0), 16) >= 0 && line.indexOf('-') > 0 && line.indexOf('-') < line.indexOf(' ')) {
+                String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                inside = m.address() >= Long.parseUnsignedLong(range[0], 16)
+                        && m.address() < Long.parseUnsignedLong(range[1], 16);
+            } else if (inside && line.startsWith("Rss:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no mapping holds " + m);
     }
 
     /**
@@ -69,9 +76,8 @@ class PoolMemoryTest {
             assertEquals(8192L * FramePool.DEFAULT_SLOT_SIZE, all.byteSize());
             Frame f = pool.frame(4000);
             assertEquals(all.address() + 4000L * FramePool.DEFAULT_SLOT_SIZE, f.segment().address());
-            long before = resident();
             f.segment().set(ValueLayout.JAVA_LONG, 64, 0x1122334455667788L);
-            assertTrue(resident() - before < 4 * MIB, "one frame written made the pool resident");
+            assertTrue(residentKib(all) < 4 * 1024, "one frame written made the pool resident");
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(link,
                     java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder());
