@@ -95,6 +95,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     /** Cuts large TCP segments where they leave for a link that cannot take them whole. */
     private final Segmentation segmentation;
     private final StackTimer timer;
+    private final PoolTrimmer trimmer;
     private final IpLayer ip;
     private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
     private final Tunables tunables = new Tunables();
@@ -158,6 +159,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         this.timer = new StackTimer(nanoClock);
         this.ip = new IpLayer(pool, forwarder, timer, this::interfacesSnapshot, contexts::get);
         forwarder.setL3(ip);
+        this.trimmer = new PoolTrimmer(timer, List.of(pool, ip.big));
+        trimmer.start();
         synchronized (lock) {
             NetInterface lo = new NetInterface(table.nextIndex(), table.reserveName("lo", -1),
                     NetInterface.Kind.LOOPBACK, "loopback", null, null, 33176, null, null);
@@ -200,6 +203,10 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
      * Each reads and writes the live value where the stack keeps it.
      */
     private void defineTunables() {
+        tunables.define("kern.mbuf.trim_ms", 0, TimeUnit.HOURS.toMillis(1),
+                "milliseconds after which the pages of pool frames that stayed free go back to the system"
+                        + " (0: never); they read as zero pages when next used", trimmer::intervalMillis,
+                trimmer::setIntervalMillis);
         tunables.define("net.link.vdev.busy_poll", 0, 1_000_000,
                 "microseconds a guest-link worker polls its rings after its last work before it sleeps on its"
                         + " eventfds (0: never poll); polling lowers latency and costs CPU",
@@ -923,7 +930,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
                 onRings += nif.link.framesOnRings();
             }
         }
-        return new BufferStatistics(pool.capacity(), pool.available(), pool.slotSize(), onRings);
+        return new BufferStatistics(pool.capacity(), pool.available(), pool.slotSize(), onRings,
+                trimmer.bytesGivenBack());
     }
 
     @Override

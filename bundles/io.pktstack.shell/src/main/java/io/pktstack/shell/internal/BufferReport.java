@@ -17,8 +17,9 @@ record BufferReport(BufferStatistics buffers, long heapBytes) implements Report 
         return String.format("%d/%d/%d frames in use/free/total (%d bytes each)%n"
                 + "%d frames on links' rings (posted to receive into, or sent and not yet returned)%n"
                 + "%d KiB allocated to frames%n"
+                + "%d KiB of idle frames' pages given back to the system since start (sysctl kern.mbuf.trim_ms)%n"
                 + "%d bytes allocated on the heap since start (all threads)%n",
                 b.inUse(), b.free(), b.capacity(), b.slotBytes(), b.onRings(),
-                (long) b.capacity() * b.slotBytes() / 1024, heapBytes);
+                (long) b.capacity() * b.slotBytes() / 1024, b.givenBackBytes() / 1024, heapBytes);
     }
 }
