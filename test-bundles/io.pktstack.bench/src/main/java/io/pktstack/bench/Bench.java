@@ -336,12 +336,13 @@ public final class Bench {
             if (linux && wants("guest-tap-64")) {
                 tapScenario(root, tap, g1, all);
             }
-            Map<String, Object> rss = new LinkedHashMap<>();
-            for (Stack st : all) {
-                rss.put(st.name, st.rssKib());
-            }
-            extra.put("rss_kib", rss);
+            // Resident memory three ways: right after the traffic (what the compilers still hold then
+            // included), after the idle-CPU reading (2 to 5 s of rest, in which the JVM trims what they
+            // freed back to the kernel each second), and the most each ever held (VmHWM).
+            extra.put("rss_kib", residentKib(all, "VmRSS:"));
             extra.put("idle_cpu_pct", idleCpu(all));
+            extra.put("rss_idle_kib", residentKib(all, "VmRSS:"));
+            extra.put("rss_peak_kib", residentKib(all, "VmHWM:"));
         }
     }
 
@@ -375,7 +376,7 @@ public final class Bench {
             sc.put("seconds", seconds);
             Map<String, Object> rss = new LinkedHashMap<>();
             for (Stack s : all) {
-                rss.put(s.name, s.rssKib());
+                rss.put(s.name, s.statusKib("VmRSS:"));
             }
             sc.put("rss_kib", rss);
             progress.printf(Locale.ROOT, "  all four ready and linked in %.2f s; resident: %s kB%n", seconds, rss);
@@ -892,6 +893,14 @@ public final class Bench {
             t.add(Double.parseDouble(m.group(1)) * 1000);
         }
         return t;
+    }
+
+    private static Map<String, Object> residentKib(List<Stack> processes, String statusField) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Stack st : processes) {
+            m.put(st.name, st.statusKib(statusField));
+        }
+        return m;
     }
 
     private Map<String, Object> idleCpu(List<Stack> processes) {

@@ -158,11 +158,11 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    /** Resident memory in KiB, from /proc. */
-    long rssKib() {
+    /** A kB figure of the process's /proc status ({@code VmRSS:}, {@code VmHWM:}), or -1 once it is gone. */
+    long statusKib(String field) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (l.startsWith("VmRSS:")) {
+                if (l.startsWith(field)) {
                     return Long.parseLong(l.replaceAll("[^0-9]", ""));
                 }
             }

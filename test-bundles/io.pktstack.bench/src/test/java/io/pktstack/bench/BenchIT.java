@@ -110,6 +110,10 @@ class BenchIT {
         }
         assertEquals(32, root.get("scenarios").get(0).get("batch").asInt());
         assertTrue(root.get("rss_kib").get("host").asLong() > 0);
+        for (String guest : List.of("bg1", "bg2", "bg3")) { // the peak is never below a later reading
+            long idle = root.get("rss_idle_kib").get(guest).asLong();
+            assertTrue(idle > 0 && root.get("rss_peak_kib").get(guest).asLong() >= idle, root.toString());
+        }
         assertTrue(root.get("idle_cpu_pct").has("host"));
     }
 }
