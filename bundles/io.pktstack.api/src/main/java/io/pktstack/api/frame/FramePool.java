@@ -40,9 +40,9 @@ public final class FramePool implements AutoCloseable {
     private final int fd;
     private final ReentrantLock lock = new ReentrantLock();
     private int freeCount;
+    private final boolean canGiveBack;
     // trim(): the free stack is last in, first out, so the frames below the lowest point it reached
     // since the last trim were not taken in that time. Both guarded by the lock.
-    private final boolean canGiveBack;
     private int lowWater;
     /** free[0..givenBack) had their pages given back and have not been taken since. */
     private int givenBack;
@@ -168,7 +168,8 @@ public final class FramePool implements AutoCloseable {
      * Gives back to the kernel the pages of the frames that stayed free since the last call (or since
      * the pool was made): they no longer count as resident, and read as zero when next used. A page
      * that a frame in use or a recently used one shares is kept. Meant for a timer, every second or
-     * so; a pool's frames are not held up longer than one {@code madvise} per run of such pages.
+     * so. Takes and returns wait meanwhile: the lock is held for one {@code madvise} per run of
+     * adjacent pages, and only when frames became idle since the last call.
      * Does nothing for a pool whose memory the JVM allocated.
      *
      * @return bytes given back by this call
