@@ -87,6 +87,7 @@ public final class FramePool implements AutoCloseable {
         }
         this.freeCount = slots;
         this.lowWater = slots;
+        this.givenBack = slots; // never touched: nothing resident to give back until a take reaches them
     }
 
     /** Takes one frame, reset to empty with full headroom, or {@code null} if the pool is empty. */
@@ -165,8 +166,8 @@ public final class FramePool implements AutoCloseable {
     }
 
     /**
-     * Gives back to the kernel the pages of the frames that stayed free since the last call (or since
-     * the pool was made): they no longer count as resident, and read as zero when next used. A page
+     * Gives back to the kernel the pages of the frames used once and free since the last call: they
+     * no longer count as resident, and read as zero when next used. A page
      * that a frame in use or a recently used one shares is kept. Meant for a timer, every second or
      * so. Takes and returns wait meanwhile: the lock is held for one {@code madvise} per run of
      * adjacent pages, and only when frames became idle since the last call.

@@ -69,6 +69,17 @@ class FramePoolTrimTest {
     }
 
     @Test
+    void aPoolNeverUsedHasNothingToGiveBack() {
+        try (FramePool pool = FramePool.shared(64, FramePool.DEFAULT_SLOT_SIZE)) {
+            assertEquals(0, pool.trim());
+            assertEquals(0, pool.trim());
+            pool.release(pool.take()); // one frame used: its page and nothing else
+            pool.trim();
+            assertEquals(4096, pool.trim());
+        }
+    }
+
+    @Test
     void framesInUseAndTheirPageNeighboursKeepTheirBytes() {
         try (FramePool pool = FramePool.shared(FRAMES, FramePool.DEFAULT_SLOT_SIZE)) {
             Frame[] all = new Frame[FRAMES];
