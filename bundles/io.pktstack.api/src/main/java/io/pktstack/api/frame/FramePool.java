@@ -46,6 +46,7 @@ public final class FramePool implements AutoCloseable {
     private int lowWater;
     /** free[0..givenBack) had their pages given back and have not been taken since. */
     private int givenBack;
+    private boolean closed;
 
     /**
      * @param slots number of frames
@@ -179,7 +180,7 @@ public final class FramePool implements AutoCloseable {
     public long trim() {
         lock.lock();
         try {
-            long bytes = canGiveBack && lowWater > givenBack ? giveBack(givenBack, lowWater) : 0;
+            long bytes = canGiveBack && !closed && lowWater > givenBack ? giveBack(givenBack, lowWater) : 0;
             givenBack = Math.max(givenBack, lowWater);
             lowWater = freeCount;
             return bytes;
@@ -297,9 +298,19 @@ public final class FramePool implements AutoCloseable {
         return fd;
     }
 
-    /** Frees the off-heap memory (and closes its memfd); every frame must have been returned. */
+    /**
+     * Frees the off-heap memory (and closes its memfd); every frame must have been returned. A
+     * {@link #trim()} on another thread finishes first, and later ones do nothing: madvise on
+     * memory unmapped meanwhile could reach whatever the process maps there next.
+     */
     @Override
     public void close() {
-        arena.close();
+        lock.lock();
+        try {
+            closed = true;
+            arena.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

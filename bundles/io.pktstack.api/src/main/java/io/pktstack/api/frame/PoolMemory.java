@@ -52,7 +52,7 @@ final class PoolMemory {
     private static final MethodHandle MUNMAP;
     private static final MethodHandle CLOSE;
     private static final MethodHandle MADVISE;
-    /** The system's page size, or 0 where it is unknown (then nothing is given back). */
+    /** The system's page size, or 0 where it or madvise is unknown (then nothing is given back). */
     static final long PAGE;
 
     static {
@@ -131,7 +131,7 @@ final class PoolMemory {
         }
         MemorySegment block = p.reinterpret(whole, arena, PoolMemory::free);
         long skip = ((p.address() + align - 1) & -align) - p.address();
-        return new Block(block.asSlice(skip, size), -1, MADVISE != null && PAGE > 0);
+        return new Block(block.asSlice(skip, size), -1, PAGE > 0);
     }
 
     /** A sealed memfd of {@code size} bytes mapped shared (page-aligned), or null if the system refused a step. */
@@ -153,7 +153,7 @@ final class PoolMemory {
             }
             long at = addr;
             MemorySegment m = MemorySegment.ofAddress(addr).reinterpret(size, arena, s -> unmap(at, size, fd));
-            return new Block(m, fd, MADVISE != null && PAGE > 0);
+            return new Block(m, fd, PAGE > 0);
         } catch (Throwable t) {
             throw new IllegalStateException("memfd for a frame pool failed", t);
         }

@@ -80,6 +80,15 @@ class FramePoolTrimTest {
     }
 
     @Test
+    void aClosedPoolIsNotTrimmed() {
+        FramePool pool = FramePool.shared(64, FramePool.DEFAULT_SLOT_SIZE);
+        pool.release(pool.take());
+        pool.trim();
+        pool.close();
+        assertEquals(0, pool.trim(), "madvise on memory no longer the pool's");
+    }
+
+    @Test
     void framesInUseAndTheirPageNeighboursKeepTheirBytes() {
         try (FramePool pool = FramePool.shared(FRAMES, FramePool.DEFAULT_SLOT_SIZE)) {
             Frame[] all = new Frame[FRAMES];
