@@ -84,34 +84,20 @@ public final class FrameBatch {
     }
 
     /**
-     * Releases the first {@code n} frames to their pools (one lock acquisition
-     * when they share a pool) and moves the rest to the front.
+     * Releases the first {@code n} frames to their pools, one lock acquisition
+     * per pool among them (a TCP stream's large segments and small ACKs come
+     * from two), and moves the rest to the front.
      */
     public void releaseFirst(int n) {
         if (n < 0 || n > size) {
             throw new IndexOutOfBoundsException("release " + n + " of " + size);
         }
-        if (n == 0) {
-            return;
-        }
-        if (onePool(n)) {
-            frames[0].pool().release(frames, n); // nulls frames[0..n)
-        } else {
-            for (int i = 0; i < n; i++) {
-                frames[i].release();
+        for (int i = 0; i < n; i++) {
+            if (frames[i] != null) { // not yet released with an earlier frame's pool
+                frames[i].pool().releaseOwn(frames, n);
             }
         }
         removeFirst(n);
-    }
-
-    private boolean onePool(int n) {
-        FramePool pool = frames[0].pool();
-        for (int i = 1; i < n; i++) {
-            if (frames[i].pool() != pool) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Forgets the frames without releasing them (their ownership moved elsewhere). */

@@ -158,6 +158,22 @@ public final class FramePool implements AutoCloseable {
         }
     }
 
+    /** Returns, under one lock, the frames of {@code batch[0..n)} that are this pool's and nulls their slots. */
+    void releaseOwn(Frame[] batch, int n) {
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                Frame f = batch[i];
+                if (f != null && f.pool() == this) {
+                    push(f);
+                    batch[i] = null;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** After a take: the free stack's lowest point since the last trim (a compare when not lower). */
     private void sank() {
         if (freeCount < lowWater) {
