@@ -64,6 +64,8 @@ public final class Endpoint implements AutoCloseable {
     /** How the current session's connection came: "connected to PEER" or "accepted at BIND". */
     private volatile String sessionVia = "";
     private volatile boolean closed;
+    /** Frames left with peers that did not stop their rings at their session's end (only the endpoint thread adds). */
+    private volatile int withheld;
     private volatile String lastProblem = "";
     private volatile MacAddress peerMac;
     private final Object logLock = new Object();
@@ -308,7 +310,11 @@ public final class Endpoint implements AutoCloseable {
             if (closed) {
                 return false; // close() may have run before the session was published
             }
-            s.run();
+            try {
+                s.run();
+            } finally {
+                withheld += s.withheld();
+            }
             return s.refused();
         } catch (RuntimeException e) {
             // A fault of ours, not the peer's (the sessions turn every peer error into a reset): the link is reset
@@ -400,10 +406,13 @@ public final class Endpoint implements AutoCloseable {
         return s != null && s.up();
     }
 
-    /** Frames of the stack's pool on the current session's rings ({@code Link.framesOnRings}); 0 without one. */
+    /**
+     * Frames of the stack's pools on the current session's rings and left with earlier sessions' peers,
+     * which did not stop their rings ({@code Link.framesOnRings}): out of the pool for good.
+     */
     public int framesOnRings() {
         Session s = session;
-        return s == null ? 0 : s.framesOnRings();
+        return (s == null ? 0 : s.framesOnRings()) + withheld;
     }
 
     /** What the current session's peer takes of offloads ({@code Link.offloads}); 0 without one. */

@@ -320,7 +320,7 @@ final class FrontendReceive {
     int release(boolean ringsStopped) {
         int withheld = RingLoans.takeBack(rxFrames, ringsStopped);
         if (loans != null) {
-            loans.giveBack(rxFrameLimit); // withheld frames too: they will not come back
+            loans.giveBack(rxFrameLimit - withheld); // withheld frames stay lent: they will not come back
             rxFrameLimit = 0;
         }
         rxFramesOnRing = 0;

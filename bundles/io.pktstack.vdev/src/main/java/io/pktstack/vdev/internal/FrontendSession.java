@@ -13,6 +13,7 @@ import io.pktstack.vdev.VirtqueueLayout;
 import java.lang.foreign.Arena;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
 
@@ -100,7 +101,11 @@ final class FrontendSession implements Session {
     private String stopReason = "";
 
     /** The back-end stopped its rings or is gone: the frames on them are ours again (see {@link #stopRings}). */
+    private static final int EPIPE = 32; // Linux errno values
+    private static final int ECONNRESET = 104;
     private boolean peerGone;
+    /** Frames left with the back-end at the end (set once the worker stopped). */
+    private volatile int withheld;
 
     FrontendSession(EndpointConfig config, MessageChannel channel, Endpoint endpoint, FramePool pool,
             LinkListener listener, LinkCounters counters) {
@@ -128,6 +133,11 @@ final class FrontendSession implements Session {
         FrontendReceive r = rx;
         FrontendTransmit t = tx;
         return (r == null ? 0 : r.framesOnRing()) + (t == null ? 0 : t.framesOnRing()); // read racily: netstat -m
+    }
+
+    @Override
+    public int withheld() {
+        return withheld;
     }
 
     @Override
@@ -172,10 +182,15 @@ final class FrontendSession implements Session {
                     if (poller.readable(3)) {
                         endpoint.refuseWaiting();
                     }
-                    if (poller.readable(0) || poller.failed(0)) {
-                        // A back-end sends nothing unasked (no BACKEND_REQ negotiated): this is its end.
+                    if (poller.failed(0)) { // hung up: its end of the socket is closed
                         stopReason = "peer " + config.peerPath() + " disconnected";
                         peerGone = true;
+                        break;
+                    }
+                    if (poller.readable(0)) {
+                        // A back-end sends nothing unasked (no BACKEND_REQ negotiated), and one that did may
+                        // still be writing our frames: it is asked to stop its rings like any other.
+                        violation(counters.protocolViolations, "back-end sent a message unasked");
                         break;
                     }
                 }
@@ -343,7 +358,10 @@ final class FrontendSession implements Session {
     /**
      * Tells the back-end to stop both rings (GET_VRING_BASE, vhost-user.rst
      * "Stopping rings") and waits for its answers, so that it writes no frame
-     * of ours after we take the frames back; returns whether it answered.
+     * of ours after we take the frames back; returns whether it answered for
+     * both. Replies to earlier requests (a set-up cut short) are passed over;
+     * anything else, silence past {@link #STOP_MILLIS}, or a failing socket
+     * that is not a closed peer's means the frames stay with it.
      */
     private boolean stopRings() {
         if (rxq == null) {
@@ -353,19 +371,34 @@ final class FrontendSession implements Session {
         try {
             for (int ring = 0; ring < 2; ring++) {
                 channel.write(msg.start(VhostUser.GET_VRING_BASE, VhostUser.VERSION).putU32(ring).putU32(0));
-                if (!channel.read(msg, STOP_MILLIS)) {
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS);
+            int answered = 0; // a bit per ring
+            while (answered != 0b11) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || !channel.read(msg, (int) left)) {
                     return false;
                 }
-                boolean answer = msg.request() == VhostUser.GET_VRING_BASE
-                        && (msg.flags() & VhostUser.FLAG_REPLY) != 0 && msg.size() == 8;
-                msg.closeUntakenFds();
-                if (!answer) {
-                    return false;
+                try {
+                    if ((msg.flags() & VhostUser.FLAG_REPLY) == 0 || msg.fdCount != 0) {
+                        return false;
+                    }
+                    if (msg.request() == VhostUser.GET_VRING_BASE) {
+                        int ring = msg.size() == 8 ? msg.u32(0) : -1;
+                        if (ring != 0 && ring != 1) {
+                            return false;
+                        }
+                        answered |= 1 << ring;
+                    }
+                } finally {
+                    msg.closeUntakenFds();
                 }
             }
             return true;
-        } catch (MessageChannel.PeerClosed | HostIoException e) {
+        } catch (MessageChannel.PeerClosed e) {
             return true; // its end is closed: a back-end unmaps our memory before it closes (BackendSession does)
+        } catch (HostIoException e) {
+            return e.errno() == EPIPE || e.errno() == ECONNRESET; // gone, as above; a timeout: it may live on
         } catch (ProtocolViolation | MessageChannel.Woken | RuntimeException e) {
             return false;
         }
@@ -440,7 +473,7 @@ final class FrontendSession implements Session {
 
     /** Under the transmit lock, after the worker stopped: frames back to the pool, memory and descriptors closed. */
     private void releaseEverything(boolean ringsStopped) {
-        int withheld = rx == null ? 0 : rx.release(ringsStopped);
+        withheld = rx == null ? 0 : rx.release(ringsStopped);
         if (tx != null) {
             withheld += tx.release(ringsStopped);
         }

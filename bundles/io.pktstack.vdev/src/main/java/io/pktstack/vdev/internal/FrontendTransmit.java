@@ -380,9 +380,10 @@ final class FrontendTransmit {
      * with the back-end.
      */
     int release(boolean ringsStopped) {
+        int stillLent = ringsStopped ? 0 : RingLoans.count(txFrames, pool);
         int withheld = RingLoans.takeBack(txFrames, ringsStopped);
         if (loans != null) {
-            loans.giveBack(txFramesLent); // withheld frames too: they will not come back
+            loans.giveBack(txFramesLent - stillLent); // withheld frames stay lent: they will not come back
             txFramesLent = 0;
         }
         txFramesOnRing = 0;

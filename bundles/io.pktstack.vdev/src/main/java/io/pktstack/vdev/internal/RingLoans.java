@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * at most half of what is left then (a first link takes up to a quarter of the
  * pool, a second up to an eighth, ...); frames sent in place are counted as
  * they go and come back, by batch. Past the limit a link copies through
- * buffers of its own.
+ * buffers of its own. Frames left with a back-end that did not stop its rings
+ * stay lent for good: they are gone from the pool.
  */
 final class RingLoans {
 
@@ -82,6 +83,17 @@ final class RingLoans {
             }
         }
         return left;
+    }
+
+    /** Frames of {@code pool} in {@code onRing} (null where none). */
+    static int count(Frame[] onRing, FramePool pool) {
+        int n = 0;
+        for (Frame f : onRing) {
+            if (f != null && f.pool() == pool) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Frames lent now, for tests. */

@@ -25,6 +25,11 @@ interface Session {
         return 0;
     }
 
+    /** Frames of the stack's pools left with the peer at this session's end (it did not stop its rings). */
+    default int withheld() {
+        return 0;
+    }
+
     /** State for {@code nicinfo}. */
     Map<String, Object> details();
 

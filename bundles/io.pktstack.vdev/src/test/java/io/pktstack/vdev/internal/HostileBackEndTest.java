@@ -258,6 +258,10 @@ class HostileBackEndTest {
         assertTrue(received.messages.contains("back-end did not stop its rings: " + onRing + " frames left with it"),
                 "events " + received.messages);
         assertEquals(pool.capacity() - onRing, pool.available(), "frames the back-end may still write were reused");
+        // Gone from the pool for good: netstat -m counts them on the link's rings, not as the stack's, and
+        // the loans keep them, so later rings lend no more than what is left.
+        assertEquals(onRing, guest.framesOnRings());
+        assertEquals(onRing, RingLoans.of(pool).lent());
         withheld = onRing;
     }
 
