@@ -110,7 +110,7 @@ public final class DriverQueue {
      * device sees it only after {@link #publish()}.
      *
      * @param id buffer and descriptor index, 0..N-1
-     * @param addr offset of the buffer in the region
+     * @param addr the buffer's guest address (an offset into the front-end's region, or a shared pool's address)
      * @param len buffer length in bytes
      * @param deviceWritable true for a receive buffer the device fills (VIRTQ_DESC_F_WRITE),
      *        false for a buffer the device only reads
@@ -288,7 +288,7 @@ public final class DriverQueue {
     /** Whether buffer {@code id} is owned by the device (for returning buffers to a pool on reset). */
     public boolean isInFlight(int id) { return inFlight[id]; }
 
-    /** Offset of buffer {@code id} as last posted, from the shadow (never from shared memory). */
+    /** Guest address of buffer {@code id} as last posted, from the shadow (never from shared memory). */
     public long postedAddr(int id) { return postedAddr[id]; }
 
     /** Length of buffer {@code id} as last posted, from the shadow. */

@@ -8,8 +8,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * The memory of a pktstack front-end: one memfd holding its receive and
  * transmit virtqueues and their packet buffers, shared with the back-end by
- * SET_MEM_TABLE as a single region at guest address 0 (so a descriptor's
- * address is a byte offset into this memory). Nothing appears in the file
+ * SET_MEM_TABLE as the region at guest address 0 (a descriptor's address
+ * into it is a byte offset; shared frame pools are further regions at their
+ * own addresses). Nothing appears in the file
  * system; the memory goes when both sides have closed it.
  *
  * <pre>

@@ -489,7 +489,7 @@ public final class Endpoint implements AutoCloseable {
     /**
      * Stops the endpoint: the session ends, the thread stops, the node is
      * removed, and every frame the endpoint held has gone back to its pool when
-     * this returns.
+     * this returns, but those a back-end kept on its rings ({@link #framesOnRings}).
      */
     @Override
     public void close() {

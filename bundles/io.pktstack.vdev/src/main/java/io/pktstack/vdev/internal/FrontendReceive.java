@@ -19,12 +19,13 @@ import java.lang.foreign.MemorySegment;
  * beyond that share, buffers of the front-end's region, copied out. A packet
  * spread over several buffers (MRG_RXBUF) is copied into one frame (a large
  * frame for a large segment). Every field of a used entry and of a header is
- * checked before use: the back-end is not trusted. Runs on the link's worker
+ * checked before use, so a faulty back-end resets the link (what it may write
+ * into shared frames is the session's trust note). Runs on the link's worker
  * thread only.
  */
 final class FrontendReceive {
 
-    /** Receive buffers one packet may span: a 64 KiB segment in 2 KiB buffers (what the back-end merges, too). */
+    /** Receive buffers one packet may span: what the back-end merges a large segment into ({@link GuestQueues}). */
     static final int MAX_MERGED = GuestQueues.MAX_MERGED;
 
     private final DriverQueue rxq;
@@ -41,9 +42,10 @@ final class FrontendReceive {
     private final boolean mergeable;
     private final boolean guestTso4;
     private final boolean guestTso6;
-    /** Receive buffers are frames of the pool (it is shared and its slots hold an MTU-sized packet). */
-    private final boolean zeroCopyRx;
-    /** The pool's loans to rings, or null when its frames do not go on rings. */
+    /**
+     * The pool's loans to rings, or null when receive buffers are the region's own (the pool is not
+     * shared, or its slots cannot hold a header and an MTU-sized packet).
+     */
     private final RingLoans loans;
     /** Frames of the pool on the ring, and at most how many (reserved from the loans). */
     private int rxFramesOnRing;
@@ -87,15 +89,15 @@ final class FrontendReceive {
         this.mergeable = VirtioNetFeatures.has(features, VirtioNetFeatures.MRG_RXBUF);
         this.guestTso4 = guestCsum && mergeable && VirtioNetFeatures.has(features, VirtioNetFeatures.GUEST_TSO4);
         this.guestTso6 = guestCsum && mergeable && VirtioNetFeatures.has(features, VirtioNetFeatures.GUEST_TSO6);
-        this.zeroCopyRx = loans != null && hdrLen <= FramePool.HEADROOM
-                && pool.slotSize() - FramePool.HEADROOM >= mtu;
-        this.loans = zeroCopyRx ? loans : null;
+        // The pool's frames go on the ring when the pool is shared and a header and a full frame fit in a slot.
+        boolean inPlace = hdrLen <= FramePool.HEADROOM && pool.slotSize() - FramePool.HEADROOM >= mtu;
+        this.loans = inPlace ? loans : null;
         this.rxFrames = new Frame[rxq.size()];
     }
 
     /** Posts a buffer on every entry of the ring (not yet published); frames of the pool as far as the loans go. */
     void fill() {
-        rxFrameLimit = zeroCopyRx ? loans.reserve(rxq.size()) : 0;
+        rxFrameLimit = loans != null ? loans.reserve(rxq.size()) : 0;
         for (int i = 0; i < rxq.size(); i++) {
             postRx(i, poolFrameForRing());
         }
@@ -103,7 +105,7 @@ final class FrontendReceive {
 
     /** Whether the buffers are frames of the pool. */
     boolean zeroCopy() {
-        return zeroCopyRx;
+        return loans != null;
     }
 
     /** Frames of the pool on the ring now; plain fields, read racily: a figure for netstat -m. */
@@ -161,7 +163,7 @@ final class FrontendReceive {
 
     /** A frame of the pool for the receive ring while it holds fewer than its share, else null (a region buffer). */
     private Frame poolFrameForRing() {
-        return zeroCopyRx && rxFramesOnRing < rxFrameLimit ? pool.take() : null;
+        return rxFramesOnRing < rxFrameLimit ? pool.take() : null; // the limit is 0 without loans
     }
 
     private void received(int id, int len) {
@@ -310,7 +312,6 @@ final class FrontendReceive {
         merging = null;
         mergeSkipping = mergeRemaining - 1;
     }
-
 
     /**
      * At the session's end, after the worker stopped: every frame back to its

@@ -35,17 +35,23 @@ import static io.pktstack.vdev.internal.VirtioNetFeatures.bit;
  * shared, a frame without headroom for the header, a packet merged from
  * several buffers, and frames beyond the pool's share for rings (half of it
  * for all links of the process, {@link RingLoans}) fall back to the region's
- * own buffers and a copy. The back-end, like a hypervisor, can then write the
- * pool's memory: it is this guest's host; bounds are still checked on every frame
- * (a frame's bytes are read through bounds-checked segments), and before the
- * frames on the rings are taken back at the end of a session the back-end is
- * told to stop its rings (GET_VRING_BASE).
+ * own buffers and a copy. Before the frames on the rings are taken back at
+ * the end of a session the back-end is told to stop its rings
+ * (GET_VRING_BASE); frames it does not answer for stay with it.
  *
  * <p>It tells the back-end its MAC by writing the config space's {@code mac}
  * (SET_CONFIG) when the back-end offers VHOST_USER_PROTOCOL_F_CONFIG, so a
  * pktstack host knows which station is behind the link and refuses a
- * colliding MAC. The back-end is not trusted either: each used entry is
- * checked against what was posted ({@link DriverQueue}).
+ * colliding MAC.
+ *
+ * <p>Trust: with the pools shared, the back-end maps the whole pool (frames
+ * other links and sockets hold too) and can rewrite a frame after the stack
+ * checked it, as a hypervisor can its guest's memory; so a pool is shared only
+ * with the guest's host, and a link to a back-end that must not see it is
+ * given a pool that is not shared ({@code FramePool} without {@code shared}).
+ * What the back-end writes into the rings is still checked against what was
+ * posted ({@link DriverQueue}), so a faulty one resets the link rather than
+ * making the stack read outside its frames.
  */
 final class FrontendSession implements Session {
 
@@ -100,9 +106,9 @@ final class FrontendSession implements Session {
     private volatile boolean alive = true;
     private String stopReason = "";
 
-    /** The back-end stopped its rings or is gone: the frames on them are ours again (see {@link #stopRings}). */
     private static final int EPIPE = 32; // Linux errno values
     private static final int ECONNRESET = 104;
+    /** The back-end is gone (hung up, closed): the frames on its rings are ours again without asking. */
     private boolean peerGone;
     /** Frames left with the back-end at the end (set once the worker stopped). */
     private volatile int withheld;
@@ -256,9 +262,7 @@ final class FrontendSession implements Session {
         }
         send(msg.start(VhostUser.SET_OWNER, VhostUser.VERSION), true);
         send(msg.start(VhostUser.SET_FEATURES, VhostUser.VERSION).putU64(features), true);
-        // §5.1.3.1: HOST_TSO4/6 require CSUM.
-        boolean tso = has(features, VirtioNetFeatures.CSUM)
-                && (has(features, VirtioNetFeatures.HOST_TSO4) || has(features, VirtioNetFeatures.HOST_TSO6));
+        boolean tso = VirtioNetFeatures.hostTso4(features) || VirtioNetFeatures.hostTso6(features);
         if (has(protocolFeatures, VhostUser.PROTOCOL_F_CONFIG)) {
             long mac = config.mac().bits();
             byte[] b = new byte[6];
@@ -471,7 +475,7 @@ final class FrontendSession implements Session {
         }
     }
 
-    /** Under the transmit lock, after the worker stopped: frames back to the pool, memory and descriptors closed. */
+    /** Under the transmit lock, after the worker stopped: frames back to their pools (those the back-end answered for), memory and descriptors closed. */
     private void releaseEverything(boolean ringsStopped) {
         withheld = rx == null ? 0 : rx.release(ringsStopped);
         if (tx != null) {

@@ -95,9 +95,8 @@ final class FrontendTransmit {
         this.hdrLen = VirtioNetFeatures.headerLength(features);
         this.mtu = mtu;
         this.csum = VirtioNetFeatures.has(features, VirtioNetFeatures.CSUM);
-        // §5.1.3.1: HOST_TSO4/6 require CSUM.
-        this.tso4 = csum && VirtioNetFeatures.has(features, VirtioNetFeatures.HOST_TSO4);
-        this.tso6 = csum && VirtioNetFeatures.has(features, VirtioNetFeatures.HOST_TSO6);
+        this.tso4 = VirtioNetFeatures.hostTso4(features);
+        this.tso6 = VirtioNetFeatures.hostTso6(features);
         int n = txq.size();
         this.freeTx = new int[n];
         for (int i = 0; i < n; i++) {
@@ -372,7 +371,6 @@ final class FrontendTransmit {
             txq.enableNotifications(false);
         }
     }
-
 
     /**
      * At the session's end: frames back to their pools, those on the ring only

@@ -9,7 +9,8 @@ import io.pktstack.hostio.UnixSocket;
  * A vhost-user connection: reads whole messages, checking the header before
  * it reads the payload, and writes messages with their descriptors. Reads
  * wait with poll on the socket and on a wake-up eventfd, so closing the link
- * ends a wait on a stalled peer at once.
+ * ends a wait on a stalled peer at once (but for a session's last exchange,
+ * {@link #ignoreWake}).
  */
 final class MessageChannel implements AutoCloseable {
 

@@ -49,6 +49,16 @@ final class VirtioNetFeatures {
             | bit(RING_INDIRECT_DESC) | bit(RING_EVENT_IDX) | bit(VERSION_1) | bit(ACCESS_PLATFORM)
             | bit(RING_PACKED) | bit(IN_ORDER) | bit(NOTIFICATION_DATA) | bit(VhostUser.F_LOG_ALL);
 
+    /** Whether the device takes large TCPv4 segments: HOST_TSO4 with CSUM, which it requires (§5.1.3.1). */
+    static boolean hostTso4(long features) {
+        return has(features, CSUM) && has(features, HOST_TSO4);
+    }
+
+    /** Whether the device takes large TCPv6 segments: HOST_TSO6 with CSUM (§5.1.3.1). */
+    static boolean hostTso6(long features) {
+        return has(features, CSUM) && has(features, HOST_TSO6);
+    }
+
     /** Length of the virtio_net_hdr in front of every packet (§5.1.6.1). */
     static int headerLength(long features) {
         return has(features, VERSION_1) || has(features, MRG_RXBUF) ? 12 : 10;
