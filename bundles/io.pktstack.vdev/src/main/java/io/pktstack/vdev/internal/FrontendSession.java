@@ -175,6 +175,7 @@ final class FrontendSession implements Session {
                     PollBudget.pause();
                     continue;
                 }
+                reapTransmitted();
                 rxq.enableNotifications(true);
                 if (!rxq.hasUsed()) {
                     poller.poll(4, -1);
@@ -472,6 +473,19 @@ final class FrontendSession implements Session {
             }
         } finally {
             txLock.unlock();
+        }
+    }
+
+    /** Before the worker sleeps: what the back-end returned of the transmit ring comes back, if no sender is at it. */
+    private void reapTransmitted() throws RingViolation {
+        if (txLock.tryLock()) {
+            try {
+                if (up) {
+                    tx.reap();
+                }
+            } finally {
+                txLock.unlock();
+            }
         }
     }
 
