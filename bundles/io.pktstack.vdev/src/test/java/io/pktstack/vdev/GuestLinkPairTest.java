@@ -181,30 +181,6 @@ class GuestLinkPairTest {
         assertEquals("received in place, sent in place (pools shared)", guestLink.details().get("frames on the rings"));
     }
 
-    /**
-     * Frames a guest sent in place come back to its pool once the host has
-     * used them and the guest's worker next wakes (here for a frame the host
-     * sends back), not only at the guest's next transmit.
-     */
-    @Test
-    void framesSentInPlaceComeBackWithoutAnotherTransmit() throws Exception {
-        connectHostAndGuest();
-        int posted = guestLink.framesOnRings(); // the receive ring's frames
-        List<byte[]> out = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            out.add(frame(HOST_MAC, G1_MAC, 60 + i, i));
-        }
-        sendAll(guestLink, guest, out);
-        expectFrames(host, out);
-        sendAll(hostLink, host, List.of(frame(G1_MAC, HOST_MAC, 100, 7)));
-        guest.nextFrame();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RecordingPort.WAIT_SECONDS);
-        while (guestLink.framesOnRings() > posted && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(posted, guestLink.framesOnRings(), "sent frames still held on the transmit ring");
-    }
-
     /** A guest whose pool cannot be shared copies through the region's own buffers, both ways. */
     @Test
     void aGuestWithAPrivatePoolCopiesThroughItsOwnBuffers() throws Exception {

@@ -175,7 +175,6 @@ final class FrontendSession implements Session {
                     PollBudget.pause();
                     continue;
                 }
-                reapTransmitted();
                 rxq.enableNotifications(true);
                 if (!rxq.hasUsed()) {
                     poller.poll(4, -1);
@@ -473,19 +472,6 @@ final class FrontendSession implements Session {
             }
         } finally {
             txLock.unlock();
-        }
-    }
-
-    /** Before the worker sleeps: what the back-end returned of the transmit ring comes back, if no sender is at it. */
-    private void reapTransmitted() throws RingViolation {
-        if (txLock.tryLock()) {
-            try {
-                if (up) {
-                    tx.reap();
-                }
-            } finally {
-                txLock.unlock();
-            }
         }
     }
 

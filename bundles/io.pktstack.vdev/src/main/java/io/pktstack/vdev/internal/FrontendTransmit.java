@@ -139,38 +139,16 @@ final class FrontendTransmit {
      */
     int transmit(FrameBatch batch) throws RingViolation {
         try {
-            reapUsed();
+            if (txq.reap(txDone, txq.size()) > 0) {
+                txStalled = false;
+            }
             return send(batch);
         } finally {
-            settle();
-        }
-    }
-
-    /**
-     * Takes back the buffers the back-end returned, without sending: the link's
-     * worker calls it before it sleeps, so that frames sent in place go back to
-     * their pools after a burst rather than at the link's next transmit.
-     */
-    void reap() throws RingViolation {
-        try {
-            reapUsed();
-        } finally {
-            settle();
-        }
-    }
-
-    private void reapUsed() throws RingViolation {
-        if (txq.reap(txDone, txq.size()) > 0) {
-            txStalled = false;
-        }
-    }
-
-    /** Frames done with back to their pools, the loans told (once per call, not per frame). */
-    private void settle() {
-        txReturned.releaseAll();
-        if (loans != null) {
-            loans.lend(txFramesOnRing - txFramesLent);
-            txFramesLent = txFramesOnRing;
+            txReturned.releaseAll();
+            if (loans != null) {
+                loans.lend(txFramesOnRing - txFramesLent);
+                txFramesLent = txFramesOnRing;
+            }
         }
     }
 
