@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The few Linux calls host I/O needs, bound once through the FFM API. Calls
@@ -119,53 +121,156 @@ final class Libc {
     private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
     private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
-    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("ioctl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_OPTION,
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle READ = bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
-    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
-    private static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), true);
-    private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
-    private static final MethodHandle SETSOCKOPT = bind("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
-    private static final MethodHandle RECVMMSG = bind("recvmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG), true);
-    private static final MethodHandle SENDMMSG = bind("sendmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), true);
-    private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
-    private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
-    private static final MethodHandle IF_NAMETOINDEX = bind("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
-    private static final MethodHandle LISTEN = bind("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
-    private static final MethodHandle ACCEPT4 = bind("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
-    private static final MethodHandle CONNECT = bind("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
-    private static final MethodHandle SOCKETPAIR = bind("socketpair",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true);
-    private static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
-    private static final MethodHandle SENDMSG = bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
-    private static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
-    private static final MethodHandle GETSOCKOPT = bind("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
-    private static final MethodHandle MEMFD_CREATE = bind("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
-    private static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), true);
-    private static final MethodHandle LSEEK = bind("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
-    private static final MethodHandle FCNTL_INT = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = bind("mmap",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), true);
-    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), true);
-    private static final MethodHandle SCHED_SETAFFINITY = bind("sched_setaffinity",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
-    private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
+    // One holder class per call, so that a handle is linked on its first use, not all at once when Libc
+    // loads: linking spins a stub and about ten method-handle classes (3 to 10 ms of a start here, and
+    // the class-file API they are spun with is then hot enough for C2), and an instance uses only some of
+    // the calls (a guest never listens, accepts or opens a TAP). Final fields of an initialised class are
+    // constants to the JIT, as the fields of Libc were.
+    private static final class Open {
+        static final MethodHandle H = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+    }
+
+    private static final class Close {
+        static final MethodHandle H = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
+    }
+
+    private static final class Ioctl {
+        static final MethodHandle H = bind("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), true, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Read {
+        static final MethodHandle H = bind("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    }
+
+    private static final class Write {
+        static final MethodHandle H = bind("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    }
+
+    private static final class Socket {
+        static final MethodHandle H = bind("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), true);
+    }
+
+    private static final class Bind {
+        static final MethodHandle H = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+    }
+
+    private static final class Setsockopt {
+        static final MethodHandle H = bind("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+    }
+
+    private static final class Recvmmsg {
+        static final MethodHandle H = bind("recvmmsg",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG), true);
+    }
+
+    private static final class Sendmmsg {
+        static final MethodHandle H = bind("sendmmsg",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), true);
+    }
+
+    private static final class Poll {
+        static final MethodHandle H = bind("poll",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
+    }
+
+    private static final class Eventfd {
+        static final MethodHandle H = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
+    }
+
+    private static final class IfNametoindex {
+        static final MethodHandle H = bind("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+    }
+
+    private static final class Listen {
+        static final MethodHandle H = bind("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
+    }
+
+    private static final class Accept4 {
+        static final MethodHandle H = bind("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), true);
+    }
+
+    private static final class Connect {
+        static final MethodHandle H = bind("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+    }
+
+    private static final class Socketpair {
+        static final MethodHandle H = bind("socketpair",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true);
+    }
+
+    private static final class Shutdown {
+        static final MethodHandle H = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
+    }
+
+    private static final class Sendmsg {
+        static final MethodHandle H = bind("sendmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
+    }
+
+    private static final class Recvmsg {
+        static final MethodHandle H = bind("recvmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
+    }
+
+    private static final class Getsockopt {
+        static final MethodHandle H = bind("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
+    }
+
+    private static final class MemfdCreate {
+        static final MethodHandle H = bind("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle H = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), true);
+    }
+
+    private static final class Lseek {
+        static final MethodHandle H = bind("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), true);
+    }
+
+    private static final class FcntlInt {
+        static final MethodHandle H = bind("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), true, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = bind("mmap",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), true);
+    }
+
+    private static final class Munmap {
+        static final MethodHandle H = bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    }
+
+    private static final class SchedSetaffinity {
+        static final MethodHandle H = bind("sched_setaffinity",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    }
+
+    private static final class Strerror {
+        static final MethodHandle H = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
+    }
+
 
     private Libc() {
     }
 
-    private static MethodHandle bind(String name, FunctionDescriptor fd, boolean errno) {
+    private static MethodHandle bind(String name, FunctionDescriptor fd, boolean errno, Linker.Option... more) {
         MemorySegment symbol = LINKER.defaultLookup().findOrThrow(name);
-        return errno ? LINKER.downcallHandle(symbol, fd, ERRNO_OPTION) : LINKER.downcallHandle(symbol, fd);
+        List<Linker.Option> options = new ArrayList<>(List.of(more));
+        if (errno) {
+            options.add(ERRNO_OPTION);
+        }
+        return LINKER.downcallHandle(symbol, fd, options.toArray(Linker.Option[]::new));
     }
 
     /** A segment to receive {@code errno}; one per thread that makes calls. */
@@ -180,7 +285,7 @@ final class Libc {
     /** The C library's text for an error number, e.g. "Operation not permitted". */
     static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
@@ -189,7 +294,7 @@ final class Libc {
 
     static int open(MemorySegment err, MemorySegment path, int flags) {
         try {
-            return (int) OPEN.invokeExact(err, path, flags);
+            return (int) Open.H.invokeExact(err, path, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -197,7 +302,7 @@ final class Libc {
 
     static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(fd);
+            int ignored = (int) Close.H.invokeExact(fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -205,7 +310,7 @@ final class Libc {
 
     static int ioctl(MemorySegment err, int fd, long request, MemorySegment arg) {
         try {
-            return (int) IOCTL.invokeExact(err, fd, request, arg);
+            return (int) Ioctl.H.invokeExact(err, fd, request, arg);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -213,7 +318,7 @@ final class Libc {
 
     static long read(MemorySegment err, int fd, long address, long length) {
         try {
-            return (long) READ.invokeExact(err, fd, address, length);
+            return (long) Read.H.invokeExact(err, fd, address, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -221,7 +326,7 @@ final class Libc {
 
     static long write(MemorySegment err, int fd, long address, long length) {
         try {
-            return (long) WRITE.invokeExact(err, fd, address, length);
+            return (long) Write.H.invokeExact(err, fd, address, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -229,7 +334,7 @@ final class Libc {
 
     static int socket(MemorySegment err, int domain, int type, int protocol) {
         try {
-            return (int) SOCKET.invokeExact(err, domain, type, protocol);
+            return (int) Socket.H.invokeExact(err, domain, type, protocol);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -237,7 +342,7 @@ final class Libc {
 
     static int bind(MemorySegment err, int fd, MemorySegment address) {
         try {
-            return (int) BIND.invokeExact(err, fd, address, (int) address.byteSize());
+            return (int) Bind.H.invokeExact(err, fd, address, (int) address.byteSize());
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -245,7 +350,7 @@ final class Libc {
 
     static int setsockopt(MemorySegment err, int fd, int level, int name, MemorySegment value) {
         try {
-            return (int) SETSOCKOPT.invokeExact(err, fd, level, name, value, (int) value.byteSize());
+            return (int) Setsockopt.H.invokeExact(err, fd, level, name, value, (int) value.byteSize());
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -253,7 +358,7 @@ final class Libc {
 
     static int recvmmsg(MemorySegment err, int fd, long msgvec, int vlen, int flags) {
         try {
-            return (int) RECVMMSG.invokeExact(err, fd, msgvec, vlen, flags, 0L);
+            return (int) Recvmmsg.H.invokeExact(err, fd, msgvec, vlen, flags, 0L);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -261,7 +366,7 @@ final class Libc {
 
     static int sendmmsg(MemorySegment err, int fd, long msgvec, int vlen, int flags) {
         try {
-            return (int) SENDMMSG.invokeExact(err, fd, msgvec, vlen, flags);
+            return (int) Sendmmsg.H.invokeExact(err, fd, msgvec, vlen, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -269,7 +374,7 @@ final class Libc {
 
     static int poll(MemorySegment err, long fds, long nfds, int timeoutMillis) {
         try {
-            return (int) POLL.invokeExact(err, fds, nfds, timeoutMillis);
+            return (int) Poll.H.invokeExact(err, fds, nfds, timeoutMillis);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -277,7 +382,7 @@ final class Libc {
 
     static int schedSetaffinity(MemorySegment err, int pid, long size, long mask) {
         try {
-            return (int) SCHED_SETAFFINITY.invokeExact(err, pid, size, mask);
+            return (int) SchedSetaffinity.H.invokeExact(err, pid, size, mask);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -285,7 +390,7 @@ final class Libc {
 
     static int eventfd(MemorySegment err, int initval, int flags) {
         try {
-            return (int) EVENTFD.invokeExact(err, initval, flags);
+            return (int) Eventfd.H.invokeExact(err, initval, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -293,7 +398,7 @@ final class Libc {
 
     static int ifNameToIndex(MemorySegment err, MemorySegment name) {
         try {
-            return (int) IF_NAMETOINDEX.invokeExact(err, name);
+            return (int) IfNametoindex.H.invokeExact(err, name);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -301,7 +406,7 @@ final class Libc {
 
     static int listen(MemorySegment err, int fd, int backlog) {
         try {
-            return (int) LISTEN.invokeExact(err, fd, backlog);
+            return (int) Listen.H.invokeExact(err, fd, backlog);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -309,7 +414,7 @@ final class Libc {
 
     static int accept4(MemorySegment err, int fd, int flags) {
         try {
-            return (int) ACCEPT4.invokeExact(err, fd, 0L, 0L, flags);
+            return (int) Accept4.H.invokeExact(err, fd, 0L, 0L, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -319,7 +424,7 @@ final class Libc {
 
     static int socketpair(MemorySegment err, int domain, int type, int protocol, MemorySegment fds) {
         try {
-            return (int) SOCKETPAIR.invokeExact(err, domain, type, protocol, fds);
+            return (int) Socketpair.H.invokeExact(err, domain, type, protocol, fds);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -327,7 +432,7 @@ final class Libc {
 
     static int shutdown(MemorySegment err, int fd, int how) {
         try {
-            return (int) SHUTDOWN.invokeExact(err, fd, how);
+            return (int) Shutdown.H.invokeExact(err, fd, how);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -335,7 +440,7 @@ final class Libc {
 
     static int connect(MemorySegment err, int fd, MemorySegment address) {
         try {
-            return (int) CONNECT.invokeExact(err, fd, address, (int) address.byteSize());
+            return (int) Connect.H.invokeExact(err, fd, address, (int) address.byteSize());
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -343,7 +448,7 @@ final class Libc {
 
     static long sendmsg(MemorySegment err, int fd, long msghdr, int flags) {
         try {
-            return (long) SENDMSG.invokeExact(err, fd, msghdr, flags);
+            return (long) Sendmsg.H.invokeExact(err, fd, msghdr, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -351,7 +456,7 @@ final class Libc {
 
     static long recvmsg(MemorySegment err, int fd, long msghdr, int flags) {
         try {
-            return (long) RECVMSG.invokeExact(err, fd, msghdr, flags);
+            return (long) Recvmsg.H.invokeExact(err, fd, msghdr, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -359,7 +464,7 @@ final class Libc {
 
     static int getsockopt(MemorySegment err, int fd, int level, int name, MemorySegment value, MemorySegment len) {
         try {
-            return (int) GETSOCKOPT.invokeExact(err, fd, level, name, value, len);
+            return (int) Getsockopt.H.invokeExact(err, fd, level, name, value, len);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -367,7 +472,7 @@ final class Libc {
 
     static int memfdCreate(MemorySegment err, MemorySegment name, int flags) {
         try {
-            return (int) MEMFD_CREATE.invokeExact(err, name, flags);
+            return (int) MemfdCreate.H.invokeExact(err, name, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -375,7 +480,7 @@ final class Libc {
 
     static int ftruncate(MemorySegment err, int fd, long length) {
         try {
-            return (int) FTRUNCATE.invokeExact(err, fd, length);
+            return (int) Ftruncate.H.invokeExact(err, fd, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -383,7 +488,7 @@ final class Libc {
 
     static long lseek(MemorySegment err, int fd, long offset, int whence) {
         try {
-            return (long) LSEEK.invokeExact(err, fd, offset, whence);
+            return (long) Lseek.H.invokeExact(err, fd, offset, whence);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -391,7 +496,7 @@ final class Libc {
 
     static int fcntl(MemorySegment err, int fd, int cmd, int arg) {
         try {
-            return (int) FCNTL_INT.invokeExact(err, fd, cmd, arg);
+            return (int) FcntlInt.H.invokeExact(err, fd, cmd, arg);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -400,7 +505,7 @@ final class Libc {
     /** Returns the mapping's address, or -1 (MAP_FAILED) with errno set. */
     static long mmap(MemorySegment err, long length, int prot, int flags, int fd, long offset) {
         try {
-            return (long) MMAP.invokeExact(err, 0L, length, prot, flags, fd, offset);
+            return (long) Mmap.H.invokeExact(err, 0L, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -408,7 +513,7 @@ final class Libc {
 
     static int munmap(MemorySegment err, long address, long length) {
         try {
-            return (int) MUNMAP.invokeExact(err, address, length);
+            return (int) Munmap.H.invokeExact(err, address, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
