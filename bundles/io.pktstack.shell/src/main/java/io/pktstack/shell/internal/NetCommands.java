@@ -156,16 +156,19 @@ public final class NetCommands {
         return otherwise;
     }
 
-    @Descriptor("send ICMP/ICMPv6 echo requests: ping [-c COUNT] [-i SECONDS] [-W MS] [-s BYTES] HOST; fails when no reply came")
+    @Descriptor("send ICMP/ICMPv6 echo requests: ping [-q] [-c COUNT] [-i SECONDS] [-W MS] [-s BYTES] HOST; -q prints"
+            + " only the summary; fails when no reply came")
     public Report ping(@Descriptor("options and destination") String... args) throws InterruptedException {
         int count = 3;
         double interval = 1.0;
         long waitMs = 1000;
         int size = 56;
+        boolean quiet = false;
         String host = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
+                case "-q" -> quiet = true;
                 case "-c" -> count = intArg(args, ++i, a, 1, 1_000_000);
                 case "-i" -> interval = doubleArg(args, ++i, a);
                 case "-W" -> waitMs = intArg(args, ++i, a, 1, 3_600_000);
@@ -179,7 +182,7 @@ public final class NetCommands {
             }
         }
         if (host == null) {
-            throw new IllegalArgumentException("ping: missing destination (usage: ping [-c N] [-i S] [-W MS] [-s BYTES] HOST)");
+            throw new IllegalArgumentException("ping: missing destination (usage: ping [-q] [-c N] [-i S] [-W MS] [-s BYTES] HOST)");
         }
         InetAddress dst = numeric("ping", host);
         List<PingResult> results = new ArrayList<>();
@@ -191,7 +194,7 @@ public final class NetCommands {
                 Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
             }
         }
-        PingReport report = new PingReport(dst, size, results);
+        PingReport report = new PingReport(dst, size, results, quiet);
         if (report.received() == 0) {
             throw new PingFailedException(report.render());
         }

@@ -4,8 +4,12 @@ import io.pktstack.api.stack.PingResult;
 import java.net.InetAddress;
 import java.util.List;
 
-/** {@code ping}: one line per reply and the BSD summary with round-trip statistics. */
-record PingReport(InetAddress destination, int payloadBytes, List<PingResult> results) implements Report {
+/**
+ * {@code ping}: one line per reply (none when {@code quiet}, BSD's {@code -q})
+ * and the BSD summary with round-trip statistics.
+ */
+record PingReport(InetAddress destination, int payloadBytes, List<PingResult> results, boolean quiet)
+        implements Report {
 
     long received() {
         return results.stream().filter(PingResult::replied).count();
@@ -27,9 +31,12 @@ record PingReport(InetAddress destination, int payloadBytes, List<PingResult> re
                 max = Math.max(max, ms);
                 sum += ms;
                 sumSq += ms * ms;
+                if (quiet) {
+                    continue;
+                }
                 sb.append(String.format("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n",
                         r.bytes() + 8, host, r.sequence(), r.ttl(), ms));
-            } else {
+            } else if (!quiet) {
                 sb.append(String.format("Request timeout for icmp_seq %d%n", r.sequence()));
             }
         }
