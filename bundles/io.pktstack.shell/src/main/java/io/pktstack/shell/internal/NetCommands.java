@@ -11,7 +11,6 @@ import io.pktstack.api.stack.NetworkStack;
 import io.pktstack.api.tcp.TcpStack;
 import io.pktstack.api.stack.PacketCapture;
 import io.pktstack.api.stack.PacketGenerator;
-import io.pktstack.api.stack.PingResult;
 import io.pktstack.api.stack.ProtocolStatistics;
 import io.pktstack.api.stack.Tunable;
 import java.io.BufferedOutputStream;
@@ -185,16 +184,16 @@ public final class NetCommands {
             throw new IllegalArgumentException("ping: missing destination (usage: ping [-q] [-c N] [-i S] [-W MS] [-s BYTES] HOST)");
         }
         InetAddress dst = numeric("ping", host);
-        List<PingResult> results = new ArrayList<>();
+        PingReport report = new PingReport(dst, size, quiet);
+        Duration wait = Duration.ofMillis(waitMs);
         for (int seq = 0; seq < count; seq++) {
             long start = System.nanoTime();
-            results.add(stack.ping(dst, seq, size, Duration.ofMillis(waitMs)));
+            report.add(stack.ping(dst, seq, size, wait));
             long left = (long) (interval * 1e9) - (System.nanoTime() - start);
             if (seq + 1 < count && left > 0) {
                 Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
             }
         }
-        PingReport report = new PingReport(dst, size, results, quiet);
         if (report.received() == 0) {
             throw new PingFailedException(report.render());
         }

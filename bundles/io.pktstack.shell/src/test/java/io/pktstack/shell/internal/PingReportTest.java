@@ -22,6 +22,12 @@ class PingReportTest {
             round-trip min/avg/max/stddev = 0.250/0.500/0.750/0.250 ms
             """;
 
+    static PingReport report(boolean quiet) {
+        PingReport r = new PingReport(DST, 56, quiet);
+        RESULTS.forEach(r::add);
+        return r;
+    }
+
     @Test
     void aLinePerReplyAndPerTimeoutThenTheSummary() {
         assertEquals("""
@@ -29,11 +35,11 @@ class PingReportTest {
                 64 bytes from 10.77.0.12: icmp_seq=0 ttl=64 time=0.250 ms
                 Request timeout for icmp_seq 1
                 64 bytes from 10.77.0.12: icmp_seq=2 ttl=64 time=0.750 ms
-                """ + SUMMARY, new PingReport(DST, 56, RESULTS, false).render());
+                """ + SUMMARY, report(false).render());
     }
 
     @Test
     void quietPrintsOnlyTheHeaderAndTheSameSummary() {
-        assertEquals("PING 10.77.0.12: 56 data bytes\n" + SUMMARY, new PingReport(DST, 56, RESULTS, true).render());
+        assertEquals("PING 10.77.0.12: 56 data bytes\n" + SUMMARY, report(true).render());
     }
 }
