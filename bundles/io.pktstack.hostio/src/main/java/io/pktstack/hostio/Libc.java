@@ -16,11 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The few Linux calls host I/O needs, bound once through the FFM API. Calls
- * that can fail capture {@code errno} into a per-caller segment (see
- * {@link #errnoSegment}) so the data path allocates nothing. Buffer pointers on
- * the data path are passed as {@code long} addresses of frame memory, which
- * avoids making a slice object per frame.
+ * The few Linux calls host I/O needs, each bound through the FFM API on its
+ * first use. Calls that can fail capture {@code errno} into a per-caller
+ * segment (see {@link #errnoSegment}) so the data path allocates nothing.
+ * Buffer pointers on the data path are passed as {@code long} addresses of
+ * frame memory, which avoids making a slice object per frame.
  *
  * <p>Constants and structure layouts are those of Linux on x86-64 and aarch64
  * (LP64, glibc).
@@ -259,7 +259,6 @@ final class Libc {
     private static final class Strerror {
         static final MethodHandle H = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
     }
-
 
     private Libc() {
     }
