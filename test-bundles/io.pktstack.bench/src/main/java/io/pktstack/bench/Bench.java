@@ -404,7 +404,7 @@ public final class Bench {
         // Steady state, as the forwarding scenarios measure after a warm-up run: the echo path's methods
         // reach C2 only after several thousand calls (Tier4InvocationThreshold 5,000), so 2,000 round
         // trips of a fresh path were mostly measured in C1's profiling code. Linux needs no warm-up.
-        from.ok("ping -c " + PINGPONG_WARMUP + " -i 0 -W 1000 -q " + to);
+        from.ok("ping -c " + PINGPONG_WARMUP + " -i 0 -W 200 -q " + to);
         long cpu0 = 0;
         for (Stack p : processes) {
             cpu0 += p.cpuNanos();

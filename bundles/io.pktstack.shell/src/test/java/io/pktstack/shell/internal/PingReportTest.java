@@ -39,6 +39,20 @@ class PingReportTest {
     }
 
     @Test
+    void noReplyNoRoundTripLine() {
+        PingReport r = new PingReport(DST, 56, false);
+        r.add(new PingResult(DST, 0, false, 0, 0, 0));
+        assertEquals(0, r.received());
+        assertEquals("""
+                PING 10.77.0.12: 56 data bytes
+                Request timeout for icmp_seq 0
+
+                --- 10.77.0.12 ping statistics ---
+                1 packets transmitted, 0 packets received, 100.0% packet loss
+                """, r.render());
+    }
+
+    @Test
     void quietPrintsOnlyTheHeaderAndTheSameSummary() {
         assertEquals("PING 10.77.0.12: 56 data bytes\n" + SUMMARY, report(true).render());
     }
