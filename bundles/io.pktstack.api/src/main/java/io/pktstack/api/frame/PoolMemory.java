@@ -42,63 +42,72 @@ final class PoolMemory {
     private static final int MADV_DONTNEED = 4;
     private static final int MADV_REMOVE = 9;
     private static final int SC_PAGESIZE = 30;
+    private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
+    private static final ValueLayout INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout LONG = ValueLayout.JAVA_LONG;
 
-    private static final MethodHandle CALLOC;
-    private static final MethodHandle FREE;
-    private static final MethodHandle MEMFD_CREATE;
-    private static final MethodHandle FTRUNCATE;
-    private static final MethodHandle FCNTL;
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-    private static final MethodHandle CLOSE;
-    private static final MethodHandle MADVISE;
+    /** The C library's symbols, or null where this code may not call native functions. */
+    private static final SymbolLookup LIBC =
+            PoolMemory.class.getModule().isNativeAccessEnabled() ? Linker.nativeLinker().defaultLookup() : null;
+    private static final boolean SHM = has("memfd_create", "ftruncate", "fcntl", "mmap", "munmap", "close");
+    private static final boolean HEAP = has("calloc", "free");
     /** The system's page size, or 0 where it or madvise is unknown (then nothing is given back). */
-    static final long PAGE;
+    static final long PAGE = has("madvise", "sysconf") ? pageSize() : 0;
 
-    static {
-        MethodHandle[] h = new MethodHandle[10];
-        if (PoolMemory.class.getModule().isNativeAccessEnabled()) {
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            ValueLayout a = ValueLayout.ADDRESS;
-            ValueLayout i = ValueLayout.JAVA_INT;
-            ValueLayout l = ValueLayout.JAVA_LONG;
-            h[0] = handle(linker, libc, "calloc", FunctionDescriptor.of(a, l, l));
-            h[1] = handle(linker, libc, "free", FunctionDescriptor.ofVoid(a));
-            h[2] = handle(linker, libc, "memfd_create", FunctionDescriptor.of(i, a, i));
-            h[3] = handle(linker, libc, "ftruncate", FunctionDescriptor.of(i, i, l));
-            h[4] = handle(linker, libc, "fcntl", FunctionDescriptor.of(i, i, i, i), Linker.Option.firstVariadicArg(2));
-            h[5] = handle(linker, libc, "mmap", FunctionDescriptor.of(l, l, l, i, i, i, l));
-            h[6] = handle(linker, libc, "munmap", FunctionDescriptor.of(i, l, l));
-            h[7] = handle(linker, libc, "close", FunctionDescriptor.of(i, i));
-            h[8] = handle(linker, libc, "madvise", FunctionDescriptor.of(i, l, l, i));
-            h[9] = handle(linker, libc, "sysconf", FunctionDescriptor.of(l, i));
-        }
-        CALLOC = h[0];
-        FREE = h[1];
-        boolean shm = h[2] != null && h[3] != null && h[4] != null && h[5] != null && h[6] != null && h[7] != null;
-        MEMFD_CREATE = shm ? h[2] : null;
-        FTRUNCATE = h[3];
-        FCNTL = h[4];
-        MMAP = h[5];
-        MUNMAP = h[6];
-        CLOSE = h[7];
-        MADVISE = h[8];
-        PAGE = h[8] == null || h[9] == null ? 0 : pageSize(h[9]);
+    // Each group of calls is linked on its first use, in a holder class of its own: linking a downcall
+    // spins classes, some milliseconds each while a start runs interpreted, and a start needs only the
+    // memfd group (and sysconf, once). A holder's static final handle is a constant to the JIT.
+
+    /** Making a shared pool. */
+    private static final class Shm {
+        static final MethodHandle MEMFD_CREATE = link("memfd_create", FunctionDescriptor.of(INT, ADDRESS, INT));
+        static final MethodHandle FTRUNCATE = link("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
+        static final MethodHandle FCNTL =
+                link("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle MMAP = link("mmap", FunctionDescriptor.of(LONG, LONG, LONG, INT, INT, INT, LONG));
     }
 
-    private static long pageSize(MethodHandle sysconf) {
+    /** Unmapping a shared pool, or closing its memfd when making it failed. */
+    private static final class Unmap {
+        static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(INT, LONG, LONG));
+        static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(INT, INT));
+    }
+
+    /** A private pool, where memfd was refused. */
+    private static final class Heap {
+        static final MethodHandle CALLOC = link("calloc", FunctionDescriptor.of(ADDRESS, LONG, LONG));
+        static final MethodHandle FREE = link("free", FunctionDescriptor.ofVoid(ADDRESS));
+    }
+
+    /** Giving idle frames' pages back. */
+    private static final class Advise {
+        static final MethodHandle MADVISE = link("madvise", FunctionDescriptor.of(INT, LONG, LONG, INT));
+    }
+
+    private static boolean has(String... names) {
+        if (LIBC == null) {
+            return false;
+        }
+        for (String name : names) {
+            if (LIBC.find(name).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Links a function {@link #has} found. */
+    private static MethodHandle link(String name, FunctionDescriptor d, Linker.Option... options) {
+        return Linker.nativeLinker().downcallHandle(LIBC.find(name).orElseThrow(), d, options);
+    }
+
+    private static long pageSize() {
         try {
-            long p = (long) sysconf.invokeExact(SC_PAGESIZE);
+            long p = (long) link("sysconf", FunctionDescriptor.of(LONG, INT)).invokeExact(SC_PAGESIZE);
             return p > 0 && Long.bitCount(p) == 1 ? p : 0;
         } catch (Throwable t) {
             return 0;
         }
-    }
-
-    private static MethodHandle handle(Linker linker, SymbolLookup libc, String name, FunctionDescriptor d,
-            Linker.Option... options) {
-        return libc.find(name).map(s -> linker.downcallHandle(s, d, options)).orElse(null);
     }
 
     private PoolMemory() {
@@ -110,19 +119,19 @@ final class PoolMemory {
      * closed when {@code arena} closes.
      */
     static Block allocate(Arena arena, long size, long align, boolean shared) {
-        if (shared && MEMFD_CREATE != null) {
+        if (shared && SHM) {
             Block b = memfd(arena, size);
             if (b != null) {
                 return b;
             }
         }
-        if (CALLOC == null || FREE == null) {
+        if (!HEAP) {
             return new Block(arena.allocate(size, align), -1, false);
         }
         long whole = size + align;
         MemorySegment p;
         try {
-            p = (MemorySegment) CALLOC.invokeExact(1L, whole);
+            p = (MemorySegment) Heap.CALLOC.invokeExact(1L, whole);
         } catch (Throwable t) {
             throw new IllegalStateException("calloc failed", t);
         }
@@ -137,18 +146,18 @@ final class PoolMemory {
     /** A sealed memfd of {@code size} bytes mapped shared (page-aligned), or null if the system refused a step. */
     private static Block memfd(Arena arena, long size) {
         try (Arena tmp = Arena.ofConfined()) {
-            int fd = (int) MEMFD_CREATE.invokeExact(tmp.allocateFrom("pktstack frame pool"),
+            int fd = (int) Shm.MEMFD_CREATE.invokeExact(tmp.allocateFrom("pktstack frame pool"),
                     MFD_CLOEXEC | MFD_ALLOW_SEALING);
             if (fd < 0) {
                 return null;
             }
             long addr = -1;
-            if ((int) FTRUNCATE.invokeExact(fd, size) == 0
-                    && (int) FCNTL.invokeExact(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0) {
-                addr = (long) MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+            if ((int) Shm.FTRUNCATE.invokeExact(fd, size) == 0
+                    && (int) Shm.FCNTL.invokeExact(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0) {
+                addr = (long) Shm.MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
             }
             if (addr == -1) {
-                int ignored = (int) CLOSE.invokeExact(fd);
+                int ignored = (int) Unmap.CLOSE.invokeExact(fd);
                 return null;
             }
             long at = addr;
@@ -168,7 +177,7 @@ final class PoolMemory {
      */
     static boolean giveBack(long address, long length, boolean memfd) {
         try {
-            return (int) MADVISE.invokeExact(address, length, memfd ? MADV_REMOVE : MADV_DONTNEED) == 0;
+            return (int) Advise.MADVISE.invokeExact(address, length, memfd ? MADV_REMOVE : MADV_DONTNEED) == 0;
         } catch (Throwable t) {
             throw new IllegalStateException("madvise on a frame pool failed", t);
         }
@@ -176,8 +185,8 @@ final class PoolMemory {
 
     private static void unmap(long addr, long size, int fd) {
         try {
-            int ignored = (int) MUNMAP.invokeExact(addr, size);
-            ignored = (int) CLOSE.invokeExact(fd);
+            int ignored = (int) Unmap.MUNMAP.invokeExact(addr, size);
+            ignored = (int) Unmap.CLOSE.invokeExact(fd);
         } catch (Throwable t) {
             throw new IllegalStateException("unmapping a frame pool failed", t);
         }
@@ -185,7 +194,7 @@ final class PoolMemory {
 
     private static void free(MemorySegment p) {
         try {
-            FREE.invokeExact(p);
+            Heap.FREE.invokeExact(p);
         } catch (Throwable t) {
             throw new IllegalStateException("free failed", t);
         }
