@@ -98,7 +98,7 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     private final PoolTrimmer trimmer;
     private final IpLayer ip;
     private final ThreadLocal<PathContext> contexts = ThreadLocal.withInitial(PathContext::new);
-    private final Tunables tunables = new Tunables();
+    private final Tunables tunables = new Tunables(t -> defineTunables());
     /** Settings of driver interfaces whose instance is restarting (under {@link #lock}). */
     private final InterfaceMemory memory = new InterfaceMemory();
     /** Address-table size and ageing of every bridge (sysctl net.link.bridge.maxaddr, .timeout). */
@@ -169,7 +169,6 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
             lo.up = true;
             table.add(lo);
         }
-        defineTunables();
         // The DHCP server keeps lease ends as wall-clock seconds (they outlive the process); derived from the stack
         // clock so that tests moving it move lease time too.
         long epochNanosAtStart = System.currentTimeMillis() * 1_000_000L - nanoClock.getAsLong();
@@ -182,14 +181,6 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         this.autoconfig = new Autoconfig(ip.out, timer, ip.stats, this::findInterface, this::interfacesSnapshot, this,
                 contexts::get, () -> ip.forwarding.v6);
         ip.icmpv6.autoconfig(autoconfig);
-        tunables.defineSwitch("net.inet6.ip6.accept_rtadv",
-                "configure addresses and the default router from router advertisements on every interface "
-                        + "(rtsol IF: on one); never while forwarding IPv6", () -> autoconfig.acceptAll,
-                v -> autoconfig.acceptAll = v);
-        tunables.define("net.inet6.ip6.maxifprefixes", 1, 1024,
-                "addresses router advertisements may configure per interface; further prefixes are ignored and "
-                        + "counted (netstat -s: icmp6)", () -> autoconfig.maxPrefixes,
-                v -> autoconfig.maxPrefixes = (int) v);
     }
 
     private NetInterface findInterface(String name) {
@@ -199,7 +190,8 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
     }
 
     /**
-     * The tunables the stack honours, NetBSD's names where NetBSD has one.
+     * The tunables the stack honours, NetBSD's names where NetBSD has one (run by {@link Tunables} when one is
+     * first wanted).
      * Each reads and writes the live value where the stack keeps it.
      */
     private void defineTunables() {
@@ -260,6 +252,14 @@ public final class StackComponent implements NetworkStack, PacketGenerator, Pack
         tunables.define("net.pktstack.capture.queue", 0, Integer.MAX_VALUE,
                 "frames a tcpdump capture queues before it drops copies", () -> CAPTURE_QUEUE, null);
         defineRouterTunables();
+        tunables.defineSwitch("net.inet6.ip6.accept_rtadv",
+                "configure addresses and the default router from router advertisements on every interface "
+                        + "(rtsol IF: on one); never while forwarding IPv6", () -> autoconfig.acceptAll,
+                v -> autoconfig.acceptAll = v);
+        tunables.define("net.inet6.ip6.maxifprefixes", 1, 1024,
+                "addresses router advertisements may configure per interface; further prefixes are ignored and "
+                        + "counted (netstat -s: icmp6)", () -> autoconfig.maxPrefixes,
+                v -> autoconfig.maxPrefixes = (int) v);
     }
 
     /** Forwarding, ICMP error limits and fragment reassembly (NetBSD's and FreeBSD's names). */

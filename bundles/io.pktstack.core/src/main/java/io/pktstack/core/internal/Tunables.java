@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -12,6 +13,11 @@ import java.util.function.LongSupplier;
  * The stack's tunables by their sysctl names. Each reads the value in effect
  * from where the stack keeps it and, if writable, applies a new one there at
  * once; nothing here is a copy that could go stale.
+ *
+ * <p>They are defined on first use, not when the stack starts: each is a pair
+ * of lambdas, and a start that spun a hundred lambda classes (interpreted, on
+ * a CPU that three other starting instances want) for a sysctl nobody may run
+ * paid for them on every launch.
  */
 final class Tunables {
 
@@ -23,6 +29,22 @@ final class Tunables {
     }
 
     private final TreeMap<String, Def> defs = new TreeMap<>();
+    private final Consumer<Tunables> definitions;
+    private boolean defined; // guarded by this
+
+    /** @param definitions defines every tunable (with {@link #define} and its kin) when one is first wanted */
+    Tunables(Consumer<Tunables> definitions) {
+        this.definitions = definitions;
+    }
+
+    /** The definitions, made on the first call. */
+    private synchronized TreeMap<String, Def> defs() {
+        if (!defined) {
+            defined = true;
+            definitions.accept(this);
+        }
+        return defs;
+    }
 
     /** Defines a tunable; {@code set == null} makes it read-only. */
     void define(String name, long min, long max, String description, LongSupplier get, LongConsumer set) {
@@ -42,7 +64,7 @@ final class Tunables {
 
     List<Tunable> all() {
         List<Tunable> out = new ArrayList<>();
-        for (Def d : defs.values()) {
+        for (Def d : defs().values()) {
             out.add(d.snapshot());
         }
         return out;
@@ -62,7 +84,7 @@ final class Tunables {
         }
         List<Tunable> out = new ArrayList<>();
         for (Map.Entry<String, Long> v : values.entrySet()) {
-            Def d = defs.get(v.getKey());
+            Def d = defs().get(v.getKey());
             d.set.accept(v.getValue());
             out.add(d.snapshot());
         }
@@ -70,7 +92,7 @@ final class Tunables {
     }
 
     private Def require(String name) {
-        Def d = defs.get(name);
+        Def d = defs().get(name);
         if (d == null) {
             throw new IllegalArgumentException("unknown tunable '" + name + "'");
         }
