@@ -262,6 +262,32 @@ public final class DriverQueue {
     }
 
     /**
+     * Asks for a notification once most of the buffers in flight are used, not
+     * the next one (Linux's {@code virtqueue_enable_cb_delayed}): with
+     * VIRTIO_F_EVENT_IDX, used_event is set {@code fraction} (per 256) of the way
+     * through them. A transmitter waiting for room is then woken once per refill
+     * of that much of its ring instead of once per batch the device returns, and
+     * the device makes one notification where it made many. Without EVENT_IDX
+     * this is {@link #enableNotifications enableNotifications(true)}. Ends with a
+     * full fence; the next {@link #reap} (which re-arms for the next buffer while
+     * notifications are on) or {@link #enableNotifications} overrides it.
+     *
+     * @param fraction how far through the buffers in flight to be notified, in 256ths (1..256)
+     * @return false if that many are already used: reap them rather than wait
+     */
+    public boolean enableNotificationsDelayed(int fraction) {
+        if (!eventIdx) {
+            enableNotifications(true);
+            return !hasUsed();
+        }
+        notify = true;
+        int bufs = inFlightCount * Math.clamp(fraction, 1, 256) / 256;
+        region.set(U16, layout.usedEvent(), (short) (lastUsedIdx + bufs));
+        VarHandle.fullFence();
+        return usedPending() <= bufs;
+    }
+
+    /**
      * Asks for a notification only once used.idx passes {@code usedIdx} (e.g. when
      * most in-flight transmit buffers are done). Needs VIRTIO_F_EVENT_IDX; the next
      * {@link #reap} or {@link #enableNotifications} overwrites it. Ends with a full fence.

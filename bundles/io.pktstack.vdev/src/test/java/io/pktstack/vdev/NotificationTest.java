@@ -122,6 +122,50 @@ class NotificationTest {
         assertTrue(d.needsKick());
     }
 
+    /** Delayed: notified only when three quarters of what is in flight are used, and told when they already are. */
+    @Test
+    void delayedNotificationsWaitForMostInFlight() throws RingViolation {
+        DriverQueue q = new DriverQueue(r, L, true);
+        DeviceQueue d = device(true);
+        for (int i = 0; i < N; i++) {
+            postPublish(q, i);
+            popOne(d);
+        }
+        assertTrue(q.enableNotificationsDelayed(192), "nothing used yet: wait");
+        for (int i = 0; i < 3; i++) { // three quarters of 4 are 3: the notification comes with the 4th
+            d.pushUsed(i, 0);
+            d.publishUsed();
+            assertFalse(d.needsKick(), "used " + (i + 1));
+        }
+        d.pushUsed(3, 0);
+        d.publishUsed();
+        assertTrue(d.needsKick());
+        assertFalse(q.enableNotificationsDelayed(192), "all 4 already used: reap, do not wait");
+        assertEquals(4, q.reap(IGNORE, 8));
+        postPublish(q, 0);
+        popOne(d);
+        assertTrue(q.enableNotificationsDelayed(192), "one in flight: wait for it");
+        d.pushUsed(0, 0);
+        d.publishUsed();
+        assertTrue(d.needsKick(), "the only one in flight notifies");
+    }
+
+    /** Without EVENT_IDX a delayed request is an ordinary one: flags cleared, a used entry reported. */
+    @Test
+    void delayedWithoutEventIdxIsImmediate() throws RingViolation {
+        DriverQueue q = new DriverQueue(r, L, false);
+        DeviceQueue d = device(false);
+        postPublish(q, 0);
+        popOne(d);
+        q.enableNotifications(false);
+        assertTrue(q.enableNotificationsDelayed(192));
+        assertEquals(0, u16(r, L.availFlags()));
+        d.pushUsed(0, 0);
+        d.publishUsed();
+        assertTrue(d.needsKick());
+        assertFalse(q.enableNotificationsDelayed(192), "a used entry waits: reap it");
+    }
+
     @Test
     void needEventAcrossTheIndexWrap() throws RingViolation {
         DriverQueue q = new DriverQueue(r, L, true);
