@@ -281,7 +281,8 @@ public final class DriverQueue {
             return !hasUsed();
         }
         notify = true;
-        int bufs = inFlightCount * Math.clamp(fraction, 1, 256) / 256;
+        // At most all but one: waiting for more than are in flight would wait for ever.
+        int bufs = Math.min(inFlightCount * Math.clamp(fraction, 1, 256) / 256, Math.max(0, inFlightCount - 1));
         region.set(U16, layout.usedEvent(), (short) (lastUsedIdx + bufs));
         VarHandle.fullFence();
         return usedPending() <= bufs;

@@ -150,6 +150,26 @@ class NotificationTest {
         assertTrue(d.needsKick(), "the only one in flight notifies");
     }
 
+    /** All of what is in flight cannot be asked for (one more would never come): all but one is. */
+    @Test
+    void delayedAtTheWholeRingWaitsForTheLastButOne() throws RingViolation {
+        DriverQueue q = new DriverQueue(r, L, true);
+        DeviceQueue d = device(true);
+        for (int i = 0; i < N; i++) {
+            postPublish(q, i);
+            popOne(d);
+        }
+        assertTrue(q.enableNotificationsDelayed(256));
+        for (int i = 0; i < N - 1; i++) {
+            d.pushUsed(i, 0);
+            d.publishUsed();
+            assertFalse(d.needsKick(), "used " + (i + 1));
+        }
+        d.pushUsed(N - 1, 0);
+        d.publishUsed();
+        assertTrue(d.needsKick(), "the last in flight notifies");
+    }
+
     /** Without EVENT_IDX a delayed request is an ordinary one: flags cleared, a used entry reported. */
     @Test
     void delayedWithoutEventIdxIsImmediate() throws RingViolation {
