@@ -194,6 +194,9 @@ public final class FramePool implements AutoCloseable {
      * @since 1.4
      */
     public long trim() {
+        if (canGiveBack) {
+            PoolMemory.prepareGiveBack(); // the first time: not while takes and returns wait on the lock
+        }
         lock.lock();
         try {
             long bytes = canGiveBack && !closed && lowWater > givenBack ? giveBack(givenBack, lowWater) : 0;

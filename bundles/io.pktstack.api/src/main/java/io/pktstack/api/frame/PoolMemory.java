@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /**
  * A frame pool's memory, zeroed but not touched: a sealed {@code memfd}
@@ -57,18 +58,18 @@ final class PoolMemory {
     // Each group of calls is linked on its first use, in a holder class of its own: linking a downcall
     // spins classes, some milliseconds each while a start runs interpreted, and a start needs only the
     // memfd group (and sysconf, once). A holder's static final handle is a constant to the JIT.
+    // FramePool links madvise ({@link #prepareGiveBack}) before it takes its lock to give pages back.
 
-    /** Making a shared pool. */
+    /**
+     * A shared pool: making it, and unmapping it (linked with the rest, so that an arena's cleanup, which may
+     * run late, never has to link anything).
+     */
     private static final class Shm {
         static final MethodHandle MEMFD_CREATE = link("memfd_create", FunctionDescriptor.of(INT, ADDRESS, INT));
         static final MethodHandle FTRUNCATE = link("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
         static final MethodHandle FCNTL =
                 link("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), Linker.Option.firstVariadicArg(2));
         static final MethodHandle MMAP = link("mmap", FunctionDescriptor.of(LONG, LONG, LONG, INT, INT, INT, LONG));
-    }
-
-    /** Unmapping a shared pool, or closing its memfd when making it failed. */
-    private static final class Unmap {
         static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(INT, LONG, LONG));
         static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(INT, INT));
     }
@@ -157,7 +158,7 @@ final class PoolMemory {
                 addr = (long) Shm.MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
             }
             if (addr == -1) {
-                int ignored = (int) Unmap.CLOSE.invokeExact(fd);
+                int ignored = (int) Shm.CLOSE.invokeExact(fd);
                 return null;
             }
             long at = addr;
@@ -166,6 +167,11 @@ final class PoolMemory {
         } catch (Throwable t) {
             throw new IllegalStateException("memfd for a frame pool failed", t);
         }
+    }
+
+    /** Links madvise now if it is not yet: the first {@link #giveBack} then links nothing. */
+    static void prepareGiveBack() {
+        Objects.requireNonNull(Advise.MADVISE);
     }
 
     /**
@@ -185,8 +191,8 @@ final class PoolMemory {
 
     private static void unmap(long addr, long size, int fd) {
         try {
-            int ignored = (int) Unmap.MUNMAP.invokeExact(addr, size);
-            ignored = (int) Unmap.CLOSE.invokeExact(fd);
+            int ignored = (int) Shm.MUNMAP.invokeExact(addr, size);
+            ignored = (int) Shm.CLOSE.invokeExact(fd);
         } catch (Throwable t) {
             throw new IllegalStateException("unmapping a frame pool failed", t);
         }
