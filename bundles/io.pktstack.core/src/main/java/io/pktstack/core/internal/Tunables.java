@@ -40,8 +40,13 @@ final class Tunables {
     /** The definitions, made on the first call. */
     private synchronized TreeMap<String, Def> defs() {
         if (!defined) {
+            try {
+                definitions.accept(this);
+            } catch (RuntimeException | Error e) {
+                defs.clear(); // none rather than some: the next call tries again
+                throw e;
+            }
             defined = true;
-            definitions.accept(this);
         }
         return defs;
     }
