@@ -272,7 +272,8 @@ public final class DriverQueue {
      * full fence; the next {@link #reap} (which re-arms for the next buffer while
      * notifications are on) or {@link #enableNotifications} overrides it.
      *
-     * @param fraction how far through the buffers in flight to be notified, in 256ths (1..256)
+     * @param fraction how far through the buffers in flight to be notified, in 256ths (0..256; 0: on the
+     *        next one, as {@code enableNotifications(true)})
      * @return false if that many are already used: reap them rather than wait
      */
     public boolean enableNotificationsDelayed(int fraction) {
@@ -282,7 +283,7 @@ public final class DriverQueue {
         }
         notify = true;
         // At most all but one: waiting for more than are in flight would wait for ever.
-        int bufs = Math.min(inFlightCount * Math.clamp(fraction, 1, 256) / 256, Math.max(0, inFlightCount - 1));
+        int bufs = Math.min(inFlightCount * Math.clamp(fraction, 0, 256) / 256, Math.max(0, inFlightCount - 1));
         region.set(U16, layout.usedEvent(), (short) (lastUsedIdx + bufs));
         VarHandle.fullFence();
         return usedPending() <= bufs;

@@ -30,6 +30,23 @@ class NotificationTest {
         q.publish();
     }
 
+    /** Every buffer posted, published and taken by the device: N in flight. */
+    private static void fillRing(DriverQueue q, DeviceQueue d) throws RingViolation {
+        for (int i = 0; i < N; i++) {
+            postPublish(q, i);
+            popOne(d);
+        }
+    }
+
+    /** The device returns buffers 0, 1, 2, ... (posted in that order): only the nth of them (from 1) notifies. */
+    private static void notifiesOnlyOnTheNth(DeviceQueue d, int nth) throws RingViolation {
+        for (int i = 1; i <= nth; i++) {
+            d.pushUsed(i - 1, 0);
+            d.publishUsed();
+            assertEquals(i == nth, d.needsKick(), "notified after " + i + " used");
+        }
+    }
+
     private static int popOne(DeviceQueue d) throws RingViolation {
         if (d.available() == 0) {
             throw new AssertionError("nothing available");
@@ -107,10 +124,7 @@ class NotificationTest {
     void delayedUsedEvent() throws RingViolation {
         DriverQueue q = new DriverQueue(r, L, true);
         DeviceQueue d = device(true);
-        for (int i = 0; i < N; i++) {
-            postPublish(q, i);
-            popOne(d);
-        }
+        fillRing(q, d);
         q.setUsedEvent(q.lastUsedIdx() + 2); // notify when the third buffer is used
         for (int i = 0; i < 2; i++) {
             d.pushUsed(i, 0);
@@ -127,27 +141,17 @@ class NotificationTest {
     void delayedNotificationsWaitForMostInFlight() throws RingViolation {
         DriverQueue q = new DriverQueue(r, L, true);
         DeviceQueue d = device(true);
-        for (int i = 0; i < N; i++) {
-            postPublish(q, i);
-            popOne(d);
-        }
+        fillRing(q, d);
         assertTrue(q.enableNotificationsDelayed(192), "nothing used yet: wait");
-        for (int i = 0; i < 3; i++) { // three quarters of 4 are 3: the notification comes with the 4th
-            d.pushUsed(i, 0);
-            d.publishUsed();
-            assertFalse(d.needsKick(), "used " + (i + 1));
-        }
-        d.pushUsed(3, 0);
-        d.publishUsed();
-        assertTrue(d.needsKick());
+        notifiesOnlyOnTheNth(d, 4); // three quarters of 4 are 3: the notification comes with the 4th
         assertFalse(q.enableNotificationsDelayed(192), "all 4 already used: reap, do not wait");
         assertEquals(4, q.reap(IGNORE, 8));
         postPublish(q, 0);
+        postPublish(q, 1);
         popOne(d);
-        assertTrue(q.enableNotificationsDelayed(192), "one in flight: wait for it");
-        d.pushUsed(0, 0);
-        d.publishUsed();
-        assertTrue(d.needsKick(), "the only one in flight notifies");
+        popOne(d);
+        assertTrue(q.enableNotificationsDelayed(0), "fraction 0: wait for the next one");
+        notifiesOnlyOnTheNth(d, 1);
     }
 
     /** All of what is in flight cannot be asked for (one more would never come): all but one is. */
@@ -155,19 +159,9 @@ class NotificationTest {
     void delayedAtTheWholeRingWaitsForTheLastButOne() throws RingViolation {
         DriverQueue q = new DriverQueue(r, L, true);
         DeviceQueue d = device(true);
-        for (int i = 0; i < N; i++) {
-            postPublish(q, i);
-            popOne(d);
-        }
+        fillRing(q, d);
         assertTrue(q.enableNotificationsDelayed(256));
-        for (int i = 0; i < N - 1; i++) {
-            d.pushUsed(i, 0);
-            d.publishUsed();
-            assertFalse(d.needsKick(), "used " + (i + 1));
-        }
-        d.pushUsed(N - 1, 0);
-        d.publishUsed();
-        assertTrue(d.needsKick(), "the last in flight notifies");
+        notifiesOnlyOnTheNth(d, N);
     }
 
     /** Without EVENT_IDX a delayed request is an ordinary one: flags cleared, a used entry reported. */

@@ -58,7 +58,7 @@ final class PoolMemory {
     // Each group of calls is linked on its first use, in a holder class of its own: linking a downcall
     // spins classes, some milliseconds each while a start runs interpreted, and a start needs only the
     // memfd group (and sysconf, once). A holder's static final handle is a constant to the JIT.
-    // FramePool links madvise ({@link #prepareGiveBack}) before it takes its lock to give pages back.
+    // FramePool links madvise (prepareGiveBack) before it takes its lock to give pages back.
 
     /**
      * A shared pool: making it, and unmapping it (linked with the rest, so that an arena's cleanup, which may

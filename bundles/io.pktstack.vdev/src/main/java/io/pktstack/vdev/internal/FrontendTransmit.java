@@ -367,7 +367,7 @@ final class FrontendTransmit {
                     return false;
                 }
                 // Waiting for one of the few large buffers, any returned buffer may be it: woken on the next.
-                if (large ? !enableNotificationsNow() : !txq.enableNotificationsDelayed(TX_ROOM_WAKE)) {
+                if (!txq.enableNotificationsDelayed(large ? 0 : TX_ROOM_WAKE)) {
                     continue; // buffers came back while we asked
                 }
                 txWait.poll(1, (int) Math.max(1, left / 1_000_000));
@@ -380,12 +380,6 @@ final class FrontendTransmit {
         } finally {
             txq.enableNotifications(false);
         }
-    }
-
-    /** Asks for a notification on the next used buffer; false if one is there already. */
-    private boolean enableNotificationsNow() {
-        txq.enableNotifications(true);
-        return !txq.hasUsed();
     }
 
     /**
