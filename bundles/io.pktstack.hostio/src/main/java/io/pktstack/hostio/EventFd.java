@@ -23,8 +23,6 @@ public final class EventFd implements AutoCloseable {
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
     private final MemorySegment sink = arena.allocate(ValueLayout.JAVA_LONG);
-    private final MemorySegment signalErrno = Libc.errnoSegment(arena);
-    private final MemorySegment drainErrno = Libc.errnoSegment(arena);
     private final int fd;
     private volatile boolean closed;
 
@@ -81,13 +79,13 @@ public final class EventFd implements AutoCloseable {
      */
     public void signal() {
         if (!closed) {
-            Libc.write(signalErrno, fd, one.address(), 8);
+            Libc.writePlain(fd, one.address(), 8);
         }
     }
 
     /** Reads and resets the counter; returns whether it had been signalled. */
     public boolean drain() {
-        return !closed && Libc.read(drainErrno, fd, sink.address(), 8) == 8;
+        return !closed && Libc.readPlain(fd, sink.address(), 8) == 8;
     }
 
     @Override

@@ -18,7 +18,9 @@ import java.util.List;
 /**
  * The few Linux calls host I/O needs, each bound through the FFM API on its
  * first use. Calls that can fail capture {@code errno} into a per-caller
- * segment (see {@link #errnoSegment}) so the data path allocates nothing.
+ * segment (see {@link #errnoSegment}); the calls made per frame ({@link
+ * #readPlain}, {@link #writePlain}) do not, and a caller that needs to know
+ * why one failed makes it again with capture.
  * Buffer pointers on the data path are passed as {@code long} addresses of
  * frame memory, which avoids making a slice object per frame.
  *
@@ -147,6 +149,20 @@ final class Libc {
     private static final class Write {
         static final MethodHandle H = bind("write",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
+    }
+
+    // read and write once more without errno capture, for the calls made per frame. A capturing call
+    // slices the caller's capture segment (SharedUtils.checkCaptureSegment, not force-inlined); unless
+    // C2 inlines that slice and removes it, each call allocates 40 bytes, which was seen once on the TAP
+    // path. A failed call is made again through the capturing handle to learn why (see TapDevice).
+    private static final class ReadPlain {
+        static final MethodHandle H = bind("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), false);
+    }
+
+    private static final class WritePlain {
+        static final MethodHandle H = bind("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), false);
     }
 
     private static final class Socket {
@@ -326,6 +342,24 @@ final class Libc {
     static long write(MemorySegment err, int fd, long address, long length) {
         try {
             return (long) Write.H.invokeExact(err, fd, address, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** read(2) without errno: a negative result says only that the call failed. */
+    static long readPlain(int fd, long address, long length) {
+        try {
+            return (long) ReadPlain.H.invokeExact(fd, address, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** write(2) without errno: a negative result says only that the call failed. */
+    static long writePlain(int fd, long address, long length) {
+        try {
+            return (long) WritePlain.H.invokeExact(fd, address, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

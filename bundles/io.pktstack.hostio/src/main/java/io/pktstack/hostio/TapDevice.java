@@ -69,7 +69,13 @@ public final class TapDevice extends HostDevice {
             Frame f = frames[j];
             int cap = receiveCapacity(f);
             rxCalls++;
-            long r = Libc.read(rxErrno, fd, receiveAddress(f), cap);
+            long r = Libc.readPlain(fd, receiveAddress(f), cap);
+            if (r < 0) {
+                // Once more with errno captured (the first call's is gone): usually EAGAIN again, once
+                // per batch; if a frame came in between, it is read now.
+                rxCalls++;
+                r = Libc.read(rxErrno, fd, receiveAddress(f), cap);
+            }
             if (r < 0) {
                 int e = Libc.errno(rxErrno);
                 if (e == Libc.EAGAIN || e == Libc.EINTR) {
@@ -100,7 +106,11 @@ public final class TapDevice extends HostDevice {
         for (; i < n; i++) {
             Frame f = frames[i];
             txCalls++;
-            long w = Libc.write(txErrno, fd, frameAddress(f), f.length());
+            long w = Libc.writePlain(fd, frameAddress(f), f.length());
+            if (w < 0) {
+                txCalls++;
+                w = Libc.write(txErrno, fd, frameAddress(f), f.length()); // once more, to learn why
+            }
             if (w < 0) {
                 int e = Libc.errno(txErrno);
                 if (e == Libc.EAGAIN || e == Libc.ENOBUFS) {
