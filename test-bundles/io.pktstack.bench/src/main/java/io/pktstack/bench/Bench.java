@@ -750,7 +750,10 @@ public final class Bench {
     private void forwarding(Map<String, Object> s, Stack sender, String ifName, String dstMac, int size,
             LongSupplier delivered, List<Stack> processes) {
         // ifName may carry pktgen options before the interface ("-4 SRC DST vt0": IPv4 frames for a router).
-        sender.ok("pktgen -n " + Math.min(frames, 200_000) + " -s " + size + " " + ifName + " " + dstMac); // warm-up
+        // Warm-up: as many frames as a run. 200,000 was shorter than C2 takes to compile the data path while
+        // three busy threads share two cores (its compiler threads run at nice 10): -XX:+PrintCompilation showed
+        // tier-4 compiles of the host's receive and bridge methods during run 1, which was 25-55 % slower.
+        sender.ok("pktgen -n " + frames + " -s " + size + " " + ifName + " " + dstMac);
         // What the measurement allocates by itself (the ctl commands that read the counters and start
         // pktgen, each a shell session in the stacks) is measured with a one-frame run and subtracted,
         // so the column shows the data path's allocation per frame and not the cost of asking.
