@@ -65,14 +65,18 @@ public final class TapDevice extends HostDevice {
     public int receive(Frame[] frames, int n) throws HostIoException {
         int good = 0;
         int j = 0;
+        boolean readSome = false;
         while (j < n) {
             Frame f = frames[j];
             int cap = receiveCapacity(f);
             rxCalls++;
             long r = Libc.readPlain(fd, receiveAddress(f), cap);
+            if (r < 0 && readSome) {
+                break; // the end of what was queued (EAGAIN); an error that lasts shows on the next call's first read
+            }
             if (r < 0) {
-                // Once more with errno captured (the first call's is gone): usually EAGAIN again, once
-                // per batch; if a frame came in between, it is read now.
+                // Nothing read yet: once more with errno captured (the first call's is gone) to tell EAGAIN
+                // from an error; if a frame came in between, it is read now.
                 rxCalls++;
                 r = Libc.read(rxErrno, fd, receiveAddress(f), cap);
             }
@@ -86,6 +90,7 @@ public final class TapDevice extends HostDevice {
             if (r == 0) {
                 break;
             }
+            readSome = true;
             if (r >= cap) {
                 rxOversize++; // the kernel cut it to the slot: drop, reuse the slot
                 continue;

@@ -3,6 +3,7 @@ package io.pktstack.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,10 +27,11 @@ class ConsoleIT {
 
     @Test
     void onATerminalTheConsoleEditsLines() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) (util-linux) is not installed");
         Path root = Files.createTempDirectory("pktstack-e2e-console");
         // script(1) runs the instance on a pseudo-terminal, given a size as a terminal window has one.
-        Process p = new ProcessBuilder("script", "-qfec",
-                "stty cols 120 rows 40; exec " + StackProcess.LAUNCHER + " --root " + root + " --name console",
+        Process p = new ProcessBuilder("/usr/bin/script", "-qfec",
+                "stty cols 120 rows 40; exec '" + StackProcess.LAUNCHER + "' --root '" + root + "' --name console",
                 "/dev/null").redirectErrorStream(true).start();
         StringBuffer out = new StringBuffer();
         Thread reader = Thread.ofVirtual().start(() -> copy(p.getInputStream(), out));
@@ -44,6 +46,7 @@ class ConsoleIT {
             in.flush();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the instance did not stop:\n" + out);
         } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // the instance, if the test failed before it stopped
             p.destroyForcibly();
             reader.join(Duration.ofSeconds(5));
         }

@@ -83,8 +83,9 @@ final class Pktgen {
      * offers them until the link took all (or stopped); returns how many it took.
      * A method of its own so that the JIT compiles it on its calls and keeps that
      * code from one pktgen to the next: the loop in {@link #send} is entered once
-     * per pktgen and compiled only on the stack, anew each time (tens of ms of
-     * each run in slower code, seen with -XX:+PrintCompilation).
+     * per pktgen and runs compiled only through on-stack replacement, which
+     * -XX:+PrintCompilation showed invalidated and rebuilt at the start of each
+     * run (tens of ms of a run in slower code).
      */
     private static int sendBatch(FramePool pool, NetInterface nif, FrameBatch batch, MemorySegment head, int frameBytes,
             int want) {

@@ -1,6 +1,7 @@
 package io.pktstack.launcher.internal;
 
 import org.osgi.annotation.bundle.Header;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -18,7 +19,11 @@ import org.osgi.framework.SynchronousBundleListener;
  * the starting thread) the thread has none, and gets its own back after.
  *
  * <p>This bundle must start before the console's (it comes before them in
- * pktstack.bndrun). An instance without a terminal does not install them.
+ * pktstack.bndrun; startup commands still see the console's commands, as the
+ * launcher component waits for bnd's launcher service, registered once every
+ * bundle has started). An instance without a terminal does not install them.
+ * The console's shell thread, started meanwhile, keeps no context class loader
+ * for its life: code it runs that loads classes through one gets the JDK's.
  */
 @Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
 public final class ConsoleTerminalLoader implements BundleActivator, SynchronousBundleListener {
@@ -28,9 +33,17 @@ public final class ConsoleTerminalLoader implements BundleActivator, Synchronous
     private Thread thread;
     private ClassLoader saved;
 
+    private static final System.Logger LOG = System.getLogger(ConsoleTerminalLoader.class.getName());
+
     @Override
     public void start(BundleContext context) {
         context.addBundleListener(this);
+        for (Bundle b : context.getBundles()) {
+            if (CONSOLE_BUNDLE.equals(b.getSymbolicName()) && (b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                LOG.log(System.Logger.Level.WARNING, CONSOLE_BUNDLE + " started before " + context.getBundle()
+                        .getSymbolicName() + ": its console may be a dumb terminal (see pktstack.bndrun's order)");
+            }
+        }
     }
 
     @Override
