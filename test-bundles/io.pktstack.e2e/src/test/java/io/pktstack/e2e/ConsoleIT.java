@@ -1,6 +1,5 @@
 package io.pktstack.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -16,9 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Gogo console: on a terminal it is a real one (jline found its terminal
- * providers, so line editing works), and without a terminal its bundles are
- * not installed at all.
+ * The Gogo console on a terminal is a real one: jline found its terminal
+ * providers, so line editing works.
  */
 class ConsoleIT {
 
@@ -53,17 +51,6 @@ class ConsoleIT {
         String text = out.toString();
         assertFalse(text.contains("dumb terminal"), text);
         assertTrue(text.contains(LINE_EDITING), "no line editing on the terminal:\n" + text);
-    }
-
-    @Test
-    void withoutATerminalTheConsoleBundlesAreNotInstalled() throws IOException {
-        Path root = Files.createTempDirectory("pktstack-e2e-console");
-        try (StackProcess s = StackProcess.start(root, "headless")) {
-            String bundles = s.ok("lb");
-            assertTrue(bundles.contains("Gogo Runtime"), bundles);
-            assertFalse(bundles.toLowerCase(java.util.Locale.ROOT).contains("jline"), bundles);
-            assertEquals(0, StackProcess.ctlCommand(root, "headless", "netstat", "-i").status());
-        }
     }
 
     private static void await(StringBuffer out, String text, Process p) {

@@ -21,8 +21,7 @@ import org.osgi.framework.SynchronousBundleListener;
  * <p>This bundle must start before the console's (it comes before them in
  * pktstack.bndrun; startup commands still see the console's commands, as the
  * launcher component waits for bnd's launcher service, registered once every
- * bundle has started). An instance without a terminal does not install them.
- * The console's shell thread, started meanwhile, keeps no context class loader
+ * bundle has started). The console's shell thread, started meanwhile, keeps no context class loader
  * for its life: code it runs that loads classes through one gets the JDK's.
  */
 @Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
