@@ -49,6 +49,8 @@ public final class Bench {
     private final PrintStream progress = System.err;
     private final List<Map<String, Object>> scenarios = new ArrayList<>();
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    /** Read once, at the start: how idle CPUs sleep decides what a wake-up across them costs. */
+    private final CpuIdle cpuIdle = CpuIdle.read(Path.of("/sys"));
     /** Scenarios to run; empty: all. */
     private java.util.Set<String> only = java.util.Set.of();
 
@@ -974,6 +976,7 @@ public final class Bench {
             }
         }
         extra.forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
+        sb.append(cpuIdle.describe()).append('\n');
         return sb.toString();
     }
 
@@ -987,7 +990,7 @@ public final class Bench {
         all.put("scenarios", scenarios);
         all.putAll(extra);
         all.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"),
-                "kernel", System.getProperty("os.version")));
+                "kernel", System.getProperty("os.version"), "cpu_idle", cpuIdle.asMap()));
         all.put("mode", quick ? "quick" : "full");
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all) + "\n";
