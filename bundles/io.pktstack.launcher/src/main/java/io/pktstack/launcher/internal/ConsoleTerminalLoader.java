@@ -19,9 +19,11 @@ import org.osgi.framework.SynchronousBundleListener;
  * the starting thread) the thread has none, and gets its own back after.
  *
  * <p>This bundle must start before the console's (it comes before them in
- * pktstack.bndrun; startup commands still see the console's commands, as the
+ * pktstack.bndrun; startup commands see the console's commands, as the
  * launcher component waits for bnd's launcher service, registered once every
- * bundle has started). The console's shell thread, started meanwhile, keeps no context class loader
+ * bundle has started). A start without a terminal on stdin, told so by
+ * {@code org.jline.terminal.dumb}, is left alone: looking for providers
+ * there only costs start-up time. The console's shell thread, started meanwhile, keeps no context class loader
  * for its life: code it runs that loads classes through one gets the JDK's.
  */
 @Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
@@ -36,6 +38,9 @@ public final class ConsoleTerminalLoader implements BundleActivator, Synchronous
 
     @Override
     public void start(BundleContext context) {
+        if (Boolean.getBoolean("org.jline.terminal.dumb")) {
+            return; // no terminal on stdin (bin/pktstack): the dumb terminal is the right one, found at once
+        }
         context.addBundleListener(this);
         for (Bundle b : context.getBundles()) {
             if (CONSOLE_BUNDLE.equals(b.getSymbolicName()) && (b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
