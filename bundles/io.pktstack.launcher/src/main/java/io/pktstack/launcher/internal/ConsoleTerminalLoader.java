@@ -23,8 +23,9 @@ import org.osgi.framework.SynchronousBundleListener;
  * launcher component waits for bnd's launcher service, registered once every
  * bundle has started). A start without a terminal on stdin, told so by
  * {@code org.jline.terminal.dumb}, is left alone: looking for providers
- * there only costs start-up time. The console's shell thread, started meanwhile, keeps no context class loader
- * for its life: code it runs that loads classes through one gets the JDK's.
+ * there only costs start-up time. The console's shell thread, started
+ * meanwhile, keeps no context class loader for its life: code it runs that
+ * loads classes through one gets the JDK's.
  */
 @Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
 public final class ConsoleTerminalLoader implements BundleActivator, SynchronousBundleListener {
